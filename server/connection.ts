@@ -1,0 +1,216 @@
+/**
+ * One client socket: size limits, frame decoding and validation, the join deadline, and the
+ * send/close helpers. What a frame *means* is decided by the handlers (protocol-handler.ts).
+ * Nothing thrown while handling a frame escapes: it closes this socket, never the process.
+ */
+import type { Logger } from 'pino';
+import type { RawData, WebSocket } from 'ws';
+import type { ErrorCode } from '../src/errors.js';
+import {
+  CloseCode,
+  ProtocolError,
+  decodeClientDataHeader,
+  decodeClientFrame,
+  encodeFrame,
+  type ClientFrame,
+  type ServerFrame,
+} from '../src/protocol.js';
+
+export interface ConnectionLimits {
+  joinTimeoutMs: number;
+  maxControlFrameBytes: number;
+  maxDataFrameBytes: number;
+  /** Data frames to a socket with more than this queued are dropped (slow consumer). */
+  maxBufferedBytes: number;
+}
+
+export interface ConnectionHandlers {
+  /** A valid control frame; before the join only a `join` frame reaches here. */
+  onFrame(conn: Connection, frame: ClientFrame): void;
+  /** A valid binary data frame from a joined socket; `payload` is a view, not a copy. */
+  onData(conn: Connection, streamId: string, flags: number, payload: Uint8Array): void;
+  onClose(conn: Connection): void;
+}
+
+export type ConnectionPhase = 'awaiting-join' | 'joined' | 'closed';
+
+const OPEN = 1;
+const MAX_REASON_BYTES = 123; // RFC 6455 close reason limit
+const MAX_ERROR_MESSAGE = 1024;
+
+let nextConnectionId = 1;
+
+function truncateReason(reason: string): string {
+  let out = reason;
+  while (Buffer.byteLength(out) > MAX_REASON_BYTES) out = out.slice(0, -1);
+  return out;
+}
+
+function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}
+
+export class Connection {
+  readonly id = nextConnectionId++;
+  private phaseValue: ConnectionPhase = 'awaiting-join';
+  private sessionIdValue: string | null = null;
+  private joinTimer: NodeJS.Timeout | null;
+  private resolveClosed!: () => void;
+  /** Settles once the socket has closed (whoever closed it). */
+  readonly closed = new Promise<void>((resolve) => {
+    this.resolveClosed = resolve;
+  });
+  readonly log: Logger;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly limits: ConnectionLimits,
+    private readonly handlers: ConnectionHandlers,
+    parentLog: Logger,
+    remoteAddress: string | undefined,
+  ) {
+    this.log = parentLog.child({ conn: this.id, remote: remoteAddress });
+    this.joinTimer = setTimeout(() => this.onJoinTimeout(), limits.joinTimeoutMs);
+    this.joinTimer.unref();
+    ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+    ws.on('error', (err: Error & { code?: string }) => {
+      // ws has already closed the socket (1002, 1007, 1009...) when it reports a frame error.
+      this.log.warn({ err: err.message, code: err.code }, 'socket error');
+    });
+    ws.on('close', (code, reason) => this.onSocketClose(code, reason));
+  }
+
+  get phase(): ConnectionPhase {
+    return this.phaseValue;
+  }
+
+  /** The session this socket carries, once joined. */
+  get sessionId(): string | null {
+    return this.sessionIdValue;
+  }
+
+  get isOpen(): boolean {
+    return this.ws.readyState === OPEN;
+  }
+
+  /** Called by the join handler once the socket carries a session. */
+  markJoined(sessionId: string): void {
+    this.clearJoinTimer();
+    this.sessionIdValue = sessionId;
+    this.phaseValue = 'joined';
+  }
+
+  send(frame: ServerFrame): void {
+    this.sendText(encodeFrame(frame));
+  }
+
+  /** Sends an already encoded frame (fan-out encodes once). */
+  sendText(text: string): void {
+    if (this.ws.readyState === OPEN) this.ws.send(text);
+  }
+
+  /** Returns false when the frame was dropped (socket not open, or too much already queued). */
+  sendData(bytes: Uint8Array): boolean {
+    if (this.ws.readyState !== OPEN) return false;
+    if (this.ws.bufferedAmount > this.limits.maxBufferedBytes) {
+      this.log.debug({ buffered: this.ws.bufferedAmount }, 'slow consumer: data frame dropped');
+      return false;
+    }
+    this.ws.send(bytes, { binary: true });
+    return true;
+  }
+
+  /** Error frame (if the socket is open), then a close with `closeCode`. */
+  fail(code: ErrorCode, closeCode: number, message: string): void {
+    if (this.phaseValue === 'closed') return;
+    this.send({ type: 'error', code, message: message.slice(0, MAX_ERROR_MESSAGE) });
+    this.close(closeCode, message);
+  }
+
+  close(code: number, reason: string): void {
+    if (this.phaseValue === 'closed') return;
+    this.phaseValue = 'closed';
+    this.clearJoinTimer();
+    try {
+      this.ws.close(code, truncateReason(reason));
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'close failed; terminating');
+      this.ws.terminate();
+    }
+  }
+
+  terminate(): void {
+    this.phaseValue = 'closed';
+    this.clearJoinTimer();
+    this.ws.terminate();
+  }
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    if (this.phaseValue === 'closed') return;
+    try {
+      const buf = toBuffer(data);
+      if (isBinary) this.onBinary(buf);
+      else this.onText(buf);
+    } catch (err) {
+      if (err instanceof ProtocolError) {
+        this.log.warn({ reason: err.message }, 'bad frame');
+        this.fail('PROTOCOL_ERROR', CloseCode.PROTOCOL_ERROR, err.message);
+      } else {
+        this.log.error({ err }, 'frame handler failed');
+        this.fail('SERVER_ERROR', 1011, 'internal server error');
+      }
+    }
+  }
+
+  private onText(buf: Buffer): void {
+    if (buf.length > this.limits.maxControlFrameBytes) {
+      return this.tooBig(`control frame of ${buf.length} bytes exceeds ${this.limits.maxControlFrameBytes}`);
+    }
+    const frame = decodeClientFrame(buf.toString('utf8'));
+    if (this.phaseValue === 'awaiting-join' && frame.type !== 'join') {
+      throw new ProtocolError(`first frame must be join, got ${frame.type}`);
+    }
+    this.handlers.onFrame(this, frame);
+  }
+
+  private onBinary(buf: Buffer): void {
+    if (buf.length > this.limits.maxDataFrameBytes) {
+      return this.tooBig(`data frame of ${buf.length} bytes exceeds ${this.limits.maxDataFrameBytes}`);
+    }
+    if (this.phaseValue !== 'joined') throw new ProtocolError('first frame must be join, got a binary frame');
+    const { streamId, flags, payloadOffset } = decodeClientDataHeader(buf);
+    this.handlers.onData(this, streamId, flags, buf.subarray(payloadOffset));
+  }
+
+  private tooBig(message: string): void {
+    this.log.warn({ reason: message }, 'bad frame');
+    this.fail('PROTOCOL_ERROR', CloseCode.TOO_BIG, message);
+  }
+
+  private onJoinTimeout(): void {
+    this.joinTimer = null;
+    if (this.phaseValue !== 'awaiting-join') return;
+    const message = `no join frame within ${this.limits.joinTimeoutMs} ms`;
+    this.log.info(message);
+    this.fail('TIMEOUT', CloseCode.JOIN_TIMEOUT, message);
+  }
+
+  private onSocketClose(code: number, reason: Buffer): void {
+    this.phaseValue = 'closed';
+    this.clearJoinTimer();
+    this.log.debug({ code, reason: reason.toString() }, 'socket closed');
+    this.resolveClosed();
+    try {
+      this.handlers.onClose(this);
+    } catch (err) {
+      this.log.error({ err }, 'close handler failed');
+    }
+  }
+
+  private clearJoinTimer(): void {
+    if (this.joinTimer) clearTimeout(this.joinTimer);
+    this.joinTimer = null;
+  }
+}

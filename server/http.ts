@@ -1,0 +1,38 @@
+/** Plain HTTP side of the server: GET /healthz, and the optional static folder. */
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { createStaticHandler } from './static-files.js';
+
+function send(res: ServerResponse, status: number, body: string, contentType = 'text/plain; charset=utf-8'): void {
+  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+export function createRequestListener(staticDir: string | undefined, log: Logger): RequestListener {
+  const serveStatic = staticDir ? createStaticHandler(staticDir) : null;
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    let pathname: string;
+    try {
+      pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    } catch {
+      return send(res, 400, 'bad request\n');
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('allow', 'GET, HEAD');
+      return send(res, 405, 'method not allowed\n');
+    }
+    if (pathname === '/healthz') return send(res, 200, '{"ok":true}', 'application/json');
+    if (serveStatic && (await serveStatic(req, res, pathname))) return;
+    if (pathname === '/' && !serveStatic) return send(res, 200, 'channel-link server: connect with a WebSocket\n');
+    send(res, 404, 'not found\n');
+  };
+
+  return (req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      log.error({ err, url: req.url }, 'http request failed');
+      if (!res.headersSent) send(res, 500, 'internal server error\n');
+      else res.destroy();
+    });
+  };
+}

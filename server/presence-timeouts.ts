@@ -1,0 +1,101 @@
+/**
+ * Liveness of sessions: every inbound frame refreshes a session's `lastSeen`; silence for
+ * `streamTimeoutMs` times out its streams, silence for `peerTimeoutMs` times out the member.
+ *
+ * One deadline timer per session. A frame never touches the timer (touch() is a field write);
+ * when the timer fires it compares the clock with lastSeen and re-arms for the remainder.
+ */
+
+export interface PresenceTimeoutsOptions {
+  streamTimeoutMs: number;
+  peerTimeoutMs: number;
+  /** Silence reached streamTimeoutMs: remove the session's streams (NO_DATA). */
+  onStreamTimeout: (sessionId: string) => void;
+  /** Silence reached peerTimeoutMs: remove the member (SERVER_TIMEOUT). */
+  onPeerTimeout: (sessionId: string) => void;
+  now?: () => number;
+}
+
+interface Entry {
+  lastSeen: number;
+  /** The lastSeen value for which the stream timeout already fired (null: not yet). */
+  streamsTimedOutAt: number | null;
+  timer: NodeJS.Timeout | null;
+}
+
+export class PresenceTimeouts {
+  private readonly entries = new Map<string, Entry>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: PresenceTimeoutsOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Starts (or restarts) watching a session, as if a frame had just arrived. */
+  track(sessionId: string): void {
+    this.untrack(sessionId);
+    const entry: Entry = { lastSeen: this.now(), streamsTimedOutAt: null, timer: null };
+    this.entries.set(sessionId, entry);
+    this.arm(sessionId, entry);
+  }
+
+  /** A frame arrived. Cheap: no timer work, except right after a stream timeout. */
+  touch(sessionId: string): void {
+    const entry = this.entries.get(sessionId);
+    if (!entry) return;
+    const expiredStreams = entry.streamsTimedOutAt === entry.lastSeen;
+    entry.lastSeen = this.now();
+    // After a stream timeout the timer waits for the peer deadline, which may lie beyond the
+    // new stream deadline: re-arm once so a later silence times out streams on time.
+    if (expiredStreams) this.arm(sessionId, entry);
+  }
+
+  lastSeen(sessionId: string): number | undefined {
+    return this.entries.get(sessionId)?.lastSeen;
+  }
+
+  untrack(sessionId: string): void {
+    const entry = this.entries.get(sessionId);
+    if (!entry) return;
+    if (entry.timer) clearTimeout(entry.timer);
+    this.entries.delete(sessionId);
+  }
+
+  /** Clears every timer (server shutdown). */
+  clear(): void {
+    for (const entry of this.entries.values()) if (entry.timer) clearTimeout(entry.timer);
+    this.entries.clear();
+  }
+
+  private arm(sessionId: string, entry: Entry): void {
+    if (entry.timer) clearTimeout(entry.timer);
+    const { streamTimeoutMs, peerTimeoutMs } = this.options;
+    let deadline = entry.lastSeen + peerTimeoutMs;
+    if (entry.streamsTimedOutAt !== entry.lastSeen) deadline = Math.min(deadline, entry.lastSeen + streamTimeoutMs);
+    const delay = Math.max(0, deadline - this.now());
+    entry.timer = setTimeout(() => this.fire(sessionId, entry), delay);
+    entry.timer.unref();
+  }
+
+  private fire(sessionId: string, entry: Entry): void {
+    entry.timer = null;
+    if (this.entries.get(sessionId) !== entry) return;
+    const idle = this.now() - entry.lastSeen;
+    if (idle >= this.options.peerTimeoutMs) {
+      this.entries.delete(sessionId);
+      this.options.onPeerTimeout(sessionId);
+      return;
+    }
+    if (idle >= this.options.streamTimeoutMs && entry.streamsTimedOutAt !== entry.lastSeen) {
+      entry.streamsTimedOutAt = entry.lastSeen;
+      this.options.onStreamTimeout(sessionId);
+      // The callback may have untracked the session.
+      if (this.entries.get(sessionId) !== entry) return;
+    }
+    this.arm(sessionId, entry);
+  }
+}

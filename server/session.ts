@@ -1,0 +1,164 @@
+/**
+ * Session lifecycle: join (fresh, resume, uid replacement), leave, token renewal, and the
+ * liveness timeouts (NO_DATA streams, SERVER_TIMEOUT members).
+ */
+import { randomBytes, randomInt } from 'node:crypto';
+import { CloseCode, MAX_NUMERIC_UID, PROTOCOL_VERSION, type JoinFrame } from '../src/protocol.js';
+import type { Uid } from '../src/types.js';
+import type { Connection } from './connection.js';
+import { notifyPeers, type ServerContext } from './context.js';
+import { channelKey, type ChannelKey, type SessionView } from './store.js';
+import { reconcileStreams, removeAllStreams } from './streams.js';
+
+const newSessionId = (): string => randomBytes(18).toString('base64url');
+
+function assignUid(ctx: ServerContext, key: ChannelKey): Uid {
+  for (;;) {
+    const uid = randomInt(1, MAX_NUMERIC_UID + 1);
+    if (!ctx.store.findMember(key, uid)) return uid;
+  }
+}
+
+/** A joined session, and what its peers must be told (sent after the joiner got `joined`). */
+interface JoinOutcome {
+  session: SessionView;
+  resumed: boolean;
+  announce: () => void;
+}
+
+export function join(ctx: ServerContext, conn: Connection, frame: JoinFrame): void {
+  if (frame.v !== PROTOCOL_VERSION) {
+    conn.log.warn({ v: frame.v }, 'bad frame: unsupported protocol version');
+    conn.fail('PROTOCOL_ERROR', CloseCode.PROTOCOL_ERROR, `unsupported protocol version ${frame.v}, expected ${PROTOCOL_VERSION}`);
+    return;
+  }
+  const key = channelKey(frame.appId, frame.channel);
+  const requestedUid = frame.uid === null || frame.uid === 0 ? null : frame.uid;
+
+  // Resume: the session still exists, in this channel, under this uid.
+  const found = frame.sessionId === undefined ? undefined : ctx.store.getSession(frame.sessionId);
+  const previous = found && found.key === key && (requestedUid === null || found.uid === requestedUid) ? found : undefined;
+
+  const uid = previous ? previous.uid : (requestedUid ?? assignUid(ctx, key));
+  const verdict = ctx.verifyToken(frame.token, { appId: frame.appId, channel: frame.channel, uid });
+  if (!verdict.ok) {
+    conn.log.info({ code: verdict.code, appId: frame.appId, channel: frame.channel, uid }, 'join rejected');
+    const closeCode = verdict.code === 'TOKEN_EXPIRED' ? CloseCode.TOKEN_EXPIRED : CloseCode.INVALID_TOKEN;
+    conn.fail(verdict.code, closeCode, verdict.message);
+    return;
+  }
+
+  let outcome: JoinOutcome;
+  if (previous) {
+    outcome = resume(ctx, conn, previous, frame);
+  } else {
+    const existing = ctx.store.findMember(key, uid);
+    outcome = existing ? replace(ctx, conn, existing, frame) : fresh(ctx, conn, frame, uid);
+  }
+  const { session, resumed } = outcome;
+
+  conn.send({
+    type: 'joined',
+    v: PROTOCOL_VERSION,
+    uid: session.uid,
+    sessionId: session.sessionId,
+    resumed,
+    peers: ctx.store.snapshot(session.key, session.sessionId),
+    tokenExpiresAt: verdict.expiresAt,
+    serverTime: Date.now(),
+  });
+  conn.log.info(
+    { appId: session.appId, channel: session.channel, uid: session.uid, session: session.sessionId, resumed },
+    resumed ? 'session resumed' : 'joined',
+  );
+  outcome.announce();
+}
+
+function attach(ctx: ServerContext, conn: Connection, session: SessionView): void {
+  ctx.sockets.attach(session.sessionId, conn);
+  conn.markJoined(session.sessionId);
+}
+
+function fresh(ctx: ServerContext, conn: Connection, frame: JoinFrame, uid: Uid): JoinOutcome {
+  const session = ctx.store.createSession({ sessionId: newSessionId(), appId: frame.appId, channel: frame.channel, uid });
+  ctx.store.setSubscriptions(session.sessionId, frame.subscriptions);
+  ctx.timeouts.track(session.sessionId);
+  attach(ctx, conn, session);
+  return {
+    session,
+    resumed: false,
+    announce: () => {
+      notifyPeers(ctx, session, { type: 'peer-online', uid });
+      reconcileStreams(ctx, session, frame.streams);
+    },
+  };
+}
+
+/** DESIGN §4.6: peers hear only stream changes (streams that timed out come back as stream-added). */
+function resume(ctx: ServerContext, conn: Connection, session: SessionView, frame: JoinFrame): JoinOutcome {
+  const old = ctx.sockets.detach(session.sessionId);
+  if (old && old !== conn) old.close(CloseCode.NORMAL, 'session resumed on a newer connection');
+  ctx.store.setSubscriptions(session.sessionId, frame.subscriptions);
+  ctx.timeouts.touch(session.sessionId);
+  attach(ctx, conn, session);
+  return { session, resumed: true, announce: () => reconcileStreams(ctx, session, frame.streams) };
+}
+
+/** DESIGN §4.9: the newer join of a uid wins; the membership carries over without leave/online. */
+function replace(ctx: ServerContext, conn: Connection, existing: SessionView, frame: JoinFrame): JoinOutcome {
+  const oldSessionId = existing.sessionId;
+  const old = ctx.sockets.detach(oldSessionId);
+  if (old) {
+    const message = `uid ${String(existing.uid)} joined channel ${existing.channel} from another connection`;
+    old.send({ type: 'kicked', reason: 'UID_BANNED', message });
+    old.close(CloseCode.UID_REPLACED, 'uid joined the channel from another connection');
+    old.log.info({ uid: existing.uid }, 'replaced by a newer join of the same uid');
+  }
+  ctx.timeouts.untrack(oldSessionId);
+  const session = ctx.store.transferSession(oldSessionId, newSessionId());
+  ctx.store.setSubscriptions(session.sessionId, frame.subscriptions);
+  ctx.timeouts.track(session.sessionId);
+  attach(ctx, conn, session);
+  return { session, resumed: false, announce: () => reconcileStreams(ctx, session, frame.streams) };
+}
+
+/** `leave`: ack, then peers hear stream-removed (PEER_LEFT) and peer-leave (QUIT) at once. */
+export function leave(ctx: ServerContext, conn: Connection, session: SessionView, id: number): void {
+  conn.send({ type: 'ack', id });
+  endSession(ctx, session, 'QUIT');
+  conn.log.info({ uid: session.uid, channel: session.channel }, 'left');
+  conn.close(CloseCode.NORMAL, 'left the channel');
+}
+
+export function renewToken(ctx: ServerContext, conn: Connection, session: SessionView, id: number, token: string): void {
+  const verdict = ctx.verifyToken(token, { appId: session.appId, channel: session.channel, uid: session.uid });
+  if (verdict.ok) conn.send({ type: 'ack', id });
+  else conn.send({ type: 'error', id, code: verdict.code, message: verdict.message });
+}
+
+/** Silence reached streamTimeoutMs: the member's streams go (NO_DATA); it stays a member. */
+export function onStreamTimeout(ctx: ServerContext, sessionId: string): void {
+  const session = ctx.store.getSession(sessionId);
+  if (!session || session.streams.length === 0) return;
+  ctx.log.info({ uid: session.uid, channel: session.channel, streams: session.streams }, 'streams timed out (NO_DATA)');
+  removeAllStreams(ctx, session, 'NO_DATA');
+}
+
+/** Silence reached peerTimeoutMs: streams go (NO_DATA), then the member (SERVER_TIMEOUT). */
+export function onPeerTimeout(ctx: ServerContext, sessionId: string): void {
+  const session = ctx.store.getSession(sessionId);
+  if (!session) return;
+  ctx.log.info({ uid: session.uid, channel: session.channel, session: sessionId }, 'member timed out (SERVER_TIMEOUT)');
+  const conn = ctx.sockets.get(sessionId);
+  endSession(ctx, session, 'SERVER_TIMEOUT');
+  // A socket still attached is half-open or mute: drop it without a closing handshake.
+  conn?.terminate();
+}
+
+function endSession(ctx: ServerContext, session: SessionView, reason: 'QUIT' | 'SERVER_TIMEOUT'): void {
+  removeAllStreams(ctx, session, reason === 'QUIT' ? 'PEER_LEFT' : 'NO_DATA');
+  notifyPeers(ctx, session, { type: 'peer-leave', uid: session.uid, reason });
+  ctx.timeouts.untrack(session.sessionId);
+  ctx.sockets.detach(session.sessionId);
+  ctx.store.deleteSession(session.sessionId);
+}

@@ -1,0 +1,46 @@
+/** Graceful stop: server-closing to every client, close 1001, no timer or socket left behind. */
+import type { Server } from 'node:http';
+import type { Logger } from 'pino';
+import type { WebSocketServer } from 'ws';
+import { CloseCode } from '../src/protocol.js';
+import type { PresenceTimeouts } from './presence-timeouts.js';
+import type { SocketRegistry } from './socket-registry.js';
+
+export interface ShutdownParts {
+  httpServer: Server;
+  wss: WebSocketServer;
+  sockets: SocketRegistry;
+  timeouts: PresenceTimeouts;
+  log: Logger;
+  /** Sockets that have not finished their closing handshake after this long are terminated. */
+  graceMs: number;
+}
+
+export async function shutdown({ httpServer, wss, sockets, timeouts, log, graceMs }: ShutdownParts): Promise<void> {
+  log.info({ sockets: sockets.size }, 'shutting down');
+  // Stop accepting connections first; the callback runs once every connection has ended.
+  const httpClosed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+  httpServer.closeIdleConnections();
+  // Sessions are not ended: clients reconnect and resume elsewhere (or time out there).
+  timeouts.clear();
+
+  const connections = [...sockets.connections];
+  for (const conn of connections) {
+    conn.send({ type: 'server-closing' });
+    conn.close(CloseCode.GOING_AWAY, 'server shutting down');
+  }
+  const allClosed = Promise.all(connections.map((conn) => conn.closed));
+  let graceTimer: NodeJS.Timeout | undefined;
+  const grace = new Promise<void>((resolve) => {
+    graceTimer = setTimeout(resolve, graceMs);
+  });
+  await Promise.race([allClosed, grace]);
+  clearTimeout(graceTimer);
+  for (const conn of sockets.connections) conn.terminate();
+  await allClosed;
+
+  await new Promise<void>((resolve) => wss.close(() => resolve()));
+  httpServer.closeAllConnections();
+  await httpClosed;
+  log.info('closed');
+}

@@ -1,0 +1,41 @@
+/** Hosts for Node: a worker_threads worker by default, or the engine inline on this thread. */
+import { MessageChannel, Worker } from 'node:worker_threads';
+import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import { ChannelLinkError } from './errors.js';
+import { connectComlinkHost, type EngineHost, type HostCallbacks, type HostFactory } from './engine-host.js';
+import { inlineHostFromApi } from './host-inline.js';
+import type { EngineOptions } from './types.js';
+import type { EventBatch } from '../worker/event-batcher.js';
+
+const WORKER_URL = new URL('../worker/node-entry.js', import.meta.url);
+
+function openNodeBatchChannel(onBatch: (batch: EventBatch) => void) {
+  const { port1, port2 } = new MessageChannel();
+  port1.on('message', onBatch);
+  return {
+    remote: port2,
+    close: () => port1.close(),
+  };
+}
+
+export function nodeWorkerHost(worker?: Worker): HostFactory {
+  return async (options: EngineOptions, callbacks: HostCallbacks): Promise<EngineHost> => {
+    const thread = worker ?? new Worker(WORKER_URL);
+    let terminated = false;
+    const fail = (message: string, cause?: unknown) => {
+      if (!terminated) callbacks.onFailure(new ChannelLinkError('WORKER_FAILED', message, { cause }));
+    };
+    thread.on('error', (error) => fail(`engine worker crashed: ${error.message}`, error));
+    thread.on('exit', (code) => fail(`engine worker exited (code ${code})`));
+    return connectComlinkHost(nodeEndpoint(thread as never), options, callbacks, openNodeBatchChannel, async () => {
+      terminated = true;
+      await thread.terminate();
+    });
+  };
+}
+
+export const nodeInlineHost: HostFactory = async (options, callbacks) => {
+  const { createInlineApi } = await import('../worker/node-inline.js');
+  return inlineHostFromApi(createInlineApi(), options, callbacks);
+};
+

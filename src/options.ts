@@ -1,0 +1,48 @@
+/** `createClient()` options: validation and defaults. */
+import { ChannelLinkError } from './errors.js';
+import { DEFAULT_ENGINE_OPTIONS, type EngineOptions, type ReconnectOptions } from './types.js';
+import { validatePositiveMs, validateUrl } from './validation.js';
+
+/** 'auto': a dedicated Worker in browsers, worker_threads in Node; 'inline': this thread. */
+export type WorkerOption = 'auto' | 'inline' | Worker | MessagePort | { postMessage: unknown; on: unknown };
+
+export interface ClientOptions {
+  url: string;
+  appId?: string;
+  heartbeatIntervalMs?: number;
+  connectionTimeoutMs?: number;
+  joinTimeoutMs?: number;
+  reconnect?: Partial<ReconnectOptions>;
+  worker?: WorkerOption;
+}
+
+export function resolveOptions(options: ClientOptions): { engine: EngineOptions; worker: WorkerOption } {
+  if (typeof options !== 'object' || options === null) throw new ChannelLinkError('INVALID_PARAMS', 'createClient() needs an options object');
+  const d = DEFAULT_ENGINE_OPTIONS;
+  const appId = options.appId ?? d.appId;
+  if (typeof appId !== 'string' || appId.length < 1 || appId.length > 128) {
+    throw new ChannelLinkError('INVALID_PARAMS', 'appId must be a string of 1-128 characters');
+  }
+  const reconnect = options.reconnect ?? {};
+  if (typeof reconnect !== 'object' || reconnect === null) throw new ChannelLinkError('INVALID_PARAMS', 'reconnect must be an object');
+  const engine: EngineOptions = {
+    url: validateUrl(options.url),
+    appId,
+    heartbeatIntervalMs: validatePositiveMs('heartbeatIntervalMs', options.heartbeatIntervalMs, d.heartbeatIntervalMs),
+    connectionTimeoutMs: validatePositiveMs('connectionTimeoutMs', options.connectionTimeoutMs, d.connectionTimeoutMs),
+    joinTimeoutMs: validatePositiveMs('joinTimeoutMs', options.joinTimeoutMs, d.joinTimeoutMs),
+    reconnect: {
+      initialDelayMs: validatePositiveMs('reconnect.initialDelayMs', reconnect.initialDelayMs, d.reconnect.initialDelayMs),
+      maxDelayMs: validatePositiveMs('reconnect.maxDelayMs', reconnect.maxDelayMs, d.reconnect.maxDelayMs),
+      giveUpAfterMs: validatePositiveMs('reconnect.giveUpAfterMs', reconnect.giveUpAfterMs, d.reconnect.giveUpAfterMs),
+    },
+  };
+  if (engine.reconnect.maxDelayMs < engine.reconnect.initialDelayMs) {
+    throw new ChannelLinkError('INVALID_PARAMS', 'reconnect.maxDelayMs must be >= reconnect.initialDelayMs');
+  }
+  const worker = options.worker ?? 'auto';
+  if (worker !== 'auto' && worker !== 'inline' && (typeof worker !== 'object' || worker === null || !('postMessage' in worker))) {
+    throw new ChannelLinkError('INVALID_PARAMS', "worker must be 'auto', 'inline', a Worker or a MessagePort");
+  }
+  return { engine, worker };
+}

@@ -1,0 +1,271 @@
+/**
+ * The wire protocol: every frame is a member of a discriminated union, validated on both ends.
+ * Control frames are JSON text; stream data travels in binary frames (see `encodeData*`).
+ */
+import * as v from 'valibot';
+import { ChannelLinkError, ERROR_CODES } from './errors.js';
+import type { Uid } from './types.js';
+
+export const PROTOCOL_VERSION = 1;
+
+/** WebSocket close codes used by the server, so a client (or a log reader) knows why. */
+export const CloseCode = {
+  NORMAL: 1000,
+  GOING_AWAY: 1001,
+  TOO_BIG: 1009,
+  PROTOCOL_ERROR: 4400,
+  INVALID_TOKEN: 4401,
+  TOKEN_EXPIRED: 4402,
+  KICKED: 4403,
+  JOIN_TIMEOUT: 4408,
+  UID_REPLACED: 4409,
+  CHANNEL_FULL: 4410,
+  RATE_LIMITED: 4429,
+  SLOW_CONSUMER: 4430,
+  SESSION_EXPIRED: 4440,
+} as const;
+
+export const CHANNEL_NAME_PATTERN = /^[a-zA-Z0-9 !#$%&()+\-:;<=.>?@[\]^_{|}~,]{1,64}$/;
+export const STREAM_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+export const MAX_NUMERIC_UID = 2 ** 32 - 1;
+
+const numericUid = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_NUMERIC_UID));
+const stringUid = v.pipe(v.string(), v.minLength(1), v.maxLength(255));
+const uidSchema = v.union([numericUid, stringUid]);
+const channelSchema = v.pipe(v.string(), v.regex(CHANNEL_NAME_PATTERN));
+const streamIdSchema = v.pipe(v.string(), v.regex(STREAM_ID_PATTERN));
+const tokenSchema = v.nullable(v.pipe(v.string(), v.minLength(1), v.maxLength(2047)));
+const appIdSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(128));
+const requestId = v.pipe(v.number(), v.integer(), v.minValue(0));
+const timestamp = v.pipe(v.number(), v.finite());
+const streamRef = v.strictObject({ uid: uidSchema, streamId: streamIdSchema });
+
+// ---- client -> server ----
+const JoinFrame = v.strictObject({
+  type: v.literal('join'),
+  v: v.number(),
+  appId: appIdSchema,
+  channel: channelSchema,
+  uid: v.nullable(uidSchema),
+  token: tokenSchema,
+  /** Session to resume after a reconnect; the server starts a fresh one if it has expired. */
+  sessionId: v.optional(v.pipe(v.string(), v.maxLength(64))),
+  /** Streams this client publishes (republished automatically on a rejoin). */
+  streams: v.pipe(v.array(streamIdSchema), v.maxLength(64)),
+  subscriptions: v.pipe(v.array(streamRef), v.maxLength(1024)),
+});
+const PingFrame = v.strictObject({ type: v.literal('ping'), ts: timestamp });
+const PublishFrame = v.strictObject({ type: v.literal('publish'), id: requestId, streamId: streamIdSchema });
+const UnpublishFrame = v.strictObject({ type: v.literal('unpublish'), id: requestId, streamId: streamIdSchema });
+const SubscribeFrame = v.strictObject({
+  type: v.literal('subscribe'),
+  id: requestId,
+  uid: uidSchema,
+  streamId: streamIdSchema,
+});
+const UnsubscribeFrame = v.strictObject({
+  type: v.literal('unsubscribe'),
+  id: requestId,
+  uid: uidSchema,
+  streamId: streamIdSchema,
+});
+const RenewTokenFrame = v.strictObject({ type: v.literal('renew-token'), id: requestId, token: v.pipe(v.string(), v.minLength(1), v.maxLength(2047)) });
+const LeaveFrame = v.strictObject({ type: v.literal('leave'), id: requestId });
+
+export const ClientFrameSchema = v.variant('type', [
+  JoinFrame,
+  PingFrame,
+  PublishFrame,
+  UnpublishFrame,
+  SubscribeFrame,
+  UnsubscribeFrame,
+  RenewTokenFrame,
+  LeaveFrame,
+]);
+export type ClientFrame = v.InferOutput<typeof ClientFrameSchema>;
+export type JoinFrame = v.InferOutput<typeof JoinFrame>;
+
+// ---- server -> client ----
+const peerSnapshot = v.strictObject({ uid: uidSchema, streams: v.array(streamIdSchema) });
+const JoinedFrame = v.strictObject({
+  type: v.literal('joined'),
+  v: v.number(),
+  uid: uidSchema,
+  sessionId: v.string(),
+  resumed: v.boolean(),
+  peers: v.array(peerSnapshot),
+  tokenExpiresAt: v.nullable(timestamp),
+  serverTime: timestamp,
+});
+const PongFrame = v.strictObject({ type: v.literal('pong'), ts: timestamp, serverTime: timestamp });
+const AckFrame = v.strictObject({ type: v.literal('ack'), id: requestId });
+const ErrorFrame = v.strictObject({
+  type: v.literal('error'),
+  id: v.optional(requestId),
+  code: v.picklist(ERROR_CODES),
+  message: v.pipe(v.string(), v.maxLength(1024)),
+});
+const PeerOnlineFrame = v.strictObject({ type: v.literal('peer-online'), uid: uidSchema });
+const PeerLeaveFrame = v.strictObject({
+  type: v.literal('peer-leave'),
+  uid: uidSchema,
+  reason: v.picklist(['QUIT', 'SERVER_TIMEOUT']),
+});
+const StreamAddedFrame = v.strictObject({ type: v.literal('stream-added'), uid: uidSchema, streamId: streamIdSchema });
+const StreamRemovedFrame = v.strictObject({
+  type: v.literal('stream-removed'),
+  uid: uidSchema,
+  streamId: streamIdSchema,
+  reason: v.picklist(['UNPUBLISHED', 'NO_DATA', 'PEER_LEFT']),
+});
+const KickedFrame = v.strictObject({
+  type: v.literal('kicked'),
+  reason: v.picklist(['UID_BANNED', 'TOKEN_EXPIRE', 'INVALID_TOKEN', 'SERVER_ERROR']),
+  message: v.pipe(v.string(), v.maxLength(1024)),
+});
+/** The server is shutting down or restarting: reconnect (and resume) rather than give up. */
+const ServerClosingFrame = v.strictObject({ type: v.literal('server-closing') });
+const TokenWillExpireFrame = v.strictObject({ type: v.literal('token-will-expire'), expiresAt: timestamp });
+
+export const ServerFrameSchema = v.variant('type', [
+  JoinedFrame,
+  PongFrame,
+  AckFrame,
+  ErrorFrame,
+  PeerOnlineFrame,
+  PeerLeaveFrame,
+  StreamAddedFrame,
+  StreamRemovedFrame,
+  KickedFrame,
+  ServerClosingFrame,
+  TokenWillExpireFrame,
+]);
+export type ServerFrame = v.InferOutput<typeof ServerFrameSchema>;
+export type JoinedFrame = v.InferOutput<typeof JoinedFrame>;
+export type ErrorFrame = v.InferOutput<typeof ErrorFrame>;
+export type KickedFrame = v.InferOutput<typeof KickedFrame>;
+
+/** Thrown (never anything else) by the decoders on a malformed frame. */
+export class ProtocolError extends ChannelLinkError {
+  constructor(message: string) {
+    super('PROTOCOL_ERROR', message);
+  }
+}
+
+function decodeJson<S extends v.GenericSchema>(schema: S, text: string): v.InferOutput<S> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new ProtocolError('frame is not valid JSON');
+  }
+  const result = v.safeParse(schema, raw);
+  if (!result.success) {
+    const issue = result.issues[0];
+    const path = issue.path?.map((p) => String(p.key)).join('.') ?? '';
+    throw new ProtocolError(`invalid frame${path ? ` at "${path}"` : ''}: ${issue.message}`.slice(0, 300));
+  }
+  return result.output;
+}
+
+export const decodeClientFrame = (text: string): ClientFrame => decodeJson(ClientFrameSchema, text);
+export const decodeServerFrame = (text: string): ServerFrame => decodeJson(ServerFrameSchema, text);
+export const encodeFrame = (frame: ClientFrame | ServerFrame): string => JSON.stringify(frame);
+
+// ---- binary data frames ----
+// client -> server: [flags u8][streamIdLen u8][streamId][payload]
+// server -> client: [flags u8][streamIdLen u8][streamId][uidTag u8][uid: u32 BE | len u8 + utf8][payload]
+// flags bit 0: the payload is UTF-8 text (the app sent a string).
+const FLAG_TEXT = 1;
+const UID_NUMBER = 0;
+const UID_STRING = 1;
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+
+export interface ClientDataFrame {
+  streamId: string;
+  data: string | Uint8Array;
+}
+export interface ServerDataFrame {
+  uid: Uid;
+  streamId: string;
+  data: string | Uint8Array;
+}
+
+function payloadBytes(data: string | Uint8Array): { bytes: Uint8Array; flags: number } {
+  return typeof data === 'string' ? { bytes: utf8Encoder.encode(data), flags: FLAG_TEXT } : { bytes: data, flags: 0 };
+}
+
+export function encodeClientData(streamId: string, data: string | Uint8Array): Uint8Array {
+  const id = utf8Encoder.encode(streamId);
+  const { bytes, flags } = payloadBytes(data);
+  const out = new Uint8Array(2 + id.length + bytes.length);
+  out[0] = flags;
+  out[1] = id.length;
+  out.set(id, 2);
+  out.set(bytes, 2 + id.length);
+  return out;
+}
+
+/** Parses only the header; the payload stays raw bytes so the server can forward it untouched. */
+export function decodeClientDataHeader(frame: Uint8Array): { streamId: string; flags: number; payloadOffset: number } {
+  if (frame.length < 2) throw new ProtocolError('data frame too short');
+  const flags = frame[0]!;
+  const idLen = frame[1]!;
+  if (flags & ~FLAG_TEXT) throw new ProtocolError('data frame has unknown flags');
+  if (frame.length < 2 + idLen) throw new ProtocolError('data frame header truncated');
+  const streamId = decodeUtf8(frame.subarray(2, 2 + idLen));
+  if (!STREAM_ID_PATTERN.test(streamId)) throw new ProtocolError('data frame has an invalid stream id');
+  return { streamId, flags, payloadOffset: 2 + idLen };
+}
+
+export function encodeServerData(uid: Uid, streamId: string, flags: number, payload: Uint8Array): Uint8Array {
+  const id = utf8Encoder.encode(streamId);
+  const uidBytes = typeof uid === 'string' ? utf8Encoder.encode(uid) : null;
+  const uidLen = uidBytes ? 2 + uidBytes.length : 5;
+  const out = new Uint8Array(2 + id.length + uidLen + payload.length);
+  out[0] = flags;
+  out[1] = id.length;
+  out.set(id, 2);
+  let at = 2 + id.length;
+  if (uidBytes) {
+    out[at] = UID_STRING;
+    out[at + 1] = uidBytes.length;
+    out.set(uidBytes, at + 2);
+  } else {
+    out[at] = UID_NUMBER;
+    new DataView(out.buffer, out.byteOffset).setUint32(at + 1, uid as number);
+  }
+  at += uidLen;
+  out.set(payload, at);
+  return out;
+}
+
+export function decodeServerData(frame: Uint8Array): ServerDataFrame {
+  const { streamId, flags, payloadOffset } = decodeClientDataHeader(frame);
+  let at = payloadOffset;
+  const tag = frame[at];
+  let uid: Uid;
+  if (tag === UID_NUMBER) {
+    if (frame.length < at + 5) throw new ProtocolError('data frame uid truncated');
+    uid = new DataView(frame.buffer, frame.byteOffset).getUint32(at + 1);
+    at += 5;
+  } else if (tag === UID_STRING) {
+    const len = frame[at + 1];
+    if (len === undefined || len === 0 || frame.length < at + 2 + len) throw new ProtocolError('data frame uid truncated');
+    uid = decodeUtf8(frame.subarray(at + 2, at + 2 + len));
+    at += 2 + len;
+  } else {
+    throw new ProtocolError('data frame has an unknown uid tag');
+  }
+  const payload = frame.subarray(at);
+  return { uid, streamId, data: flags & FLAG_TEXT ? decodeUtf8(payload) : payload };
+}
+
+function decodeUtf8(bytes: Uint8Array): string {
+  try {
+    return utf8Decoder.decode(bytes);
+  } catch {
+    throw new ProtocolError('data frame has invalid UTF-8');
+  }
+}

@@ -1,0 +1,55 @@
+/** Argument validation of the public API (the Agora rules), raising INVALID_PARAMS. */
+import { ChannelLinkError } from './errors.js';
+import { CHANNEL_NAME_PATTERN, MAX_NUMERIC_UID } from './protocol.js';
+import type { Uid } from './types.js';
+
+const fail = (message: string): never => {
+  throw new ChannelLinkError('INVALID_PARAMS', message);
+};
+
+export function validateChannelName(channel: unknown): string {
+  if (typeof channel !== 'string' || !CHANNEL_NAME_PATTERN.test(channel)) {
+    fail('channel must be 1-64 characters of a-z, A-Z, 0-9, space and !#$%&()+-:;<=.>?@[]^_{|}~,');
+  }
+  return channel as string;
+}
+
+/** Returns null when the server should assign the uid (null or 0). */
+export function validateUid(uid: unknown): Uid | null {
+  if (uid === null || uid === undefined || uid === 0) return null;
+  if (typeof uid === 'number') {
+    if (!Number.isInteger(uid) || uid < 0 || uid > MAX_NUMERIC_UID) fail('numeric uid must be an integer in 0..2^32-1');
+    return uid;
+  }
+  if (typeof uid === 'string') {
+    if (uid.length < 1 || uid.length > 255) fail('string uid must be 1-255 characters');
+    return uid;
+  }
+  return fail('uid must be a number, a string or null');
+}
+
+export function validateToken(token: unknown): string | null {
+  if (token === null || token === undefined) return null;
+  if (typeof token !== 'string' || token.length < 1 || token.length > 2047) {
+    fail('token must be null or a string of 1-2047 characters');
+  }
+  return token as string;
+}
+
+export function validateUrl(url: unknown): string {
+  if (typeof url !== 'string') return fail('url is required');
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return fail(`url is not a valid URL: ${url}`);
+  }
+  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') fail('url must start with ws:// or wss://');
+  return url;
+}
+
+export function validatePositiveMs(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) fail(`${name} must be a positive number of ms`);
+  return value as number;
+}

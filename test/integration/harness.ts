@@ -1,0 +1,89 @@
+/**
+ * Shared setup of the integration tests: a real server on port 0, clients on worker_threads
+ * (the built package, imported the way an app does), recorders of what each app observed, and
+ * cleanup of everything a test started.
+ */
+import { afterEach } from 'vitest';
+import { createClient, type ChannelClient, type ChannelEvent, type ClientOptions, type PeerTable } from 'channel-link';
+import { startServer, type ChannelLinkServer, type ServerOptions } from 'channel-link/server';
+import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
+import { waitFor } from '../support/wait-for.js';
+
+/** Scaled-down timeouts: the seed timeline at roughly a tenth of its real pace. */
+export const FAST_SERVER: ServerOptions = { peerTimeoutMs: 1500, streamTimeoutMs: 800, logLevel: 'silent' };
+export const FAST_CLIENT: Omit<ClientOptions, 'url'> = {
+  heartbeatIntervalMs: 100,
+  connectionTimeoutMs: 500,
+  joinTimeoutMs: 3000,
+  reconnect: { initialDelayMs: 100, maxDelayMs: 300, giveUpAfterMs: 60_000 },
+};
+
+const cleanups: (() => Promise<unknown> | unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+export const onCleanup = (fn: () => Promise<unknown> | unknown) => cleanups.push(fn);
+
+export async function testServer(options: ServerOptions = {}): Promise<ChannelLinkServer> {
+  const server = await startServer({ port: 0, ...FAST_SERVER, ...options });
+  onCleanup(() => server.close());
+  return server;
+}
+
+export async function proxyTo(server: { port: number }): Promise<FaultProxy> {
+  const proxy = await startFaultProxy({ target: { host: '127.0.0.1', port: server.port } });
+  onCleanup(() => proxy.close());
+  return proxy;
+}
+
+export interface TestClient {
+  client: ChannelClient;
+  /** Every event the app saw, in order. */
+  events: ChannelEvent[];
+  peers(): PeerTable;
+  /** Events of the given types, in order, as compact strings such as 'peer-leave 1 QUIT'. */
+  log(...types: ChannelEvent['type'][]): string[];
+  waitForEvent(predicate: (event: ChannelEvent) => boolean, timeoutMs?: number, message?: string): Promise<ChannelEvent>;
+}
+
+export function describeEvent(event: ChannelEvent): string {
+  switch (event.type) {
+    case 'connection-state-change':
+      return `state ${event.prevState}->${event.curState} ${event.reason}`;
+    case 'peer-online':
+      return `peer-online ${event.uid}`;
+    case 'peer-leave':
+      return `peer-leave ${event.uid} ${event.reason}`;
+    case 'stream-added':
+      return `stream-added ${event.uid}`;
+    case 'stream-removed':
+      return `stream-removed ${event.uid} ${event.reason}`;
+    case 'exception':
+      return `exception ${event.code}`;
+    default:
+      return event.type;
+  }
+}
+
+export function testClient(url: string, options: Partial<ClientOptions> = {}): TestClient {
+  const client = createClient({ url, ...FAST_CLIENT, ...options });
+  onCleanup(() => client.destroy());
+  const events: ChannelEvent[] = [];
+  let peers: PeerTable = new Map();
+  client.events$.subscribe((event) => events.push(event));
+  client.peers$.subscribe((table) => (peers = table));
+  return {
+    client,
+    events,
+    peers: () => peers,
+    log: (...types) => events.filter((e) => types.length === 0 || types.includes(e.type)).map(describeEvent),
+    async waitForEvent(predicate, timeoutMs = 5000, message = 'event') {
+      let found: ChannelEvent | undefined;
+      await waitFor(() => (found = events.find(predicate)) !== undefined, { timeoutMs, message });
+      return found!;
+    },
+  };
+}
+
+/** Sorted uids of a peer table, for comparing against the truth. */
+export const uidsOf = (table: PeerTable) => [...table.keys()].map(String).sort();

@@ -1,0 +1,338 @@
+/**
+ * The engine orchestrates a client's life in the channel: join/leave, publish/subscribe, and what
+ * each link event means for the app (state changes, presence events, data). It owns no socket or
+ * timer logic of its own beyond the join deadline: those live in Link, Heartbeat and Transport.
+ */
+import { ChannelLinkError } from '../src/errors.js';
+import { encodeClientData, type JoinFrame, type JoinedFrame, type ServerDataFrame, type ServerFrame } from '../src/protocol.js';
+import type { ChannelEvent, ConnectionChangeReason, ConnectionState, EngineOptions, StreamData, Uid } from '../src/types.js';
+import { validateChannelName, validateToken, validateUid } from '../src/validation.js';
+import { ConnectionStateMachine } from './connection-state.js';
+import { TimerGroup, type EngineEnv, type TimerHandle } from './env.js';
+import { Link, type LossReason } from './link.js';
+import { LocalMedia } from './local-media.js';
+import { PresenceTable } from './presence.js';
+import { PendingRequests } from './requests.js';
+import { PROTOCOL_VERSION } from '../src/protocol.js';
+
+export type EngineOutput =
+  | { kind: 'event'; event: ChannelEvent }
+  | { kind: 'message'; uid: Uid; streamId: string; data: StreamData };
+
+interface Session {
+  channel: string;
+  uid: Uid | null;
+  token: string | null;
+  sessionId?: string;
+}
+
+interface JoinWaiter {
+  resolve(uid: Uid): void;
+  reject(error: ChannelLinkError): void;
+}
+
+const REJECTION_REASON: Partial<Record<ChannelLinkError['code'], ConnectionChangeReason>> = {
+  INVALID_TOKEN: 'INVALID_TOKEN',
+  TOKEN_EXPIRED: 'TOKEN_EXPIRE',
+  UID_CONFLICT: 'UID_BANNED',
+};
+
+export class Engine {
+  private readonly machine: ConnectionStateMachine;
+  private readonly presence = new PresenceTable();
+  private readonly media = new LocalMedia();
+  private readonly requests: PendingRequests;
+  private readonly link: Link;
+  private readonly timers: TimerGroup;
+  private readonly stopOnline: () => void;
+  private session: Session | null = null;
+  private everJoined = false;
+  private joinWaiter: JoinWaiter | null = null;
+  private joinTimer: TimerHandle | undefined;
+  private leaving: Promise<void> | null = null;
+  private disposed = false;
+
+  constructor(
+    private readonly env: EngineEnv,
+    private readonly options: EngineOptions,
+    private readonly output: (item: EngineOutput) => void,
+  ) {
+    this.timers = new TimerGroup(env.timers);
+    this.requests = new PendingRequests(env.timers);
+    this.machine = new ConnectionStateMachine((change) => this.emit({ type: 'connection-state-change', ...change }));
+    this.link = new Link(env, options, {
+      onJoined: (frame) => this.handleJoined(frame),
+      onFrame: (frame) => this.handleFrame(frame),
+      onData: (frame) => this.handleData(frame),
+      onLost: (reason) => this.handleLost(reason),
+      onRejected: (error) => this.handleRejected(error),
+      onGiveUp: () => this.fail('NETWORK_ERROR', new ChannelLinkError('TIMEOUT', 'could not reach the server')),
+      onProtocolError: (error) => this.emit({ type: 'exception', code: error.code, message: error.message }),
+    });
+    this.stopOnline = env.online.subscribe(() => this.link.retryNow());
+  }
+
+  get state(): ConnectionState {
+    return this.machine.state;
+  }
+
+  join(token: unknown, channel: unknown, uid: unknown): Promise<Uid> {
+    this.assertAlive();
+    const session: Session = { channel: validateChannelName(channel), uid: validateUid(uid), token: validateToken(token) };
+    if (this.machine.state !== 'DISCONNECTED') {
+      throw new ChannelLinkError('INVALID_OPERATION', `join() needs state DISCONNECTED, it is ${this.machine.state}`);
+    }
+    this.session = session;
+    this.everJoined = false;
+    const joined = new Promise<Uid>((resolve, reject) => (this.joinWaiter = { resolve, reject }));
+    this.machine.setState('CONNECTING', 'JOIN');
+    this.joinTimer = this.timers.set(
+      () => this.fail('NETWORK_ERROR', new ChannelLinkError('TIMEOUT', `join did not complete within ${this.options.joinTimeoutMs} ms`)),
+      this.options.joinTimeoutMs,
+    );
+    this.link.start(() => this.buildJoinFrame());
+    return joined;
+  }
+
+  leave(): Promise<void> {
+    if (this.leaving) return this.leaving;
+    const state = this.machine.state;
+    if (state === 'DISCONNECTED') return Promise.resolve();
+    if (state === 'CONNECTING') {
+      this.toDisconnected('LEAVE', new ChannelLinkError('CLOSED', 'join cancelled by leave()'));
+      return Promise.resolve();
+    }
+    this.machine.setState('DISCONNECTING', 'LEAVE');
+    const timeoutMs = Math.min(this.options.connectionTimeoutMs, 2000);
+    this.leaving = this.requests
+      .create((id) => this.link.send({ type: 'leave', id }), timeoutMs)
+      .catch(() => {
+        // The server also learns of our absence from the timeouts; leave must not fail.
+      })
+      .then(() => {
+        this.leaving = null;
+        this.toDisconnected('LEAVE', new ChannelLinkError('CLOSED', 'left the channel'));
+      });
+    return this.leaving;
+  }
+
+  async publish(): Promise<string> {
+    this.assertInChannel('publish');
+    const streamId = this.newStreamId();
+    this.media.published.add(streamId);
+    try {
+      await this.requestOrDefer((id) => this.link.send({ type: 'publish', id, streamId }));
+    } catch (error) {
+      this.media.published.delete(streamId);
+      throw error;
+    }
+    return streamId;
+  }
+
+  async unpublish(streamId: string): Promise<void> {
+    if (!this.media.published.delete(streamId)) throw new ChannelLinkError('NOT_PUBLISHED', `stream ${streamId} is not published`);
+    if (!this.link.isJoined) return;
+    await this.requestOrDefer((id) => this.link.send({ type: 'unpublish', id, streamId })).catch(() => {
+      // Already gone on the server (e.g. timed out): the outcome the caller wanted.
+    });
+  }
+
+  send(streamId: string, data: string | Uint8Array): boolean {
+    if (!this.media.published.has(streamId)) throw new ChannelLinkError('NOT_PUBLISHED', `stream ${streamId} is not published`);
+    // Real-time data is not queued across an outage: stale ticks are worse than missing ones.
+    return this.link.sendBinary(encodeClientData(streamId, data));
+  }
+
+  async subscribe(uid: Uid, streamId: string): Promise<void> {
+    this.assertInChannel('subscribe');
+    if (validateUid(uid) === null) throw new ChannelLinkError('INVALID_PARAMS', 'subscribe() needs the uid of a peer');
+    if (!this.presence.hasStream(uid, streamId)) {
+      throw new ChannelLinkError('NOT_PUBLISHED', `peer ${String(uid)} does not publish stream ${String(streamId)}`);
+    }
+    this.media.subscribe(uid, streamId);
+    try {
+      await this.requestOrDefer((id) => this.link.send({ type: 'subscribe', id, uid, streamId }));
+    } catch (error) {
+      this.media.unsubscribe(uid, streamId);
+      throw error;
+    }
+  }
+
+  async unsubscribe(uid: Uid, streamId: string): Promise<void> {
+    if (!this.media.unsubscribe(uid, streamId) || !this.link.isJoined) return;
+    await this.requestOrDefer((id) => this.link.send({ type: 'unsubscribe', id, uid, streamId })).catch(() => {});
+  }
+
+  async renewToken(token: unknown): Promise<void> {
+    const valid = validateToken(token);
+    if (valid === null) throw new ChannelLinkError('INVALID_PARAMS', 'renewToken() needs a token');
+    this.assertInChannel('renewToken');
+    this.session!.token = valid;
+    await this.requestOrDefer((id) => this.link.send({ type: 'renew-token', id, token: valid }));
+  }
+
+  stats() {
+    return { state: this.machine.state, uid: this.session?.uid ?? null, peers: this.presence.size, ...this.link.stats };
+  }
+
+  /** Debug hook (demos, tests): the transport drops everything in both directions for `ms`. */
+  simulateNetworkLoss(ms: number): void {
+    this.link.setNetworkLoss(true);
+    this.timers.set(() => this.link.setNetworkLoss(false), ms);
+  }
+
+  /** Debug hook (demos, tests): behave as if the host fired `online`. */
+  signalOnline(): void {
+    this.link.retryNow();
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    await this.leave();
+    this.disposed = true;
+    this.stopOnline();
+    this.link.stop();
+    this.timers.clearAll();
+    this.requests.rejectAll('CLOSED', 'client destroyed');
+  }
+
+  // ---- link events ----
+
+  private handleJoined(frame: JoinedFrame): void {
+    if (!this.session) return;
+    this.timers.clear(this.joinTimer);
+    this.session.uid = frame.uid;
+    this.session.sessionId = frame.sessionId;
+    this.machine.setState('CONNECTED', this.everJoined ? 'RECONNECTED' : 'JOINED');
+    this.everJoined = true;
+    this.emit({ type: 'connected' });
+    for (const event of this.presence.applySnapshot(frame.peers)) this.emit(event);
+    const waiter = this.joinWaiter;
+    this.joinWaiter = null;
+    waiter?.resolve(frame.uid);
+  }
+
+  private handleFrame(frame: Exclude<ServerFrame, JoinedFrame>): void {
+    switch (frame.type) {
+      case 'ack':
+        return this.requests.settle(frame.id);
+      case 'error':
+        if (frame.id !== undefined) return this.requests.settle(frame.id, new ChannelLinkError(frame.code, frame.message));
+        return this.emit({ type: 'exception', code: frame.code, message: frame.message });
+      case 'peer-online':
+        return this.emitAll(this.presence.peerOnline(frame.uid));
+      case 'peer-leave':
+        return this.emitAll(this.presence.peerLeave(frame.uid, frame.reason));
+      case 'stream-added':
+        this.emitAll(this.presence.streamAdded(frame.uid, frame.streamId));
+        // A stream we subscribed to came back (its publisher rejoined): restore the subscription.
+        if (this.media.isSubscribed(frame.uid, frame.streamId)) {
+          this.requestOrDefer((id) => this.link.send({ type: 'subscribe', id, uid: frame.uid, streamId: frame.streamId })).catch(
+            (error: ChannelLinkError) => this.emit({ type: 'exception', code: error.code, message: error.message }),
+          );
+        }
+        return;
+      case 'stream-removed':
+        return this.emitAll(this.presence.streamRemoved(frame.uid, frame.streamId, frame.reason));
+      case 'token-will-expire':
+        return this.emit({ type: 'token-privilege-will-expire' });
+      case 'kicked':
+        if (frame.reason === 'TOKEN_EXPIRE') this.emit({ type: 'token-privilege-did-expire' });
+        return this.toDisconnected(frame.reason, new ChannelLinkError(frame.reason === 'UID_BANNED' ? 'UID_CONFLICT' : 'CLOSED', frame.message));
+      case 'server-closing':
+        // The server is going away; its close (1001) follows and the link reconnects at once.
+        return;
+      case 'pong':
+        return;
+    }
+  }
+
+  private handleData(frame: ServerDataFrame): void {
+    if (!this.media.isSubscribed(frame.uid, frame.streamId)) return;
+    // Copy out of the socket's buffer into an ArrayBuffer of our own, which is then transferred.
+    const data = typeof frame.data === 'string' ? frame.data : frame.data.slice().buffer;
+    this.output({ kind: 'message', uid: frame.uid, streamId: frame.streamId, data });
+  }
+
+  private handleLost(reason: LossReason): void {
+    this.requests.rejectAll('NETWORK_ERROR', 'link lost');
+    if (this.machine.state === 'CONNECTED') this.machine.setState('CONNECTING', reason);
+  }
+
+  private handleRejected(error: ChannelLinkError): void {
+    this.fail(REJECTION_REASON[error.code] ?? 'SERVER_ERROR', error);
+  }
+
+  // ---- helpers ----
+
+  private fail(reason: ConnectionChangeReason, error: ChannelLinkError): void {
+    if (this.machine.state === 'DISCONNECTED') return;
+    this.toDisconnected(reason, error);
+  }
+
+  private toDisconnected(reason: ConnectionChangeReason, error: ChannelLinkError): void {
+    this.link.stop();
+    this.timers.clear(this.joinTimer);
+    this.requests.rejectAll(error.code === 'TIMEOUT' ? 'CLOSED' : error.code, error.message);
+    const waiter = this.joinWaiter;
+    this.joinWaiter = null;
+    this.session = null;
+    this.everJoined = false;
+    this.presence.clear();
+    this.media.clear();
+    this.machine.setState('DISCONNECTED', reason);
+    waiter?.reject(error);
+  }
+
+  /** Sends now if joined; otherwise (or if the link drops meanwhile) the next join frame carries it. */
+  private async requestOrDefer(send: (id: number) => boolean): Promise<void> {
+    if (!this.link.isJoined) return;
+    try {
+      await this.requests.create(send, this.options.connectionTimeoutMs + 1000);
+    } catch (error) {
+      if (error instanceof ChannelLinkError && error.code === 'NETWORK_ERROR' && this.session) return;
+      throw error;
+    }
+  }
+
+  private buildJoinFrame(): JoinFrame {
+    const session = this.session!;
+    const frame: JoinFrame = {
+      type: 'join',
+      v: PROTOCOL_VERSION,
+      appId: this.options.appId,
+      channel: session.channel,
+      uid: session.uid,
+      token: session.token,
+      streams: [...this.media.published],
+      subscriptions: this.media.subscriptions,
+    };
+    if (session.sessionId) frame.sessionId = session.sessionId;
+    return frame;
+  }
+
+  private assertInChannel(operation: string): void {
+    this.assertAlive();
+    const state = this.machine.state;
+    if (!this.session || state === 'DISCONNECTED' || state === 'DISCONNECTING' || !this.everJoined) {
+      throw new ChannelLinkError('INVALID_OPERATION', `${operation}() needs a joined channel (state ${state})`);
+    }
+  }
+
+  private assertAlive(): void {
+    if (this.disposed) throw new ChannelLinkError('CLOSED', 'client destroyed');
+  }
+
+  private newStreamId(): string {
+    const part = () => Math.floor(this.env.random() * 2 ** 32).toString(36);
+    return `s${part()}${part()}`;
+  }
+
+  private emit(event: ChannelEvent): void {
+    this.output({ kind: 'event', event });
+  }
+
+  private emitAll(events: ChannelEvent[]): void {
+    for (const event of events) this.emit(event);
+  }
+}

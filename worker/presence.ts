@@ -1,0 +1,99 @@
+/**
+ * The peer and stream table as the app has been told it. Incremental server events and fresh
+ * snapshots both go through here, so the app gets exactly one event per real change: duplicates
+ * are dropped and a snapshot after a reconnect is diffed against what was already announced.
+ */
+import type { ChannelEvent, Uid } from '../src/types.js';
+
+export interface PeerSnapshot {
+  uid: Uid;
+  streams: readonly string[];
+}
+
+type PresenceEvent = Extract<ChannelEvent, { type: 'peer-online' | 'peer-leave' | 'stream-added' | 'stream-removed' }>;
+
+export class PresenceTable {
+  private readonly peers = new Map<Uid, Set<string>>();
+
+  has(uid: Uid): boolean {
+    return this.peers.has(uid);
+  }
+
+  hasStream(uid: Uid, streamId: string): boolean {
+    return this.peers.get(uid)?.has(streamId) ?? false;
+  }
+
+  get size(): number {
+    return this.peers.size;
+  }
+
+  toSnapshot(): PeerSnapshot[] {
+    return [...this.peers].map(([uid, streams]) => ({ uid, streams: [...streams] }));
+  }
+
+  peerOnline(uid: Uid): PresenceEvent[] {
+    if (this.peers.has(uid)) return [];
+    this.peers.set(uid, new Set());
+    return [{ type: 'peer-online', uid }];
+  }
+
+  peerLeave(uid: Uid, reason: 'QUIT' | 'SERVER_TIMEOUT'): PresenceEvent[] {
+    const streams = this.peers.get(uid);
+    if (!streams) return [];
+    // stream-removed always precedes the peer-leave of the same peer.
+    const events: PresenceEvent[] = [...streams].map((streamId) => ({
+      type: 'stream-removed',
+      uid,
+      streamId,
+      reason: 'PEER_LEFT',
+    }));
+    this.peers.delete(uid);
+    events.push({ type: 'peer-leave', uid, reason });
+    return events;
+  }
+
+  streamAdded(uid: Uid, streamId: string): PresenceEvent[] {
+    const events = this.peerOnline(uid);
+    const streams = this.peers.get(uid)!;
+    if (streams.has(streamId)) return events;
+    streams.add(streamId);
+    events.push({ type: 'stream-added', uid, streamId });
+    return events;
+  }
+
+  streamRemoved(uid: Uid, streamId: string, reason: 'UNPUBLISHED' | 'NO_DATA' | 'PEER_LEFT'): PresenceEvent[] {
+    const streams = this.peers.get(uid);
+    if (!streams?.delete(streamId)) return [];
+    return [{ type: 'stream-removed', uid, streamId, reason }];
+  }
+
+  /**
+   * Brings the table to `snapshot` (the server's truth after a (re)join) and returns the events
+   * that describe the difference: departures first, then arrivals and stream changes.
+   */
+  applySnapshot(snapshot: readonly PeerSnapshot[]): PresenceEvent[] {
+    const next = new Map<Uid, readonly string[]>(snapshot.map((p) => [p.uid, p.streams]));
+    const events: PresenceEvent[] = [];
+    for (const uid of [...this.peers.keys()]) {
+      // We cannot know whether a peer that vanished during our gap quit or timed out; it was
+      // not seen to quit, so report it the way the server would have for a silent peer.
+      if (!next.has(uid)) events.push(...this.peerLeave(uid, 'SERVER_TIMEOUT'));
+    }
+    for (const [uid, streams] of next) {
+      const known = this.peers.get(uid);
+      if (known) {
+        const wanted = new Set(streams);
+        for (const streamId of [...known]) {
+          if (!wanted.has(streamId)) events.push(...this.streamRemoved(uid, streamId, 'NO_DATA'));
+        }
+      }
+      events.push(...this.peerOnline(uid));
+      for (const streamId of streams) events.push(...this.streamAdded(uid, streamId));
+    }
+    return events;
+  }
+
+  clear(): void {
+    this.peers.clear();
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * One WebSocket at a time. Every socket gets a generation id; callbacks from a socket that is no
+ * longer current are ignored, so a late `close` of an old socket can never tear down a new link.
+ */
+import type { WebSocketConstructor, WebSocketLike } from './env.js';
+
+export interface TransportHandlers {
+  onOpen(generation: number): void;
+  onText(generation: number, text: string): void;
+  onBinary(generation: number, bytes: Uint8Array): void;
+  onClose(generation: number, code: number, reason: string): void;
+}
+
+const OPEN = 1;
+
+export class Transport {
+  private socket: WebSocketLike | null = null;
+  private generation = 0;
+  /** Debug hook for demos and tests: while true, nothing is sent or delivered (both directions). */
+  private networkLoss = false;
+
+  constructor(
+    private readonly WebSocketImpl: WebSocketConstructor,
+    private readonly handlers: TransportHandlers,
+  ) {}
+
+  get currentGeneration(): number {
+    return this.generation;
+  }
+
+  get isOpen(): boolean {
+    return this.socket?.readyState === OPEN;
+  }
+
+  get bufferedAmount(): number {
+    return this.socket?.bufferedAmount ?? 0;
+  }
+
+  /** Opens a new socket, abandoning any current one. Returns its generation id. */
+  connect(url: string): number {
+    this.close(1000, 'reconnecting');
+    const generation = ++this.generation;
+    let socket: WebSocketLike;
+    try {
+      socket = new this.WebSocketImpl(url);
+    } catch (error) {
+      // A bad URL or a blocked port surfaces as a close of this generation, asynchronously.
+      queueMicrotask(() => this.handlers.onClose(generation, 1006, String(error)));
+      return generation;
+    }
+    socket.binaryType = 'arraybuffer';
+    socket.onopen = () => {
+      if (generation === this.generation) this.handlers.onOpen(generation);
+    };
+    socket.onmessage = (event) => {
+      if (generation !== this.generation || this.networkLoss) return;
+      const data = event.data;
+      if (typeof data === 'string') this.handlers.onText(generation, data);
+      else if (data instanceof ArrayBuffer) this.handlers.onBinary(generation, new Uint8Array(data));
+      else if (ArrayBuffer.isView(data)) {
+        this.handlers.onBinary(generation, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      }
+    };
+    socket.onclose = (event) => {
+      if (generation !== this.generation) return;
+      this.socket = null;
+      this.handlers.onClose(generation, event.code, event.reason);
+    };
+    socket.onerror = () => {
+      // `close` always follows `error`; the close handler does the work.
+    };
+    this.socket = socket;
+    return generation;
+  }
+
+  send(data: string | Uint8Array): boolean {
+    if (!this.socket || this.socket.readyState !== OPEN) return false;
+    if (this.networkLoss) return true; // silently lost, like a dead link
+    this.socket.send(data);
+    return true;
+  }
+
+  /** Closes the current socket; its callbacks are ignored from now on. */
+  close(code = 1000, reason = ''): void {
+    const socket = this.socket;
+    if (!socket) return;
+    this.socket = null;
+    this.generation++;
+    socket.onopen = socket.onmessage = socket.onclose = null;
+    // Keep an error listener: `ws` throws an 'error' that has no listener (e.g. aborting a handshake).
+    socket.onerror = () => {};
+    try {
+      socket.close(code, reason);
+    } catch {
+      // Closing a socket that never opened can throw in some hosts; it is gone either way.
+    }
+  }
+
+  setNetworkLoss(lost: boolean): void {
+    this.networkLoss = lost;
+  }
+}
