@@ -29,8 +29,6 @@ async function main(): Promise<void> {
     if (err instanceof ChannelLinkError) fail(err.code, err.message, 2);
     fail('SERVER_ERROR', err instanceof Error ? err.message : String(err), 1);
   }
-  const httpUrl = server.url.replace(/^ws:/, 'http:');
-  process.stdout.write(`channel-link server listening on ${server.url} (http: ${httpUrl}, health: ${httpUrl}/healthz)\n`);
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
@@ -46,6 +44,10 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+
+  // Printed only once the signal handlers are in place: whoever reads this line may stop us.
+  const httpUrl = server.url.replace(/^ws:/, 'http:');
+  process.stdout.write(`channel-link server listening on ${server.url} (http: ${httpUrl}, health: ${httpUrl}/healthz)\n`);
 }
 
 main().catch((err: unknown) => fail('SERVER_ERROR', err instanceof Error ? err.message : String(err), 1));

@@ -20,7 +20,8 @@ function openNodeBatchChannel(onBatch: (batch: EventBatch) => void) {
 
 export function nodeWorkerHost(worker?: Worker): HostFactory {
   return async (options: EngineOptions, callbacks: HostCallbacks): Promise<EngineHost> => {
-    const thread = worker ?? new Worker(WORKER_URL);
+    // The engine is plain JS: the app's own flags (--input-type, loaders) must not leak into it.
+    const thread = worker ?? new Worker(WORKER_URL, { execArgv: [] });
     let terminated = false;
     const fail = (message: string, cause?: unknown) => {
       if (!terminated) callbacks.onFailure(new ChannelLinkError('WORKER_FAILED', message, { cause }));

@@ -133,9 +133,11 @@ describe('Engine + Link', () => {
     }
     expect(t.engine.state).toBe('CONNECTED');
     expect(t.engine.stats().rttMs).toBe(0);
+    const ping = lastSent(socket);
+    if (ping.type === 'ping') socket.receiveFrame({ type: 'pong', ts: ping.ts, serverTime: Date.now() });
     t.clear();
 
-    // Now silence.
+    // Now silence, from the last pong on.
     vi.advanceTimersByTime(3999);
     expect(t.engine.state).toBe('CONNECTED');
     vi.advanceTimersByTime(1);
@@ -300,6 +302,52 @@ describe('Engine + Link', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('token-will-expire and kicked TOKEN_EXPIRE -> token events and DISCONNECTED(TOKEN_EXPIRE)', async () => {
+    const t = setup();
+    const socket = await joinWith(t);
+    t.clear();
+    socket.receiveFrame({ type: 'token-will-expire', expiresAt: Date.now() + 30_000 });
+    socket.receiveFrame({ type: 'kicked', reason: 'TOKEN_EXPIRE', message: 'expired' });
+    expect(t.events()).toEqual([
+      { type: 'token-privilege-will-expire' },
+      { type: 'token-privilege-did-expire' },
+      { type: 'connection-state-change', curState: 'DISCONNECTED', prevState: 'CONNECTED', reason: 'TOKEN_EXPIRE' },
+    ]);
+    vi.advanceTimersByTime(600_000);
+    expect(t.ws.instances).toHaveLength(1);
+  });
+
+  it('a TOKEN_EXPIRED rejection on a reconnect handshake -> DISCONNECTED(TOKEN_EXPIRE), no more retries', async () => {
+    const t = setup();
+    const socket = await joinWith(t);
+    socket.serverClose(1006, '');
+    vi.advanceTimersByTime(50);
+    t.ws.last().open();
+    t.clear();
+    t.ws.last().receiveFrame({ type: 'error', code: 'TOKEN_EXPIRED', message: 'expired' });
+    expect(t.changes()).toEqual([{ curState: 'DISCONNECTED', prevState: 'CONNECTING', reason: 'TOKEN_EXPIRE' }]);
+    vi.advanceTimersByTime(600_000);
+    expect(t.ws.instances).toHaveLength(2);
+  });
+
+  it('a request answered by an error frame rejects with its code; unanswered ones time out', async () => {
+    const t = setup();
+    const socket = await joinWith(t);
+    const publishing = t.engine.publish();
+    const frame = lastSent(socket) as Extract<ClientFrame, { type: 'publish' }>;
+    socket.receiveFrame({ type: 'error', id: frame.id, code: 'RATE_LIMITED', message: 'slow down' });
+    await expect(publishing).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    const renewing = t.engine.renewToken('tok-2');
+    expect(lastSent(socket)).toEqual({ type: 'renew-token', id: expect.any(Number), token: 'tok-2' });
+    // Keep the link alive while the request waits.
+    for (let i = 0; i < 5; i++) {
+      socket.receiveFrame({ type: 'pong', ts: Date.now(), serverTime: Date.now() });
+      vi.advanceTimersByTime(1000);
+    }
+    await expect(renewing).rejects.toMatchObject({ code: 'TIMEOUT' });
+    expect(t.engine.state).toBe('CONNECTED');
+  });
+
   it('leave: DISCONNECTING(LEAVE), sends leave, ack -> DISCONNECTED(LEAVE)', async () => {
     const t = setup();
     const socket = await joinWith(t);
@@ -402,7 +450,11 @@ describe('Engine + Link', () => {
     const t = setup();
     expect(t.online.listenerCount).toBe(1);
     const socket = await joinWith(t, [{ uid: 2, streams: ['a'] }]);
-    await t.engine.publish().catch(() => {}); // no ack: rejected by dispose or timed out below
+    const publishing = t.engine.publish(); // never acked: dispose must settle it
+    const publishError = publishing.then(
+      () => null,
+      (error: unknown) => error,
+    );
     expect(vi.getTimerCount()).toBeGreaterThan(0);
     const disposing = t.engine.dispose();
     ackLast(socket); // the leave
@@ -410,6 +462,7 @@ describe('Engine + Link', () => {
     expect(vi.getTimerCount()).toBe(0);
     expect(t.online.listenerCount).toBe(0);
     expect(t.engine.state).toBe('DISCONNECTED');
+    expect(await publishError).toBeInstanceOf(ChannelLinkError);
     expect(((await caught(() => t.engine.join(null, 'room-1', 1))) as ChannelLinkError).code).toBe('CLOSED');
   });
 

@@ -1,0 +1,26 @@
+// Starts the built server CLI in its own process and resolves with its ws:// URL.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export function startServerProcess(args = []) {
+  const cli = fileURLToPath(new URL('../dist/server/cli.js', import.meta.url));
+  const child = spawn(process.execPath, [cli, '--port', '0', '--host', '127.0.0.1', '--log-level', 'warn', ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    child.once('exit', (code) => reject(new Error(`server exited early (code ${code})`)));
+    child.stdout.on('data', (chunk) => {
+      buffered += chunk;
+      const match = /listening on (ws:\/\/[^\s]+)/.exec(buffered);
+      if (match) {
+        child.removeAllListeners('exit');
+        resolve({
+          url: match[1],
+          child,
+          stop: () => new Promise((done) => (child.once('exit', done), child.kill('SIGTERM'))),
+        });
+      }
+    });
+  });
+}

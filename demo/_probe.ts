@@ -1,0 +1,2 @@
+import { createClient } from 'channel-link';
+console.log(createClient);
