@@ -41,12 +41,16 @@ describe('CallGuard', () => {
     const guard = new CallGuard();
     const d = deferred<string>();
     const p = guard.run(() => d.promise, 1000, 'join');
+    let settled = false;
     const outcome = p.then(
       () => 'resolved',
       (e: ChannelLinkError) => e,
     );
+    void outcome.then(() => (settled = true));
     vi.advanceTimersByTime(999);
     await Promise.resolve();
+    await Promise.resolve();
+    expect(settled).toBe(false);
     vi.advanceTimersByTime(1);
     const error = await outcome;
     expect(error).toBeInstanceOf(ChannelLinkError);

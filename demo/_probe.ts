@@ -1,2 +1,0 @@
-import { createClient } from 'channel-link';
-console.log(createClient);
