@@ -26,8 +26,9 @@ export interface ServerOptions {
   maxControlFrameBytes?: number;
   /** Largest binary data frame accepted. Default 1 MiB. */
   maxDataFrameBytes?: number;
-  /** A pino logger, or the level of the default one. Default level 'info'. */
-  logger?: Logger;
+  /** A pino logger, or the level of the default pino logger (same as `logLevel`). */
+  logger?: Logger | LogLevel;
+  /** Level of the default logger (JSON lines on stdout). Default 'info'; tests pass 'silent'. */
   logLevel?: LogLevel;
   /** Folder served over HTTP GET (e.g. the built demo); index.html for '/'. */
   staticDir?: string;
@@ -84,9 +85,8 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
   const maxMs = 2 ** 31 - 1; // setTimeout's limit
   const host = options.host ?? DEFAULT_OPTIONS.host;
   if (typeof host !== 'string' || host.length === 0) invalid('host must be a non-empty string');
-  if (options.logLevel !== undefined && !isLogLevel(options.logLevel)) {
-    invalid(`logLevel must be one of ${LOG_LEVELS.join(', ')}`);
-  }
+  const level = typeof options.logger === 'string' ? options.logger : options.logLevel;
+  if (level !== undefined && !isLogLevel(level)) invalid(`logLevel must be one of ${LOG_LEVELS.join(', ')}`);
   if (options.appCertificate !== undefined && typeof options.appCertificate !== 'string') {
     invalid('appCertificate must be a string');
   }
@@ -102,7 +102,7 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     appCertificate: options.appCertificate,
     maxControlFrameBytes: integerIn('maxControlFrameBytes', options.maxControlFrameBytes, DEFAULT_OPTIONS.maxControlFrameBytes, 1024, 2 ** 30),
     maxDataFrameBytes: integerIn('maxDataFrameBytes', options.maxDataFrameBytes, DEFAULT_OPTIONS.maxDataFrameBytes, 1024, 2 ** 30),
-    logLevel: options.logLevel ?? DEFAULT_OPTIONS.logLevel,
+    logLevel: level ?? DEFAULT_OPTIONS.logLevel,
     staticDir: options.staticDir,
     closeGraceMs: integerIn('closeGraceMs', options.closeGraceMs, DEFAULT_OPTIONS.closeGraceMs, 0, maxMs),
   };

@@ -11,6 +11,8 @@ import { channelKey, type ChannelKey, type SessionView } from './store.js';
 import { reconcileStreams, removeAllStreams } from './streams.js';
 
 const newSessionId = (): string => randomBytes(18).toString('base64url');
+/** Session ids are resume credentials: logs get a prefix only. */
+const logId = (sessionId: string): string => `${sessionId.slice(0, 6)}…`;
 
 function assignUid(ctx: ServerContext, key: ChannelKey): Uid {
   for (;;) {
@@ -68,7 +70,7 @@ export function join(ctx: ServerContext, conn: Connection, frame: JoinFrame): vo
     serverTime: Date.now(),
   });
   conn.log.info(
-    { appId: session.appId, channel: session.channel, uid: session.uid, session: session.sessionId, resumed },
+    { appId: session.appId, channel: session.channel, uid: session.uid, session: logId(session.sessionId), resumed },
     resumed ? 'session resumed' : 'joined',
   );
   outcome.announce();
@@ -148,7 +150,7 @@ export function onStreamTimeout(ctx: ServerContext, sessionId: string): void {
 export function onPeerTimeout(ctx: ServerContext, sessionId: string): void {
   const session = ctx.store.getSession(sessionId);
   if (!session) return;
-  ctx.log.info({ uid: session.uid, channel: session.channel, session: sessionId }, 'member timed out (SERVER_TIMEOUT)');
+  ctx.log.info({ uid: session.uid, channel: session.channel, session: logId(sessionId) }, 'member timed out (SERVER_TIMEOUT)');
   const conn = ctx.sockets.get(sessionId);
   endSession(ctx, session, 'SERVER_TIMEOUT');
   // A socket still attached is half-open or mute: drop it without a closing handshake.

@@ -174,7 +174,8 @@ export const encodeFrame = (frame: ClientFrame | ServerFrame): string => JSON.st
 
 // ---- binary data frames ----
 // client -> server: [flags u8][streamIdLen u8][streamId][payload]
-// server -> client: [flags u8][streamIdLen u8][streamId][uidTag u8][uid: u32 BE | len u8 + utf8][payload]
+// server -> client: [flags u8][streamIdLen u8][streamId][uidTag u8][uid: u32 BE | len u16 BE + utf8][payload]
+// (a string uid is up to 255 characters, which can be up to 765 UTF-8 bytes: hence u16)
 // flags bit 0: the payload is UTF-8 text (the app sent a string).
 const FLAG_TEXT = 1;
 const UID_NUMBER = 0;
@@ -222,7 +223,7 @@ export function decodeClientDataHeader(frame: Uint8Array): { streamId: string; f
 export function encodeServerData(uid: Uid, streamId: string, flags: number, payload: Uint8Array): Uint8Array {
   const id = utf8Encoder.encode(streamId);
   const uidBytes = typeof uid === 'string' ? utf8Encoder.encode(uid) : null;
-  const uidLen = uidBytes ? 2 + uidBytes.length : 5;
+  const uidLen = uidBytes ? 3 + uidBytes.length : 5;
   const out = new Uint8Array(2 + id.length + uidLen + payload.length);
   out[0] = flags;
   out[1] = id.length;
@@ -230,8 +231,8 @@ export function encodeServerData(uid: Uid, streamId: string, flags: number, payl
   let at = 2 + id.length;
   if (uidBytes) {
     out[at] = UID_STRING;
-    out[at + 1] = uidBytes.length;
-    out.set(uidBytes, at + 2);
+    new DataView(out.buffer, out.byteOffset).setUint16(at + 1, uidBytes.length);
+    out.set(uidBytes, at + 3);
   } else {
     out[at] = UID_NUMBER;
     new DataView(out.buffer, out.byteOffset).setUint32(at + 1, uid as number);
@@ -251,10 +252,11 @@ export function decodeServerData(frame: Uint8Array): ServerDataFrame {
     uid = new DataView(frame.buffer, frame.byteOffset).getUint32(at + 1);
     at += 5;
   } else if (tag === UID_STRING) {
-    const len = frame[at + 1];
-    if (len === undefined || len === 0 || frame.length < at + 2 + len) throw new ProtocolError('data frame uid truncated');
-    uid = decodeUtf8(frame.subarray(at + 2, at + 2 + len));
-    at += 2 + len;
+    if (frame.length < at + 3) throw new ProtocolError('data frame uid truncated');
+    const len = new DataView(frame.buffer, frame.byteOffset).getUint16(at + 1);
+    if (len === 0 || frame.length < at + 3 + len) throw new ProtocolError('data frame uid truncated');
+    uid = decodeUtf8(frame.subarray(at + 3, at + 3 + len));
+    at += 3 + len;
   } else {
     throw new ProtocolError('data frame has an unknown uid tag');
   }

@@ -77,6 +77,14 @@ export class Engine {
   }
 
   join(token: unknown, channel: unknown, uid: unknown): Promise<Uid> {
+    try {
+      return this.startJoin(token, channel, uid);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  private startJoin(token: unknown, channel: unknown, uid: unknown): Promise<Uid> {
     this.assertAlive();
     const session: Session = { channel: validateChannelName(channel), uid: validateUid(uid), token: validateToken(token) };
     if (this.machine.state !== 'DISCONNECTED') {
@@ -260,6 +268,7 @@ export class Engine {
   }
 
   private handleRejected(error: ChannelLinkError): void {
+    if (error.code === 'TOKEN_EXPIRED') this.emit({ type: 'token-privilege-did-expire' });
     this.fail(REJECTION_REASON[error.code] ?? 'SERVER_ERROR', error);
   }
 

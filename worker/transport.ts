@@ -45,7 +45,9 @@ export class Transport {
       socket = new this.WebSocketImpl(url);
     } catch (error) {
       // A bad URL or a blocked port surfaces as a close of this generation, asynchronously.
-      queueMicrotask(() => this.handlers.onClose(generation, 1006, String(error)));
+      queueMicrotask(() => {
+        if (generation === this.generation) this.handlers.onClose(generation, 1006, String(error));
+      });
       return generation;
     }
     socket.binaryType = 'arraybuffer';
@@ -83,9 +85,10 @@ export class Transport {
   /** Closes the current socket; its callbacks are ignored from now on. */
   close(code = 1000, reason = ''): void {
     const socket = this.socket;
+    // Advance even without a socket: a pending failure of a constructor that threw is now stale.
+    this.generation++;
     if (!socket) return;
     this.socket = null;
-    this.generation++;
     socket.onopen = socket.onmessage = socket.onclose = null;
     // Keep an error listener: `ws` throws an 'error' that has no listener (e.g. aborting a handshake).
     socket.onerror = () => {};

@@ -7,10 +7,15 @@ import type { ChannelEvent, ConnectionState, PeerTable } from '../../src/types.j
 import { createWorkerApi } from '../../worker/api.js';
 import { TEST_OPTIONS, createFakeEnv, flushMicrotasks, type FakeSocket } from './fakes.js';
 
-function setup() {
+/** `delayBatches`: event batches arrive a task after the replies, as they may over a MessagePort. */
+function setup(delayBatches = false) {
   const { env, ws, online } = createFakeEnv();
   const client = createClientWith(
-    () => (options, callbacks) => inlineHostFromApi(createWorkerApi(env), options, callbacks),
+    () => (options, callbacks) =>
+      inlineHostFromApi(createWorkerApi(env), options, {
+        onBatch: (batch) => (delayBatches ? setTimeout(() => callbacks.onBatch(batch), 0) : callbacks.onBatch(batch)),
+        onFailure: callbacks.onFailure,
+      }),
     { ...TEST_OPTIONS, worker: 'inline' },
   );
   return { client, ws, online };
@@ -60,7 +65,6 @@ async function joinClient(client: ChannelClient, ws: { instances: FakeSocket[] }
 }
 
 describe('client over an inline engine', () => {
-  let client: ChannelClient | null = null;
   beforeEach(() => {
     vi.useFakeTimers({ now: 1_000_000 });
   });
@@ -70,7 +74,6 @@ describe('client over an inline engine', () => {
 
   it('join resolves only once peers$ holds the snapshot peers and the state is CONNECTED', async () => {
     const t = setup();
-    client = t.client;
     const peers = peersOf(t.client);
     const states: ConnectionState[] = [];
     t.client.connectionState$.subscribe((s) => states.push(s));
@@ -89,6 +92,22 @@ describe('client over an inline engine', () => {
       ],
     });
     expect(states).toEqual(['DISCONNECTED', 'CONNECTING', 'CONNECTED']);
+  });
+
+  it('join waits for event batches that arrive after its reply', async () => {
+    const t = setup(true);
+    const peers = peersOf(t.client);
+    const { joining } = await joinClient(t.client, t.ws);
+    let resolved = false;
+    const atResolve = joining.then(() => {
+      resolved = true;
+      return { state: t.client.getConnectionState(), peers: [...peers().keys()] };
+    });
+    await flushMicrotasks();
+    expect(resolved).toBe(false);
+    expect(t.client.getConnectionState()).toBe('DISCONNECTED');
+    vi.advanceTimersByTime(0);
+    expect(await atResolve).toEqual({ state: 'CONNECTED', peers: [2, 'three'] });
   });
 
   it("on('peer-online') and events$ receive the same events, in order", async () => {

@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ChannelLinkError } from '../../src/errors.js';
 import { PROTOCOL_VERSION, type ClientFrame, type JoinFrame, type ServerFrame } from '../../src/protocol.js';
-import type { ChannelEvent, ConnectionStateChange, EngineOptions, Uid } from '../../src/types.js';
+import type { ConnectionStateChange, EngineOptions, Uid } from '../../src/types.js';
 import { Engine, type EngineOutput } from '../../worker/engine.js';
 import type { PeerSnapshot } from '../../worker/presence.js';
 import { TEST_OPTIONS, caught, createFakeEnv, flushMicrotasks, type FakeSocket } from './fakes.js';
@@ -490,6 +490,3 @@ describe('Engine + Link', () => {
     expect(t.ws.instances).toHaveLength(2);
   });
 });
-
-// Keep the ChannelEvent import used for type-checking helper signatures.
-export type _Events = ChannelEvent;
