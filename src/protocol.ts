@@ -57,18 +57,10 @@ const JoinFrame = v.strictObject({
 const PingFrame = v.strictObject({ type: v.literal('ping'), ts: timestamp });
 const PublishFrame = v.strictObject({ type: v.literal('publish'), id: requestId, streamId: streamIdSchema });
 const UnpublishFrame = v.strictObject({ type: v.literal('unpublish'), id: requestId, streamId: streamIdSchema });
-const SubscribeFrame = v.strictObject({
-  type: v.literal('subscribe'),
-  id: requestId,
-  uid: uidSchema,
-  streamId: streamIdSchema,
-});
-const UnsubscribeFrame = v.strictObject({
-  type: v.literal('unsubscribe'),
-  id: requestId,
-  uid: uidSchema,
-  streamId: streamIdSchema,
-});
+const streamRequest = <T extends 'subscribe' | 'unsubscribe'>(type: T) =>
+  v.strictObject({ type: v.literal(type), id: requestId, uid: uidSchema, streamId: streamIdSchema });
+const SubscribeFrame = streamRequest('subscribe');
+const UnsubscribeFrame = streamRequest('unsubscribe');
 const RenewTokenFrame = v.strictObject({ type: v.literal('renew-token'), id: requestId, token: v.pipe(v.string(), v.minLength(1), v.maxLength(2047)) });
 const LeaveFrame = v.strictObject({ type: v.literal('leave'), id: requestId });
 
