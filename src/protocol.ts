@@ -4,9 +4,10 @@
  */
 import * as v from 'valibot';
 import { ChannelLinkError, ERROR_CODES } from './errors.js';
+import { CHANNEL_NAME_PATTERN, MAX_NUMERIC_UID, PROTOCOL_VERSION, STREAM_ID_PATTERN } from './limits.js';
 import type { Uid } from './types.js';
 
-export const PROTOCOL_VERSION = 1;
+export { CHANNEL_NAME_PATTERN, MAX_NUMERIC_UID, PROTOCOL_VERSION, STREAM_ID_PATTERN };
 
 /** WebSocket close codes used by the server, so a client (or a log reader) knows why. */
 export const CloseCode = {
@@ -24,10 +25,6 @@ export const CloseCode = {
   SLOW_CONSUMER: 4430,
   SESSION_EXPIRED: 4440,
 } as const;
-
-export const CHANNEL_NAME_PATTERN = /^[a-zA-Z0-9 !#$%&()+\-:;<=.>?@[\]^_{|}~,]{1,64}$/;
-export const STREAM_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-export const MAX_NUMERIC_UID = 2 ** 32 - 1;
 
 const numericUid = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_NUMERIC_UID));
 const stringUid = v.pipe(v.string(), v.minLength(1), v.maxLength(255));

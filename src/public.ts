@@ -7,4 +7,4 @@ export type { ChannelEventHandler } from './event-hub.js';
 export type { EngineStats } from '../worker/api.js';
 export { ConnectionStateCode, CONNECTION_STATES, CHANNEL_EVENT_NAMES } from './types.js';
 export type * from './types.js';
-export { PROTOCOL_VERSION } from './protocol.js';
+export { PROTOCOL_VERSION } from './limits.js';

@@ -1,6 +1,6 @@
 /** Argument validation of the public API (the Agora rules), raising INVALID_PARAMS. */
 import { ChannelLinkError } from './errors.js';
-import { CHANNEL_NAME_PATTERN, MAX_NUMERIC_UID } from './protocol.js';
+import { CHANNEL_NAME_PATTERN, MAX_NUMERIC_UID } from './limits.js';
 import type { Uid } from './types.js';
 
 const fail = (message: string): never => {

@@ -1,0 +1,98 @@
+/**
+ * The demo page as a person uses it: default server URL from the page's host, join through the
+ * form, see peers and their streams, publish, subscribe (last message and rate), a simulated
+ * network loss on the state timeline, phone width, leave. Saves the mid-session screenshot
+ * (test-results/demo.png always; docs/demo.png when missing or with UPDATE_DEMO_SCREENSHOT=1).
+ */
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, stat } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, test } from 'vitest';
+import { demoServer, hasBrowser, openDemo, type DemoPage } from './support/harness.js';
+
+const ROOT = new URL('../../', import.meta.url);
+const SHOT = fileURLToPath(new URL('test-results/demo.png', ROOT));
+const DOCS_SHOT = fileURLToPath(new URL('docs/demo.png', ROOT));
+
+const rateOf = (page: DemoPage, uid: string) =>
+  page.page.locator(`[data-testid="remote-stream"][data-uid="${uid}"] [data-testid="stream-rate"]`).getAttribute('data-rate').then(Number);
+
+describe.skipIf(!hasBrowser)('demo page', () => {
+  test('join, peers, publish, subscribe, network loss, phone width, leave', async () => {
+    // Peer timeouts longer than the simulated loss: the session resumes, peers notice nothing.
+    const { server, httpUrl } = await demoServer({ peerTimeoutMs: 6000, streamTimeoutMs: 6000 });
+
+    // UID 1 uses the form, as a person would.
+    const one = await openDemo(httpUrl);
+    expect(await one.testId('server-url').inputValue()).toBe(server.url);
+    expect(await one.state()).toBe('DISCONNECTED');
+    await one.testId('channel').fill('demo');
+    await one.testId('uid').fill('1');
+    await one.page.locator('details.tuning summary').click();
+    await one.page.locator('input[name="heartbeatIntervalMs"]').fill('250');
+    await one.page.locator('input[name="connectionTimeoutMs"]').fill('1000');
+    await one.click('join');
+    await one.waitForState('CONNECTED');
+    expect(await one.notes()).toContain('Joined "demo" as uid 1.');
+    await expect.poll(() => one.testId('stats').textContent()).toMatch(/^uid 1 · RTT \d+ ms · reconnects 0 · 0 peers$/);
+
+    // Two more people join and publish; UID 1 sees both, live.
+    const two = await openDemo(httpUrl, { channel: 'demo', uid: '2', join: '1' });
+    const three = await openDemo(httpUrl, { channel: 'demo', uid: '3', join: '1' });
+    await two.waitForState('CONNECTED');
+    await three.waitForState('CONNECTED');
+    const [streamTwo, streamThree] = [await two.publish(), await three.publish()];
+    await one.waitForPeers({ 2: [streamTwo], 3: [streamThree] });
+    expect(await one.testId('peer-count').textContent()).toBe('2');
+
+    // UID 1 publishes; the others see its stream.
+    const streamOne = await one.publish();
+    await two.waitForPeers({ 1: [streamOne], 3: [streamThree] });
+    await expect.poll(() => one.testId('local-stream').textContent()).toMatch(/ticks sent/);
+
+    // UID 1 subscribes to UID 2's ticks: last message and rate (~10 msg/s).
+    await one.page.locator('[data-testid="remote-stream"][data-uid="2"] [data-testid="subscribe"]').click();
+    await expect.poll(() => one.page.locator('[data-testid="remote-stream"][data-uid="2"] [data-testid="stream-last"]').textContent()).toMatch(/^tick \d+$/);
+    await expect.poll(() => rateOf(one, '2'), { timeout: 5000 }).toBeGreaterThanOrEqual(5);
+
+    // Simulated network loss (2 s > connectionTimeoutMs 1000): TIMEOUT, then RECONNECTED.
+    await one.testId('loss-seconds').fill('2');
+    await one.click('network-loss');
+    await one.waitForTimeline('CONNECTED->CONNECTING TIMEOUT', 5000);
+    await one.waitForTimeline('CONNECTING->CONNECTED RECONNECTED', 10_000);
+    expect(await one.timeline()).toEqual([
+      'DISCONNECTED->CONNECTING JOIN',
+      'CONNECTING->CONNECTED JOINED',
+      'CONNECTED->CONNECTING TIMEOUT',
+      'CONNECTING->CONNECTED RECONNECTED',
+    ]);
+    // The subscription is back by itself (full rate again), and the peers never saw UID 1 go.
+    await expect.poll(() => rateOf(one, '2'), { timeout: 5000 }).toBeGreaterThanOrEqual(8);
+    await expect.poll(() => one.notes()).toContain('Simulated network loss is over.');
+    expect(await two.events('peer-leave')).toEqual([]);
+    expect(await three.events('peer-leave')).toEqual([]);
+
+    // Mid-session screenshot: two peers, streams with rates, the state timeline, the event log.
+    await mkdir(fileURLToPath(new URL('test-results/', ROOT)), { recursive: true });
+    await one.page.screenshot({ path: SHOT, fullPage: true });
+    expect((await stat(SHOT)).size).toBeLessThan(500_000);
+    if (!existsSync(DOCS_SHOT) || process.env.UPDATE_DEMO_SCREENSHOT === '1') await copyFile(SHOT, DOCS_SHOT);
+
+    // Phone width: one column, nothing wider than the screen.
+    await one.page.setViewportSize({ width: 390, height: 844 });
+    await expect.poll(() => one.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await one.page.screenshot({ path: fileURLToPath(new URL('test-results/demo-phone.png', ROOT)), fullPage: true });
+
+    // Leave: peers see QUIT at once; UID 1's view empties.
+    await one.click('leave');
+    await one.waitForState('DISCONNECTED');
+    expect((await one.timeline()).slice(-2)).toEqual(['CONNECTED->DISCONNECTING LEAVE', 'DISCONNECTING->DISCONNECTED LEAVE']);
+    await two.waitForEvent('peer-leave 1 QUIT');
+    await three.waitForEvent('peer-leave 1 QUIT');
+    await two.waitForPeers({ 3: [streamThree] });
+    await one.waitForPeers({});
+    expect(await one.testId('local-stream').textContent()).toBe('Not publishing.');
+
+    for (const page of [one, two, three]) expect(page.pageErrors).toEqual([]);
+  });
+});
