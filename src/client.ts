@@ -10,6 +10,7 @@ import { ChannelLinkError } from './errors.js';
 import { EventHub, type ChannelEventHandler } from './event-hub.js';
 import { resolveOptions, type ClientOptions } from './options.js';
 import { PeerMirror } from './peer-mirror.js';
+import { WorkerWatchdog } from './worker-watchdog.js';
 import { RemoteStreamRouter, toTransferable, type LocalStream, type RemoteStream } from './streams.js';
 import type { ChannelEvent, ChannelEventName, ConnectionState, ConnectionStateChange, EngineOptions, PeerTable, Uid } from './types.js';
 import type { EngineStats, Result } from '../worker/api.js';
@@ -59,6 +60,7 @@ class Client implements ChannelClient {
   private processedSeq = 0;
   private readonly seqWaiters: { seq: number; resolve(): void }[] = [];
   private destroying: Promise<void> | null = null;
+  private watchdog: WorkerWatchdog | null = null;
 
   readonly events$ = this.hub.events$;
   readonly peers$ = this.mirror.peers$;
@@ -77,7 +79,16 @@ class Client implements ChannelClient {
       onBatch: (batch) => this.applyBatch(batch),
       onFailure: (error) => this.handleHostFailure(error),
     });
-    this.host.catch((error: unknown) => this.handleHostFailure(ChannelLinkError.from(error, 'WORKER_FAILED')));
+    this.host.then(
+      (host) => {
+        if (!host.isolated || this.destroying || this.guard.closedError) return;
+        this.watchdog = new WorkerWatchdog(
+          () => host.api.stats(),
+          () => this.handleHostFailure(new ChannelLinkError('WORKER_FAILED', 'engine worker stopped answering')),
+        );
+      },
+      (error: unknown) => this.handleHostFailure(ChannelLinkError.from(error, 'WORKER_FAILED')),
+    );
   }
 
   getConnectionState(): ConnectionState {
@@ -213,6 +224,7 @@ class Client implements ChannelClient {
 
   private handleHostFailure(error: ChannelLinkError): void {
     if (this.guard.closedError) return;
+    this.watchdog?.stop();
     this.guard.close('WORKER_FAILED', error.message);
     this.releaseSeqWaiters();
     this.hub.emit({ type: 'exception', code: 'WORKER_FAILED', message: error.message });
@@ -228,6 +240,7 @@ class Client implements ChannelClient {
   }
 
   private async shutdown(): Promise<void> {
+    this.watchdog?.stop();
     if (!this.guard.closedError) {
       try {
         await this.call('dispose', (api) => api.dispose(), this.options.connectionTimeoutMs + 5000);

@@ -21,6 +21,8 @@ export interface HostCallbacks {
 
 export interface EngineHost {
   readonly api: AsyncWorkerApi;
+  /** True when the engine lives on another thread (and so can die or hang on its own). */
+  readonly isolated: boolean;
   terminate(): Promise<void>;
 }
 
@@ -51,6 +53,7 @@ export async function connectComlinkHost(
   if (!result.ok) throw ChannelLinkError.from(result.error);
   return {
     api,
+    isolated: true,
     async terminate() {
       channel.close();
       await terminateWorker();

@@ -10,5 +10,5 @@ export async function inlineHostFromApi(api: WorkerApi, options: EngineOptions, 
   const asyncApi = Object.fromEntries(
     Object.entries(api).map(([name, fn]) => [name, async (...args: unknown[]) => (fn as (...a: unknown[]) => unknown)(...args)]),
   ) as EngineHost['api'];
-  return { api: asyncApi, terminate: async () => {} };
+  return { api: asyncApi, isolated: false, terminate: async () => {} };
 }

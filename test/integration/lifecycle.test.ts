@@ -64,4 +64,19 @@ describe('lifecycle', () => {
     await expect(client.publish()).rejects.toMatchObject({ code: 'WORKER_FAILED' });
     await client.destroy();
   });
+
+  test('a worker that hangs without an error event is noticed: exception WORKER_FAILED, DISCONNECTED', async () => {
+    const server = await testServer();
+    const worker = new Worker(new URL('./fixtures/hanging-worker.mjs', import.meta.url));
+    const client = createClient({ url: server.url, worker });
+    const seen: string[] = [];
+    client.events$.subscribe((e) => seen.push(e.type === 'connection-state-change' ? `${e.curState} ${e.reason}` : e.type));
+    await client.join(null, 'hang', 1);
+    worker.postMessage('hang-now');
+    await expect.poll(() => client.getConnectionState(), { timeout: 25_000, interval: 200 }).toBe('DISCONNECTED');
+    expect(seen.slice(-2)).toEqual(['exception', 'DISCONNECTED NETWORK_ERROR']);
+    await expect(client.getStats()).rejects.toMatchObject({ code: 'WORKER_FAILED' });
+    await client.destroy();
+    await worker.terminate();
+  }, 40_000);
 });
