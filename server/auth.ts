@@ -1,21 +1,11 @@
 /**
- * Token verification seam. Every join and renew-token goes through a `VerifyToken` function.
- *
- * For now: without an app certificate every token (and a null token) is accepted; with one,
- * every token is rejected (INVALID_TOKEN) because signed tokens are not implemented yet.
- * TODO(tokens): verify HMAC-signed tokens against `appCertificate` (and export createToken).
+ * Token verification seam. Every join and renew-token goes through a `VerifyToken` function:
+ * without an app certificate every token (and a null token) is accepted (development); with one,
+ * only tokens signed with it (see tokens.ts) for that app, channel and uid, not yet expired.
  */
-import type { Uid } from '../src/types.js';
+import { verifyToken, type TokenClaims, type TokenVerdict } from './tokens.js';
 
-export interface TokenClaims {
-  appId: string;
-  channel: string;
-  uid: Uid;
-}
-
-export type TokenVerdict =
-  | { ok: true; /** Epoch ms when the token expires, or null if it does not. */ expiresAt: number | null }
-  | { ok: false; code: 'INVALID_TOKEN' | 'TOKEN_EXPIRED'; message: string };
+export type { TokenClaims, TokenVerdict } from './tokens.js';
 
 export type VerifyToken = (token: string | null, claims: TokenClaims) => TokenVerdict;
 
@@ -23,9 +13,5 @@ export function createTokenVerifier(appCertificate: string | undefined): VerifyT
   if (appCertificate === undefined || appCertificate === '') {
     return () => ({ ok: true, expiresAt: null });
   }
-  return (token) => ({
-    ok: false,
-    code: 'INVALID_TOKEN',
-    message: token === null ? 'a token is required' : 'token verification is not supported yet',
-  });
+  return (token, claims) => verifyToken(token, appCertificate, claims);
 }

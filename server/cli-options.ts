@@ -1,49 +1,77 @@
-/** Command line and environment parsing of the server CLI (flags win over environment variables). */
+/**
+ * Command line and environment parsing of the server CLI (flags win over environment variables),
+ * and of its `token` subcommand (see cli-token.ts).
+ */
 import { statSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { ChannelLinkError } from '../src/errors.js';
+import { addTokenCommand, type TokenRequest } from './cli-token.js';
 import { DEFAULT_OPTIONS, LOG_LEVELS, isLogLevel, type ServerOptions } from './options.js';
 
 export type CliOutcome =
   | { kind: 'run'; options: ServerOptions }
+  /** `token` subcommand: print this token. */
+  | { kind: 'token'; request: TokenRequest }
   /** Help was printed: exit 0. */
   | { kind: 'exit'; code: number };
 
-interface RawOptions {
-  port?: string;
-  host?: string;
-  peerTimeoutMs?: string;
-  streamTimeoutMs?: string;
-  appCertificate?: string;
-  staticDir?: string;
-  logLevel?: string;
+const MAX_MS = 2 ** 31 - 1;
+const MS = 'a positive integer of milliseconds';
+
+type IntegerKey = {
+  [K in keyof ServerOptions]-?: NonNullable<ServerOptions[K]> extends number ? K : never;
+}[keyof ServerOptions];
+
+interface IntegerFlag {
+  key: IntegerKey;
+  flag: string;
+  env: string;
+  min: number;
+  max: number;
+  /** Says what is expected in an error message. */
+  what: string;
+  help: string;
 }
 
-const MAX_MS = 2 ** 31 - 1;
+const defaults = DEFAULT_OPTIONS;
+const INTEGER_FLAGS: IntegerFlag[] = [
+  { key: 'port', flag: '--port', env: 'PORT', min: 0, max: 65535, what: 'an integer 0-65535', help: `TCP port, 0 for any free port (default ${defaults.port})` },
+  { key: 'peerTimeoutMs', flag: '--peer-timeout-ms', env: 'PEER_TIMEOUT_MS', min: 1, max: MAX_MS, what: MS, help: `silence before a peer is removed (default ${defaults.peerTimeoutMs})` },
+  { key: 'streamTimeoutMs', flag: '--stream-timeout-ms', env: 'STREAM_TIMEOUT_MS', min: 1, max: MAX_MS, what: MS, help: `silence before its streams are removed (default ${defaults.streamTimeoutMs})` },
+  { key: 'joinTimeoutMs', flag: '--join-timeout-ms', env: 'JOIN_TIMEOUT_MS', min: 1, max: MAX_MS, what: MS, help: `a socket that has not joined by then is closed (default ${defaults.joinTimeoutMs})` },
+  { key: 'tokenWillExpireMs', flag: '--token-will-expire-ms', env: 'TOKEN_WILL_EXPIRE_MS', min: 0, max: MAX_MS, what: 'an integer of milliseconds', help: `token-will-expire is sent this long before expiry (default ${defaults.tokenWillExpireMs})` },
+  { key: 'maxControlFrameBytes', flag: '--max-control-frame-bytes', env: 'MAX_CONTROL_FRAME_BYTES', min: 1024, max: 2 ** 30, what: 'an integer 1024-1073741824', help: `largest JSON control frame (default ${defaults.maxControlFrameBytes})` },
+  { key: 'maxDataFrameBytes', flag: '--max-data-frame-bytes', env: 'MAX_DATA_FRAME_BYTES', min: 1024, max: 2 ** 30, what: 'an integer 1024-1073741824', help: `largest binary data frame (default ${defaults.maxDataFrameBytes})` },
+  { key: 'controlRatePerSecond', flag: '--control-rate', env: 'CONTROL_RATE', min: 1, max: 1e6, what: 'an integer 1-1000000', help: `control frames/s per connection, sustained (default ${defaults.controlRatePerSecond})` },
+  { key: 'controlBurst', flag: '--control-burst', env: 'CONTROL_BURST', min: 1, max: 1e6, what: 'an integer 1-1000000', help: `control frames per connection at once (default ${defaults.controlBurst})` },
+  { key: 'dataRatePerSecond', flag: '--data-rate', env: 'DATA_RATE', min: 1, max: 1e6, what: 'an integer 1-1000000', help: `data frames/s per connection, sustained (default ${defaults.dataRatePerSecond})` },
+  { key: 'dataBurst', flag: '--data-burst', env: 'DATA_BURST', min: 1, max: 1e6, what: 'an integer 1-1000000', help: `data frames per connection at once (default ${defaults.dataBurst})` },
+  { key: 'rateLimitMaxDropped', flag: '--rate-limit-max-dropped', env: 'RATE_LIMIT_MAX_DROPPED', min: 0, max: 1e9, what: 'an integer 0-1000000000', help: `frames dropped by the rate limits within 10 s before disconnecting (default ${defaults.rateLimitMaxDropped})` },
+  { key: 'maxBufferedBytes', flag: '--max-buffered-bytes', env: 'MAX_BUFFERED_BYTES', min: 65536, max: 2 ** 31, what: 'an integer 65536-2147483648', help: `a socket with more unsent bytes is closed as a slow consumer (default ${defaults.maxBufferedBytes})` },
+  { key: 'maxPeersPerChannel', flag: '--max-peers-per-channel', env: 'MAX_PEERS_PER_CHANNEL', min: 1, max: 1e7, what: 'an integer 1-10000000', help: `members per channel, beyond: CHANNEL_FULL (default ${defaults.maxPeersPerChannel})` },
+];
+
+const envName = (suffix: string): string => `CHANNEL_LINK_${suffix}`;
+const attribute = (flag: string): string => flag.slice(2).replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
 
 function buildProgram(): Command {
-  return new Command()
+  const program = new Command()
     .name('channel-link-server')
     .description('channel-link signaling and presence server (WebSocket + GET /healthz)')
-    .addOption(new Option('--port <port>', `TCP port, 0 for any free port (default ${DEFAULT_OPTIONS.port})`).env('CHANNEL_LINK_PORT'))
-    .addOption(new Option('--host <host>', `interface to bind (default ${DEFAULT_OPTIONS.host})`).env('CHANNEL_LINK_HOST'))
-    .addOption(
-      new Option('--peer-timeout-ms <ms>', `silence before a peer is removed (default ${DEFAULT_OPTIONS.peerTimeoutMs})`).env(
-        'CHANNEL_LINK_PEER_TIMEOUT_MS',
-      ),
-    )
-    .addOption(
-      new Option('--stream-timeout-ms <ms>', `silence before its streams are removed (default ${DEFAULT_OPTIONS.streamTimeoutMs})`).env(
-        'CHANNEL_LINK_STREAM_TIMEOUT_MS',
-      ),
-    )
-    .addOption(new Option('--app-certificate <secret>', 'require tokens signed with this certificate').env('CHANNEL_LINK_APP_CERTIFICATE'))
-    .addOption(new Option('--static-dir <dir>', 'also serve this folder over HTTP (e.g. the built demo)').env('CHANNEL_LINK_STATIC_DIR'))
-    .addOption(
-      new Option('--log-level <level>', `${LOG_LEVELS.join(', ')} (default ${DEFAULT_OPTIONS.logLevel})`).env('CHANNEL_LINK_LOG_LEVEL'),
-    )
+    .addOption(new Option('--host <host>', `interface to bind (default ${defaults.host})`).env(envName('HOST')));
+  for (const f of INTEGER_FLAGS) program.addOption(new Option(`${f.flag} <n>`, f.help).env(envName(f.env)));
+  return program
+    .addOption(new Option('--app-certificate <secret>', 'require tokens signed with this secret (without it the server is OPEN)').env(envName('APP_CERTIFICATE')))
+    .addOption(new Option('--allowed-origins <list>', 'comma-separated browser origins allowed to connect (default any)').env(envName('ALLOWED_ORIGINS')))
+    .addOption(new Option('--tls-cert <file>', 'PEM certificate chain: serve wss:// and https:// (with --tls-key)').env(envName('TLS_CERT')))
+    .addOption(new Option('--tls-key <file>', 'PEM private key of --tls-cert').env(envName('TLS_KEY')))
+    .addOption(new Option('--stats', 'answer GET /stats (counts, counters, memory) to loopback clients (env: CHANNEL_LINK_STATS=1)'))
+    .addOption(new Option('--static-dir <dir>', 'also serve this folder over HTTP (e.g. the built demo)').env(envName('STATIC_DIR')))
+    .addOption(new Option('--log-level <level>', `${LOG_LEVELS.join(', ')} (default ${defaults.logLevel})`).env(envName('LOG_LEVEL')))
     .helpOption('-h, --help', 'show this help')
     .allowExcessArguments(false)
+    // Server flags go before a subcommand, the subcommand's own after it.
+    .enablePositionalOptions()
     .exitOverride();
 }
 
@@ -63,6 +91,10 @@ export function parseCli(argv: readonly string[]): CliOutcome {
       commanderMessage = str.trim().replace(/^error:\s*/, '');
     },
   });
+  let token: TokenRequest | null = null;
+  // Added after configureOutput so that the subcommand inherits it (and exitOverride).
+  addTokenCommand(program, (request) => (token = request));
+  program.action(() => undefined);
   try {
     program.parse([...argv], { from: 'user' });
   } catch (err) {
@@ -72,49 +104,58 @@ export function parseCli(argv: readonly string[]): CliOutcome {
     }
     throw err;
   }
+  if (token) return { kind: 'token', request: token };
+  return { kind: 'run', options: serverOptions(program) };
+}
 
-  const raw = program.opts<RawOptions>();
+function serverOptions(program: Command): ServerOptions {
+  const raw = program.opts<Record<string, string | boolean | undefined>>();
   /** Names the flag, or the variable when the value came from the environment. */
-  const nameOf = (key: keyof RawOptions, flag: string, envName: string): string =>
-    program.getOptionValueSource(key) === 'env' ? envName : flag;
-
-  const integer = (key: keyof RawOptions, flag: string, envName: string, min: number, max: number, what: string): number | undefined => {
-    const value = raw[key];
-    if (value === undefined) return undefined;
-    const n = /^\d+$/.test(value.trim()) ? Number(value.trim()) : NaN;
-    if (!Number.isSafeInteger(n) || n < min || n > max) invalid(`${nameOf(key, flag, envName)} must be ${what} (got "${value}")`);
-    return n;
-  };
+  const nameOf = (key: string, flag: string, env: string): string => (program.getOptionValueSource(key) === 'env' ? env : flag);
+  const text = (key: string): string | undefined => (typeof raw[key] === 'string' ? (raw[key] as string) : undefined);
 
   const options: ServerOptions = {};
-  const port = integer('port', '--port', 'CHANNEL_LINK_PORT', 0, 65535, 'an integer 0-65535');
-  if (port !== undefined) options.port = port;
-  const peer = integer('peerTimeoutMs', '--peer-timeout-ms', 'CHANNEL_LINK_PEER_TIMEOUT_MS', 1, MAX_MS, 'a positive integer of milliseconds');
-  if (peer !== undefined) options.peerTimeoutMs = peer;
-  const stream = integer('streamTimeoutMs', '--stream-timeout-ms', 'CHANNEL_LINK_STREAM_TIMEOUT_MS', 1, MAX_MS, 'a positive integer of milliseconds');
-  if (stream !== undefined) options.streamTimeoutMs = stream;
-
-  if (raw.host !== undefined) {
-    if (raw.host.trim() === '') invalid(`${nameOf('host', '--host', 'CHANNEL_LINK_HOST')} must not be empty`);
-    options.host = raw.host.trim();
+  for (const f of INTEGER_FLAGS) {
+    const key = attribute(f.flag);
+    const value = text(key);
+    if (value === undefined) continue;
+    const n = /^\d+$/.test(value.trim()) ? Number(value.trim()) : NaN;
+    if (!Number.isSafeInteger(n) || n < f.min || n > f.max) invalid(`${nameOf(key, f.flag, envName(f.env))} must be ${f.what} (got "${value}")`);
+    options[f.key] = n;
   }
-  if (raw.appCertificate !== undefined && raw.appCertificate !== '') options.appCertificate = raw.appCertificate;
-  if (raw.staticDir !== undefined && raw.staticDir !== '') {
-    const name = nameOf('staticDir', '--static-dir', 'CHANNEL_LINK_STATIC_DIR');
+
+  const host = text('host');
+  if (host !== undefined) {
+    if (host.trim() === '') invalid(`${nameOf('host', '--host', envName('HOST'))} must not be empty`);
+    options.host = host.trim();
+  }
+  const certificate = text('appCertificate');
+  if (certificate !== undefined && certificate !== '') options.appCertificate = certificate;
+  const origins = text('allowedOrigins');
+  if (origins !== undefined && origins.trim() !== '') options.allowedOrigins = origins.split(',').map((o) => o.trim()).filter(Boolean);
+  const tlsCert = text('tlsCert');
+  const tlsKey = text('tlsKey');
+  if (tlsCert) options.tlsCert = tlsCert;
+  if (tlsKey) options.tlsKey = tlsKey;
+  if (raw.stats === true || /^(1|true|yes)$/i.test(process.env[envName('STATS')] ?? '')) options.statsEndpoint = true;
+
+  const staticDir = text('staticDir');
+  if (staticDir !== undefined && staticDir !== '') {
     let isDir = false;
     try {
-      isDir = statSync(raw.staticDir).isDirectory();
+      isDir = statSync(staticDir).isDirectory();
     } catch {
       // reported below
     }
-    if (!isDir) invalid(`${name} is not a directory: ${raw.staticDir}`);
-    options.staticDir = raw.staticDir;
+    if (!isDir) invalid(`${nameOf('staticDir', '--static-dir', envName('STATIC_DIR'))} is not a directory: ${staticDir}`);
+    options.staticDir = staticDir;
   }
-  if (raw.logLevel !== undefined) {
-    if (!isLogLevel(raw.logLevel)) {
-      invalid(`${nameOf('logLevel', '--log-level', 'CHANNEL_LINK_LOG_LEVEL')} must be one of ${LOG_LEVELS.join(', ')} (got "${raw.logLevel}")`);
+  const logLevel = text('logLevel');
+  if (logLevel !== undefined) {
+    if (!isLogLevel(logLevel)) {
+      invalid(`${nameOf('logLevel', '--log-level', envName('LOG_LEVEL'))} must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
     }
-    options.logLevel = raw.logLevel as ServerOptions['logLevel'];
+    options.logLevel = logLevel as ServerOptions['logLevel'];
   }
-  return { kind: 'run', options };
+  return options;
 }

@@ -1,6 +1,7 @@
 /**
- * One client socket: size limits, frame decoding and validation, the join deadline, and the
- * send/close helpers. What a frame *means* is decided by the handlers (protocol-handler.ts).
+ * One client socket: size and rate limits, frame decoding and validation, the join deadline, and
+ * the send/close helpers (which disconnect a slow consumer instead of buffering without bound).
+ * What a frame *means* is decided by the handlers (protocol-handler.ts).
  * Nothing thrown while handling a frame escapes: it closes this socket, never the process.
  */
 import type { Logger } from 'pino';
@@ -15,13 +16,19 @@ import {
   type ClientFrame,
   type ServerFrame,
 } from '../src/protocol.js';
+import type { ServerCounters } from './counters.js';
+import { DropMeter, TokenBucket, type RateLimit } from './rate-limit.js';
 
 export interface ConnectionLimits {
   joinTimeoutMs: number;
   maxControlFrameBytes: number;
   maxDataFrameBytes: number;
-  /** Data frames to a socket with more than this queued are dropped (slow consumer). */
+  /** A socket with more than this queued for sending is closed (slow consumer, 4430). */
   maxBufferedBytes: number;
+  controlRate: RateLimit;
+  dataRate: RateLimit;
+  /** Frames dropped by the rate limits within ABUSE_WINDOW_MS before the socket is closed (4429). */
+  rateLimitMaxDropped: number;
 }
 
 export interface ConnectionHandlers {
@@ -63,6 +70,9 @@ export class Connection {
     this.resolveClosed = resolve;
   });
   readonly log: Logger;
+  private readonly controlBucket: TokenBucket;
+  private readonly dataBucket: TokenBucket;
+  private readonly drops: DropMeter;
 
   constructor(
     private readonly ws: WebSocket,
@@ -70,7 +80,11 @@ export class Connection {
     private readonly handlers: ConnectionHandlers,
     parentLog: Logger,
     remoteAddress: string | undefined,
+    private readonly counters: ServerCounters,
   ) {
+    this.controlBucket = new TokenBucket(limits.controlRate);
+    this.dataBucket = new TokenBucket(limits.dataRate);
+    this.drops = new DropMeter(limits.rateLimitMaxDropped);
     this.log = parentLog.child({ conn: this.id, remote: remoteAddress });
     this.joinTimer = setTimeout(() => this.onJoinTimeout(), limits.joinTimeoutMs);
     this.joinTimer.unref();
@@ -108,18 +122,29 @@ export class Connection {
 
   /** Sends an already encoded frame (fan-out encodes once). */
   sendText(text: string): void {
-    if (this.ws.readyState === OPEN) this.ws.send(text);
+    if (this.canSend()) this.ws.send(text);
   }
 
-  /** Returns false when the frame was dropped (socket not open, or too much already queued). */
+  /** Returns false when the frame was not sent (socket not open, or closed as a slow consumer). */
   sendData(bytes: Uint8Array): boolean {
-    if (this.ws.readyState !== OPEN) return false;
-    if (this.ws.bufferedAmount > this.limits.maxBufferedBytes) {
-      this.log.debug({ buffered: this.ws.bufferedAmount }, 'slow consumer: data frame dropped');
-      return false;
-    }
+    if (!this.canSend()) return false;
     this.ws.send(bytes, { binary: true });
     return true;
+  }
+
+  /**
+   * A peer that does not read makes everything sent to it pile up in this process. Past
+   * maxBufferedBytes the socket is closed (4430) rather than buffered without bound; what is
+   * queued is bounded by maxBufferedBytes plus one frame. The client may reconnect and resume.
+   */
+  private canSend(): boolean {
+    if (this.ws.readyState !== OPEN) return false;
+    const buffered = this.ws.bufferedAmount;
+    if (buffered < this.limits.maxBufferedBytes) return true;
+    this.counters.slowConsumerCloses++;
+    this.log.warn({ buffered, limit: this.limits.maxBufferedBytes }, 'slow consumer: disconnected');
+    this.close(CloseCode.SLOW_CONSUMER, `slow consumer: over ${this.limits.maxBufferedBytes} bytes queued`);
+    return false;
   }
 
   /** Error frame (if the socket is open), then a close with `closeCode`. */
@@ -149,12 +174,15 @@ export class Connection {
 
   private onMessage(data: RawData, isBinary: boolean): void {
     if (this.phaseValue === 'closed') return;
+    if (!(isBinary ? this.dataBucket : this.controlBucket).take()) return this.onRateLimited(isBinary);
+    this.counters.framesIn++;
     try {
       const buf = toBuffer(data);
       if (isBinary) this.onBinary(buf);
       else this.onText(buf);
     } catch (err) {
       if (err instanceof ProtocolError) {
+        this.counters.protocolErrors++;
         this.log.warn({ reason: err.message }, 'bad frame');
         this.fail('PROTOCOL_ERROR', CloseCode.PROTOCOL_ERROR, err.message);
       } else {
@@ -184,7 +212,28 @@ export class Connection {
     this.handlers.onData(this, streamId, flags, buf.subarray(payloadOffset));
   }
 
+  /** The frame is dropped unread; the client is told (at most once a second), or cut off if it keeps on. */
+  private onRateLimited(isBinary: boolean): void {
+    this.counters.framesDropped++;
+    const limit = isBinary ? this.limits.dataRate : this.limits.controlRate;
+    const kind = isBinary ? 'data' : 'control';
+    switch (this.drops.record()) {
+      case 'abuse':
+        this.counters.rateLimitCloses++;
+        this.log.warn({ kind }, 'rate limit exceeded persistently: disconnected');
+        this.fail('RATE_LIMITED', CloseCode.RATE_LIMITED, 'message rate limit exceeded persistently');
+        return;
+      case 'notify':
+        this.log.info({ kind }, 'rate limit exceeded: frames dropped');
+        this.send({ type: 'error', code: 'RATE_LIMITED', message: `over ${limit.perSecond} ${kind} frames/s (burst ${limit.burst}): frames dropped` });
+        return;
+      case 'quiet':
+        return;
+    }
+  }
+
   private tooBig(message: string): void {
+    this.counters.protocolErrors++;
     this.log.warn({ reason: message }, 'bad frame');
     this.fail('PROTOCOL_ERROR', CloseCode.TOO_BIG, message);
   }

@@ -1,6 +1,7 @@
-/** Plain HTTP side of the server: GET /healthz, and the optional static folder. */
+/** Plain HTTP side of the server: GET /healthz, the optional GET /stats and static folder. */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import { serveStats, type StatsReport } from './stats.js';
 import { createStaticHandler } from './static-files.js';
 
 function send(res: ServerResponse, status: number, body: string, contentType = 'text/plain; charset=utf-8'): void {
@@ -8,7 +9,8 @@ function send(res: ServerResponse, status: number, body: string, contentType = '
   res.end(body);
 }
 
-export function createRequestListener(staticDir: string | undefined, log: Logger): RequestListener {
+/** `stats`: the report behind GET /stats (loopback clients only), or null when the endpoint is off. */
+export function createRequestListener(staticDir: string | undefined, log: Logger, stats: (() => StatsReport) | null = null): RequestListener {
   const serveStatic = staticDir ? createStaticHandler(staticDir) : null;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -23,6 +25,7 @@ export function createRequestListener(staticDir: string | undefined, log: Logger
       return send(res, 405, 'method not allowed\n');
     }
     if (pathname === '/healthz') return send(res, 200, '{"ok":true}', 'application/json');
+    if (pathname === '/stats' && stats && serveStats(req, res, stats)) return;
     if (serveStatic && (await serveStatic(req, res, pathname))) return;
     if (pathname === '/' && !serveStatic) return send(res, 200, 'channel-link server: connect with a WebSocket\n');
     send(res, 404, 'not found\n');

@@ -1,44 +1,43 @@
 /**
  * channel-link signaling/presence server: `startServer(options)` listens for WebSocket clients
- * speaking src/protocol.ts, and for plain HTTP (GET /healthz, optional static folder).
+ * speaking src/protocol.ts, and for plain HTTP (GET /healthz, optional /stats and static folder);
+ * over TLS (wss://, https://) when given a certificate and key.
  */
 import { createServer, type IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
+import { createServer as createHttpsServer } from 'node:https';
 import { WebSocketServer, type ServerOptions as WsServerOptions, type WebSocket } from 'ws';
 import { createTokenVerifier } from './auth.js';
 import { Connection, type ConnectionLimits } from './connection.js';
 import type { ServerContext } from './context.js';
+import { newCounters } from './counters.js';
 import { createRequestListener } from './http.js';
 import { createLogger } from './logger.js';
 import { MemoryChannelStore } from './memory-store.js';
-import { resolveOptions, type ServerOptions } from './options.js';
+import { resolveOptions, type ResolvedOptions, type ServerOptions } from './options.js';
 import { PresenceTimeouts } from './presence-timeouts.js';
 import { createProtocolHandlers } from './protocol-handler.js';
-import { onPeerTimeout, onStreamTimeout } from './session.js';
+import { onPeerTimeout, onStreamTimeout, onTokenExpire, onTokenWillExpire } from './session.js';
 import { SocketRegistry } from './socket-registry.js';
 import { shutdown } from './shutdown.js';
+import { statsReport, type ServerStats } from './stats.js';
+import { loadTls } from './tls.js';
+import { TokenExpiry } from './token-expiry.js';
+import { createUpgradeHandler } from './upgrade.js';
 
 export type { ServerOptions, LogLevel, ResolvedOptions } from './options.js';
 export { DEFAULT_OPTIONS, LOG_LEVELS } from './options.js';
-export type { TokenClaims, TokenVerdict, VerifyToken } from './auth.js';
+export type { VerifyToken } from './auth.js';
 export { createTokenVerifier } from './auth.js';
+export type { CreateTokenOptions, TokenClaims, TokenVerdict } from './tokens.js';
+export { createToken, verifyToken } from './tokens.js';
+export type { ServerCounters } from './counters.js';
+export type { ServerStats, StatsReport } from './stats.js';
 export type { ChannelKey, ChannelStore, MemberSnapshot, NewSession, SessionView, StoreStats, StreamRef } from './store.js';
 export { channelKey } from './store.js';
 export { MemoryChannelStore } from './memory-store.js';
 
-export interface ServerStats {
-  /** Sessions whose liveness this node tracks (connected, or dropped and waiting to resume or time out). */
-  sessions: number;
-  /** Members of all channels in the store (the same as sessions with the in-memory store). */
-  members: number;
-  /** Channels with at least one member. */
-  channels: number;
-  /** Open WebSocket connections, joined or not. */
-  sockets: number;
-}
-
 export interface ChannelLinkServer {
-  /** e.g. 'ws://127.0.0.1:8080' */
+  /** e.g. 'ws://127.0.0.1:8080' ('wss://...' with TLS) */
   readonly url: string;
   /** The bound port (the real one when started with port 0). */
   readonly port: number;
@@ -50,19 +49,32 @@ export interface ChannelLinkServer {
 
 /** Grace for a closing handshake before ws destroys the socket (ws option, missing from @types/ws). */
 const WS_CLOSE_TIMEOUT_MS = 2_000;
-/** Data frames to a socket with more than this queued are dropped. */
-const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
 function formatHost(host: string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 
+function connectionLimits(o: ResolvedOptions): ConnectionLimits {
+  return {
+    joinTimeoutMs: o.joinTimeoutMs,
+    maxControlFrameBytes: o.maxControlFrameBytes,
+    maxDataFrameBytes: o.maxDataFrameBytes,
+    maxBufferedBytes: o.maxBufferedBytes,
+    controlRate: { perSecond: o.controlRatePerSecond, burst: o.controlBurst },
+    dataRate: { perSecond: o.dataRatePerSecond, burst: o.dataBurst },
+    rateLimitMaxDropped: o.rateLimitMaxDropped,
+  };
+}
+
 export async function startServer(options: ServerOptions = {}): Promise<ChannelLinkServer> {
   const resolved = resolveOptions(options);
+  const tls = loadTls(options.tlsCert, options.tlsKey);
   const log = createLogger(options.logger, resolved.logLevel);
   const store = options.store ?? new MemoryChannelStore();
   const sockets = new SocketRegistry();
-  // The timeout callbacks need the context, and the context holds the timeouts.
+  const counters = newCounters();
+  const startedAt = Date.now();
+  // The timer callbacks need the context, and the context holds the timers.
   const ctxRef: { current?: ServerContext } = {};
   const timeouts = new PresenceTimeouts({
     streamTimeoutMs: resolved.streamTimeoutMs,
@@ -70,11 +82,18 @@ export async function startServer(options: ServerOptions = {}): Promise<ChannelL
     onStreamTimeout: (id) => guard(() => onStreamTimeout(ctxRef.current!, id)),
     onPeerTimeout: (id) => guard(() => onPeerTimeout(ctxRef.current!, id)),
   });
+  const tokens = new TokenExpiry({
+    willExpireMs: resolved.tokenWillExpireMs,
+    onWillExpire: (id, expiresAt) => guard(() => onTokenWillExpire(ctxRef.current!, id, expiresAt)),
+    onExpire: (id) => guard(() => onTokenExpire(ctxRef.current!, id)),
+  });
   const ctx: ServerContext = {
     options: resolved,
     store,
     sockets,
     timeouts,
+    tokens,
+    counters,
     log,
     verifyToken: options.verifyToken ?? createTokenVerifier(resolved.appCertificate),
   };
@@ -84,18 +103,17 @@ export async function startServer(options: ServerOptions = {}): Promise<ChannelL
     try {
       fn();
     } catch (err) {
-      log.error({ err }, 'timeout handler failed');
+      log.error({ err }, 'timer handler failed');
     }
   }
 
-  const limits: ConnectionLimits = {
-    joinTimeoutMs: resolved.joinTimeoutMs,
-    maxControlFrameBytes: resolved.maxControlFrameBytes,
-    maxDataFrameBytes: resolved.maxDataFrameBytes,
-    maxBufferedBytes: MAX_BUFFERED_BYTES,
+  const stats = (): ServerStats => {
+    const s = store.stats();
+    return { sessions: timeouts.size, members: s.members, channels: s.channels, sockets: sockets.size, streams: s.streams, counters: { ...counters } };
   };
-  const handlers = createProtocolHandlers(ctx);
 
+  const limits = connectionLimits(resolved);
+  const handlers = createProtocolHandlers(ctx);
   const wsOptions = {
     noServer: true,
     maxPayload: Math.max(resolved.maxControlFrameBytes, resolved.maxDataFrameBytes),
@@ -105,23 +123,22 @@ export async function startServer(options: ServerOptions = {}): Promise<ChannelL
   const wss = new WebSocketServer(wsOptions as WsServerOptions);
   wss.on('error', (err) => log.error({ err }, 'websocket server error'));
   wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
-    sockets.add(new Connection(ws, limits, handlers, log, req.socket.remoteAddress));
+    sockets.add(new Connection(ws, limits, handlers, log, req.socket.remoteAddress, counters));
   });
 
   let closing: Promise<void> | null = null;
-  const httpServer = createServer(createRequestListener(resolved.staticDir, log));
-  httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (closing) {
-      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
-    socket.on('error', (err) => log.debug({ err: err.message }, 'upgrade socket error'));
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
-  });
+  const listener = createRequestListener(resolved.staticDir, log, resolved.statsEndpoint ? () => statsReport(stats(), startedAt) : null);
+  // A connection that never completes its HTTP request (slowloris) is cut after the join timeout.
+  const headersTimeout = Math.max(1_000, resolved.joinTimeoutMs);
+  const httpOptions = { headersTimeout, requestTimeout: Math.max(headersTimeout, 30_000), connectionsCheckingInterval: 1_000 };
+  // Same for a TLS handshake that never completes (Node's default waits 120 s).
+  const httpServer = tls ? createHttpsServer({ ...httpOptions, handshakeTimeout: headersTimeout, ...tls }, listener) : createServer(httpOptions, listener);
+  httpServer.on('upgrade', createUpgradeHandler({ wss, allowedOrigins: resolved.allowedOrigins, isClosing: () => closing !== null, counters, log }));
   httpServer.on('clientError', (err, socket) => {
     log.debug({ err: err.message }, 'http client error');
     socket.destroy();
   });
+  if (tls) httpServer.on('tlsClientError', (err) => log.debug({ err: err.message }, 'tls handshake failed'));
 
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error): void => reject(err);
@@ -135,20 +152,29 @@ export async function startServer(options: ServerOptions = {}): Promise<ChannelL
 
   const address = httpServer.address();
   const port = typeof address === 'object' && address ? address.port : resolved.port;
-  const url = `ws://${formatHost(resolved.host)}:${port}`;
-  log.info({ url, peerTimeoutMs: resolved.peerTimeoutMs, streamTimeoutMs: resolved.streamTimeoutMs }, 'listening');
+  const url = `${tls ? 'wss' : 'ws'}://${formatHost(resolved.host)}:${port}`;
+  log.info({ url, peerTimeoutMs: resolved.peerTimeoutMs, streamTimeoutMs: resolved.streamTimeoutMs, tls: tls !== null }, 'listening');
+  logSecurityPosture(log, resolved, options.verifyToken !== undefined);
 
   return {
     url,
     port,
     host: resolved.host,
     close(): Promise<void> {
-      closing ??= shutdown({ httpServer, wss, sockets, timeouts, log, graceMs: resolved.closeGraceMs });
+      closing ??= shutdown({ httpServer, wss, sockets, timeouts, tokens, log, graceMs: resolved.closeGraceMs });
       return closing;
     },
-    stats(): ServerStats {
-      const s = store.stats();
-      return { sessions: timeouts.size, members: s.members, channels: s.channels, sockets: sockets.size };
-    },
+    stats,
   };
+}
+
+function logSecurityPosture(log: ServerContext['log'], o: ResolvedOptions, customVerifier: boolean): void {
+  if (!o.appCertificate && !customVerifier) {
+    log.warn(
+      'OPEN SERVER: no appCertificate is set, so no token is checked: anyone who can reach this server may join any channel ' +
+        'under any uid. For development only; set --app-certificate (CHANNEL_LINK_APP_CERTIFICATE) in production.',
+    );
+  } else if (o.appCertificate && o.appCertificate.length < 32) {
+    log.warn('appCertificate is shorter than 32 characters: use a long random secret (e.g. `openssl rand -hex 32`).');
+  }
 }

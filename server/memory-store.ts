@@ -101,6 +101,10 @@ export class MemoryChannelStore implements ChannelStore {
     return record;
   }
 
+  memberCount(key: ChannelKey): number {
+    return this.channels.get(key)?.members.size ?? 0;
+  }
+
   snapshot(key: ChannelKey, exceptSessionId?: string): MemberSnapshot[] {
     const channel = this.channels.get(key);
     if (!channel) return [];

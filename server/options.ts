@@ -18,7 +18,7 @@ export interface ServerOptions {
   streamTimeoutMs?: number;
   /** A socket must send a valid join within this time. Default 5000. */
   joinTimeoutMs?: number;
-  /** Set => tokens are required (see auth.ts). */
+  /** Set => signed tokens are required (see tokens.ts); unset => the server is open to anyone. */
   appCertificate?: string;
   /** Overrides the token check derived from appCertificate. */
   verifyToken?: VerifyToken;
@@ -36,6 +36,30 @@ export interface ServerOptions {
   store?: ChannelStore;
   /** On close(), sockets still open this long after the close frame are terminated. Default 1000. */
   closeGraceMs?: number;
+  /** `token-will-expire` is sent this long before a token expires. Default 30000. */
+  tokenWillExpireMs?: number;
+  /** Control (JSON) frames per second a connection may send, sustained. Default 100. */
+  controlRatePerSecond?: number;
+  /** Control frames a connection may send at once. Default 200. */
+  controlBurst?: number;
+  /** Data (binary) frames per second a connection may send, sustained. Default 2000. */
+  dataRatePerSecond?: number;
+  /** Data frames a connection may send at once. Default 4000. */
+  dataBurst?: number;
+  /** Frames dropped by the rate limits within 10 s before the connection is closed (4429). Default 200. */
+  rateLimitMaxDropped?: number;
+  /** A socket whose unsent output passes this many bytes (a slow consumer) is closed (4430). Default 4 MiB. */
+  maxBufferedBytes?: number;
+  /** Browser origins allowed to open a WebSocket (exact `scheme://host[:port]`); default any. */
+  allowedOrigins?: readonly string[];
+  /** Members per channel; a join beyond is refused with CHANNEL_FULL (4410). Default 1000. */
+  maxPeersPerChannel?: number;
+  /** TLS certificate chain (PEM text, or a path to a PEM file); with tlsKey, serve wss:// and https://. */
+  tlsCert?: string | Buffer;
+  /** TLS private key (PEM text, or a path to a PEM file). */
+  tlsKey?: string | Buffer;
+  /** Answer `GET /stats` (counts, counters, memory) to loopback clients. Default false. */
+  statsEndpoint?: boolean;
 }
 
 export interface ResolvedOptions {
@@ -50,6 +74,17 @@ export interface ResolvedOptions {
   logLevel: LogLevel;
   staticDir: string | undefined;
   closeGraceMs: number;
+  tokenWillExpireMs: number;
+  controlRatePerSecond: number;
+  controlBurst: number;
+  dataRatePerSecond: number;
+  dataBurst: number;
+  rateLimitMaxDropped: number;
+  maxBufferedBytes: number;
+  /** Normalized origins, or null: any origin. */
+  allowedOrigins: readonly string[] | null;
+  maxPeersPerChannel: number;
+  statsEndpoint: boolean;
 }
 
 export const DEFAULT_OPTIONS = {
@@ -62,6 +97,15 @@ export const DEFAULT_OPTIONS = {
   maxDataFrameBytes: 1024 * 1024,
   logLevel: 'info',
   closeGraceMs: 1_000,
+  tokenWillExpireMs: 30_000,
+  controlRatePerSecond: 100,
+  controlBurst: 200,
+  dataRatePerSecond: 2_000,
+  dataBurst: 4_000,
+  rateLimitMaxDropped: 200,
+  maxBufferedBytes: 4 * 1024 * 1024,
+  maxPeersPerChannel: 1_000,
+  statsEndpoint: false,
 } as const satisfies Partial<ResolvedOptions>;
 
 const invalid = (message: string): never => {
@@ -74,6 +118,25 @@ function integerIn(name: string, value: unknown, fallback: number, min: number, 
     return invalid(`${name} must be an integer ${min}-${max}`);
   }
   return value;
+}
+
+/** `scheme://host[:port]`, lower case, as browsers send it; null if `value` is no such origin. */
+export function normalizeOrigin(value: string): string | null {
+  try {
+    const origin = new URL(value).origin;
+    return origin === 'null' ? null : origin.toLowerCase();
+  } catch {
+    return null;
+  }
+}
+
+function resolveOrigins(value: unknown): readonly string[] | null {
+  if (value === undefined) return null;
+  if (!Array.isArray(value)) return invalid('allowedOrigins must be an array of origins');
+  return value.map((origin: unknown) => {
+    const normalized = typeof origin === 'string' ? normalizeOrigin(origin) : null;
+    return normalized ?? invalid(`allowedOrigins: not an origin: ${String(origin)}`);
+  });
 }
 
 export function isLogLevel(value: unknown): value is LogLevel {
@@ -90,6 +153,7 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
   if (options.appCertificate !== undefined && typeof options.appCertificate !== 'string') {
     invalid('appCertificate must be a string');
   }
+  if (options.statsEndpoint !== undefined && typeof options.statsEndpoint !== 'boolean') invalid('statsEndpoint must be a boolean');
   if (options.staticDir !== undefined && (typeof options.staticDir !== 'string' || options.staticDir === '')) {
     invalid('staticDir must be a non-empty path');
   }
@@ -105,5 +169,15 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     logLevel: level ?? DEFAULT_OPTIONS.logLevel,
     staticDir: options.staticDir,
     closeGraceMs: integerIn('closeGraceMs', options.closeGraceMs, DEFAULT_OPTIONS.closeGraceMs, 0, maxMs),
+    tokenWillExpireMs: integerIn('tokenWillExpireMs', options.tokenWillExpireMs, DEFAULT_OPTIONS.tokenWillExpireMs, 0, maxMs),
+    controlRatePerSecond: integerIn('controlRatePerSecond', options.controlRatePerSecond, DEFAULT_OPTIONS.controlRatePerSecond, 1, 1e6),
+    controlBurst: integerIn('controlBurst', options.controlBurst, DEFAULT_OPTIONS.controlBurst, 1, 1e6),
+    dataRatePerSecond: integerIn('dataRatePerSecond', options.dataRatePerSecond, DEFAULT_OPTIONS.dataRatePerSecond, 1, 1e6),
+    dataBurst: integerIn('dataBurst', options.dataBurst, DEFAULT_OPTIONS.dataBurst, 1, 1e6),
+    rateLimitMaxDropped: integerIn('rateLimitMaxDropped', options.rateLimitMaxDropped, DEFAULT_OPTIONS.rateLimitMaxDropped, 0, 1e9),
+    maxBufferedBytes: integerIn('maxBufferedBytes', options.maxBufferedBytes, DEFAULT_OPTIONS.maxBufferedBytes, 64 * 1024, 2 ** 31),
+    allowedOrigins: resolveOrigins(options.allowedOrigins),
+    maxPeersPerChannel: integerIn('maxPeersPerChannel', options.maxPeersPerChannel, DEFAULT_OPTIONS.maxPeersPerChannel, 1, 1e7),
+    statsEndpoint: options.statsEndpoint ?? DEFAULT_OPTIONS.statsEndpoint,
   };
 }

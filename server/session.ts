@@ -1,6 +1,6 @@
 /**
- * Session lifecycle: join (fresh, resume, uid replacement), leave, token renewal, and the
- * liveness timeouts (NO_DATA streams, SERVER_TIMEOUT members).
+ * Session lifecycle: join (fresh, resume, uid replacement), leave, token renewal and expiry, and
+ * the liveness timeouts (NO_DATA streams, SERVER_TIMEOUT members).
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import { CloseCode, MAX_NUMERIC_UID, PROTOCOL_VERSION, type JoinFrame } from '../src/protocol.js';
@@ -44,6 +44,7 @@ export function join(ctx: ServerContext, conn: Connection, frame: JoinFrame): vo
   const uid = previous ? previous.uid : (requestedUid ?? assignUid(ctx, key));
   const verdict = ctx.verifyToken(frame.token, { appId: frame.appId, channel: frame.channel, uid });
   if (!verdict.ok) {
+    ctx.counters.joinsRefused++;
     conn.log.info({ code: verdict.code, appId: frame.appId, channel: frame.channel, uid }, 'join rejected');
     const closeCode = verdict.code === 'TOKEN_EXPIRED' ? CloseCode.TOKEN_EXPIRED : CloseCode.INVALID_TOKEN;
     conn.fail(verdict.code, closeCode, verdict.message);
@@ -51,11 +52,19 @@ export function join(ctx: ServerContext, conn: Connection, frame: JoinFrame): vo
   }
 
   let outcome: JoinOutcome;
+  const existing = previous ? undefined : ctx.store.findMember(key, uid);
   if (previous) {
     outcome = resume(ctx, conn, previous, frame);
+  } else if (existing) {
+    outcome = replace(ctx, conn, existing, frame);
+  } else if (ctx.store.memberCount(key) >= ctx.options.maxPeersPerChannel) {
+    // Only a new member counts against the limit: a resume or a uid replacement adds nobody.
+    ctx.counters.joinsRefused++;
+    conn.log.info({ appId: frame.appId, channel: frame.channel, uid }, 'join rejected: channel full');
+    conn.fail('CHANNEL_FULL', CloseCode.CHANNEL_FULL, `channel is full (${ctx.options.maxPeersPerChannel} members)`);
+    return;
   } else {
-    const existing = ctx.store.findMember(key, uid);
-    outcome = existing ? replace(ctx, conn, existing, frame) : fresh(ctx, conn, frame, uid);
+    outcome = fresh(ctx, conn, frame, uid);
   }
   const { session, resumed } = outcome;
 
@@ -73,6 +82,8 @@ export function join(ctx: ServerContext, conn: Connection, frame: JoinFrame): vo
     { appId: session.appId, channel: session.channel, uid: session.uid, session: logId(session.sessionId), resumed },
     resumed ? 'session resumed' : 'joined',
   );
+  // A resume or rejoin presents its current token: its expiry replaces the one tracked.
+  ctx.tokens.track(session.sessionId, verdict.expiresAt);
   outcome.announce();
 }
 
@@ -117,6 +128,7 @@ function replace(ctx: ServerContext, conn: Connection, existing: SessionView, fr
     old.log.info({ uid: existing.uid }, 'replaced by a newer join of the same uid');
   }
   ctx.timeouts.untrack(oldSessionId);
+  ctx.tokens.untrack(oldSessionId);
   const session = ctx.store.transferSession(oldSessionId, newSessionId());
   ctx.store.setSubscriptions(session.sessionId, frame.subscriptions);
   ctx.timeouts.track(session.sessionId);
@@ -132,10 +144,35 @@ export function leave(ctx: ServerContext, conn: Connection, session: SessionView
   conn.close(CloseCode.NORMAL, 'left the channel');
 }
 
+/** `renew-token`: a valid token for the same app, channel and uid replaces the session's expiry. */
 export function renewToken(ctx: ServerContext, conn: Connection, session: SessionView, id: number, token: string): void {
   const verdict = ctx.verifyToken(token, { appId: session.appId, channel: session.channel, uid: session.uid });
-  if (verdict.ok) conn.send({ type: 'ack', id });
-  else conn.send({ type: 'error', id, code: verdict.code, message: verdict.message });
+  if (!verdict.ok) {
+    // The old token stays in force (and still expires when it would have).
+    conn.log.info({ code: verdict.code, uid: session.uid }, 'token renewal rejected');
+    conn.send({ type: 'error', id, code: verdict.code, message: verdict.message });
+    return;
+  }
+  ctx.tokens.track(session.sessionId, verdict.expiresAt);
+  conn.log.debug({ uid: session.uid, expiresAt: verdict.expiresAt }, 'token renewed');
+  conn.send({ type: 'ack', id });
+}
+
+/** The session's token expires soon: tell its client (if connected) so the app can renew it. */
+export function onTokenWillExpire(ctx: ServerContext, sessionId: string, expiresAt: number): void {
+  ctx.sockets.get(sessionId)?.send({ type: 'token-will-expire', expiresAt });
+}
+
+/** The token expired without renewal: the client is kicked (no reconnect) and peers see it quit. */
+export function onTokenExpire(ctx: ServerContext, sessionId: string): void {
+  const session = ctx.store.getSession(sessionId);
+  if (!session) return;
+  ctx.counters.tokenExpiries++;
+  ctx.log.info({ uid: session.uid, channel: session.channel, session: logId(sessionId) }, 'token expired: session ended');
+  const conn = ctx.sockets.get(sessionId);
+  conn?.send({ type: 'kicked', reason: 'TOKEN_EXPIRE', message: 'the token has expired' });
+  endSession(ctx, session, 'QUIT');
+  conn?.close(CloseCode.TOKEN_EXPIRED, 'token expired');
 }
 
 /** Silence reached streamTimeoutMs: the member's streams go (NO_DATA); it stays a member. */
@@ -161,6 +198,7 @@ function endSession(ctx: ServerContext, session: SessionView, reason: 'QUIT' | '
   removeAllStreams(ctx, session, reason === 'QUIT' ? 'PEER_LEFT' : 'NO_DATA');
   notifyPeers(ctx, session, { type: 'peer-leave', uid: session.uid, reason });
   ctx.timeouts.untrack(session.sessionId);
+  ctx.tokens.untrack(session.sessionId);
   ctx.sockets.detach(session.sessionId);
   ctx.store.deleteSession(session.sessionId);
 }

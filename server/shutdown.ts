@@ -1,28 +1,32 @@
 /** Graceful stop: server-closing to every client, close 1001, no timer or socket left behind. */
-import type { Server } from 'node:http';
+import type { Server as HttpServer } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
 import type { Logger } from 'pino';
 import type { WebSocketServer } from 'ws';
 import { CloseCode } from '../src/protocol.js';
 import type { PresenceTimeouts } from './presence-timeouts.js';
 import type { SocketRegistry } from './socket-registry.js';
+import type { TokenExpiry } from './token-expiry.js';
 
 export interface ShutdownParts {
-  httpServer: Server;
+  httpServer: HttpServer | HttpsServer;
   wss: WebSocketServer;
   sockets: SocketRegistry;
   timeouts: PresenceTimeouts;
+  tokens: TokenExpiry;
   log: Logger;
   /** Sockets that have not finished their closing handshake after this long are terminated. */
   graceMs: number;
 }
 
-export async function shutdown({ httpServer, wss, sockets, timeouts, log, graceMs }: ShutdownParts): Promise<void> {
+export async function shutdown({ httpServer, wss, sockets, timeouts, tokens, log, graceMs }: ShutdownParts): Promise<void> {
   log.info({ sockets: sockets.size }, 'shutting down');
   // Stop accepting connections first; the callback runs once every connection has ended.
   const httpClosed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
   httpServer.closeIdleConnections();
   // Sessions are not ended: clients reconnect and resume elsewhere (or time out there).
   timeouts.clear();
+  tokens.clear();
 
   const connections = [...sockets.connections];
   for (const conn of connections) {

@@ -71,6 +71,8 @@ export interface ChannelStore {
    * (the protocol code removes them first with removeStream so that peers are told).
    */
   deleteSession(sessionId: string): SessionView | undefined;
+  /** Members of the channel (0 for a channel nobody is in). */
+  memberCount(key: ChannelKey): number;
   /** Every member of the channel but `exceptSessionId`, with its streams. */
   snapshot(key: ChannelKey, exceptSessionId?: string): MemberSnapshot[];
 

@@ -40,7 +40,7 @@ const streamRef = v.strictObject({ uid: uidSchema, streamId: streamIdSchema });
 // ---- client -> server ----
 const JoinFrame = v.strictObject({
   type: v.literal('join'),
-  v: v.number(),
+  v: v.pipe(v.number(), v.integer()),
   appId: appIdSchema,
   channel: channelSchema,
   uid: v.nullable(uidSchema),
@@ -78,7 +78,7 @@ export type JoinFrame = v.InferOutput<typeof JoinFrame>;
 const peerSnapshot = v.strictObject({ uid: uidSchema, streams: v.array(streamIdSchema) });
 const JoinedFrame = v.strictObject({
   type: v.literal('joined'),
-  v: v.number(),
+  v: v.pipe(v.number(), v.integer()),
   uid: uidSchema,
   sessionId: v.string(),
   resumed: v.boolean(),

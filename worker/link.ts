@@ -189,7 +189,9 @@ export class Link {
     try {
       frame = decodeServerData(bytes);
     } catch (error) {
+      // A server that sends garbage cannot be trusted with the rest of this stream: start afresh.
       this.handlers.onProtocolError(error as ProtocolError);
+      this.dropSocket();
       return;
     }
     this.handlers.onData(frame);

@@ -1,0 +1,48 @@
+/**
+ * `channel-link-server token --app-id .. --app-certificate .. --channel .. --uid .. --expires-in ..`
+ * prints a signed token (for development and scripts; an app backend calls createToken()).
+ */
+import { Option, type Command } from 'commander';
+import { ChannelLinkError } from '../src/errors.js';
+import type { CreateTokenOptions } from './tokens.js';
+
+export type TokenRequest = Omit<CreateTokenOptions, 'now'>;
+
+interface RawTokenOptions {
+  appId: string;
+  appCertificate?: string;
+  channel: string;
+  uid: string;
+  stringUid?: boolean;
+  expiresIn: string;
+}
+
+const invalid = (message: string): never => {
+  throw new ChannelLinkError('INVALID_PARAMS', message);
+};
+
+export function addTokenCommand(program: Command, onToken: (request: TokenRequest) => void): void {
+  program
+    .command('token')
+    .description('print a token signed with the app certificate, then exit')
+    .addOption(new Option('--app-id <appId>', 'the app the token is for').default('default'))
+    .addOption(new Option('--app-certificate <secret>', 'the secret the server checks tokens with').env('CHANNEL_LINK_APP_CERTIFICATE'))
+    .requiredOption('--channel <channel>', 'the channel the token admits to')
+    .requiredOption('--uid <uid>', 'the uid it admits: digits make a numeric uid (0: any uid), anything else a string uid')
+    .option('--string-uid', 'take --uid as a string uid even if it is all digits')
+    .addOption(new Option('--expires-in <seconds>', 'lifetime in seconds').default('3600'))
+    .allowExcessArguments(false)
+    .action((raw: RawTokenOptions) => {
+      if (!raw.appCertificate) invalid('--app-certificate (or CHANNEL_LINK_APP_CERTIFICATE) is required');
+      const seconds = Number(raw.expiresIn);
+      if (!/^\d+(\.\d+)?$/.test(raw.expiresIn.trim()) || !(seconds > 0)) invalid(`--expires-in must be a positive number of seconds (got "${raw.expiresIn}")`);
+      const numeric = !raw.stringUid && /^\d+$/.test(raw.uid);
+      onToken({
+        appId: raw.appId,
+        appCertificate: raw.appCertificate!,
+        channel: raw.channel,
+        uid: numeric ? Number(raw.uid) : raw.uid,
+        expiresInSeconds: seconds,
+      });
+    });
+}

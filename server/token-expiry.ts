@@ -1,0 +1,79 @@
+/**
+ * Token lifetimes of the sessions on this node: one timer per session whose token expires,
+ * firing `onWillExpire` `willExpireMs` before the expiry (at once if the token is already that
+ * close) and `onExpire` at the expiry. A renewed token simply re-tracks the session.
+ */
+
+export interface TokenExpiryOptions {
+  willExpireMs: number;
+  onWillExpire: (sessionId: string, expiresAt: number) => void;
+  onExpire: (sessionId: string) => void;
+  now?: () => number;
+}
+
+interface Entry {
+  expiresAt: number;
+  warned: boolean;
+  timer: NodeJS.Timeout | null;
+}
+
+/** setTimeout's limit; a longer wait is done in steps. */
+const MAX_DELAY_MS = 2 ** 31 - 1;
+
+export class TokenExpiry {
+  private readonly entries = new Map<string, Entry>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: TokenExpiryOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Watches the session's token (replacing what was tracked); null: the token never expires. */
+  track(sessionId: string, expiresAt: number | null): void {
+    this.untrack(sessionId);
+    if (expiresAt === null) return;
+    const entry: Entry = { expiresAt, warned: false, timer: null };
+    this.entries.set(sessionId, entry);
+    this.arm(sessionId, entry);
+  }
+
+  untrack(sessionId: string): void {
+    const entry = this.entries.get(sessionId);
+    if (!entry) return;
+    if (entry.timer) clearTimeout(entry.timer);
+    this.entries.delete(sessionId);
+  }
+
+  clear(): void {
+    for (const entry of this.entries.values()) if (entry.timer) clearTimeout(entry.timer);
+    this.entries.clear();
+  }
+
+  private arm(sessionId: string, entry: Entry): void {
+    const due = entry.warned ? entry.expiresAt : entry.expiresAt - this.options.willExpireMs;
+    const delay = Math.min(MAX_DELAY_MS, Math.max(0, due - this.now()));
+    entry.timer = setTimeout(() => this.fire(sessionId, entry), delay);
+    entry.timer.unref();
+  }
+
+  private fire(sessionId: string, entry: Entry): void {
+    entry.timer = null;
+    if (this.entries.get(sessionId) !== entry) return;
+    const now = this.now();
+    if (now >= entry.expiresAt) {
+      this.entries.delete(sessionId);
+      this.options.onExpire(sessionId);
+      return;
+    }
+    if (!entry.warned && now >= entry.expiresAt - this.options.willExpireMs) {
+      entry.warned = true;
+      this.options.onWillExpire(sessionId, entry.expiresAt);
+      if (this.entries.get(sessionId) !== entry) return; // the callback may have untracked it
+    }
+    this.arm(sessionId, entry);
+  }
+}

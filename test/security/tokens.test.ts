@@ -1,0 +1,287 @@
+/**
+ * Signed tokens: what createToken() binds, what verifyToken() refuses, and what a server with an
+ * app certificate does with them (raw protocol clients, so every frame and close code is visible).
+ */
+import { createHmac } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CloseCode } from '../../src/protocol.js';
+import type { ChannelLinkServer, ServerOptions } from '../../server/index.js';
+import { createToken, verifyToken } from '../../server/tokens.js';
+import { RawClient, quietPeriod, startTestServer, uniqueChannel, until } from '../server/raw-client.js';
+import { APP_ID, CERT, token } from './helpers.js';
+
+const claims = { appId: APP_ID, channel: 'room', uid: 7 };
+
+/** Re-encodes a token's payload after `edit`, keeping the original signature. */
+function forgePayload(tok: string, edit: (payload: Record<string, unknown>) => void): string {
+  const [v, payload, sig] = tok.split('.') as [string, string, string];
+  const body = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
+  edit(body);
+  return `${v}.${Buffer.from(JSON.stringify(body)).toString('base64url')}.${sig}`;
+}
+
+describe('createToken / verifyToken', () => {
+  const good = token('room', 7);
+
+  it('accepts a token for exactly its app, channel and uid, and reports its expiry', () => {
+    const now = Date.now();
+    const tok = token('room', 7, 60, { now });
+    expect(verifyToken(tok, CERT, claims, now + 1000)).toEqual({ ok: true, expiresAt: now + 60_000 });
+  });
+
+  it.each([
+    ['another app', { ...claims, appId: 'other' }, 'another app'],
+    ['another channel', { ...claims, channel: 'room2' }, 'another channel'],
+    ['another uid', { ...claims, uid: 8 }, 'another uid'],
+    ['the same uid as a string', { ...claims, uid: '7' }, 'another uid'],
+  ])('refuses it for %s (INVALID_TOKEN)', (_name, asked, message) => {
+    expect(verifyToken(good, CERT, asked)).toEqual({ ok: false, code: 'INVALID_TOKEN', message: `token was issued for ${message}` });
+  });
+
+  it('uid 0 admits any uid of that app and channel (Agora semantics), nothing else', () => {
+    const any = token('room', 0);
+    expect(verifyToken(any, CERT, { ...claims, uid: 123 }).ok).toBe(true);
+    expect(verifyToken(any, CERT, { ...claims, uid: 'alice' }).ok).toBe(true);
+    expect(verifyToken(any, CERT, { ...claims, channel: 'x' }).ok).toBe(false);
+  });
+
+  it('refuses an expired token with TOKEN_EXPIRED', () => {
+    const now = Date.now();
+    const tok = token('room', 7, 10, { now });
+    expect(verifyToken(tok, CERT, claims, now + 9_999).ok).toBe(true);
+    expect(verifyToken(tok, CERT, claims, now + 10_000)).toEqual({ ok: false, code: 'TOKEN_EXPIRED', message: 'token has expired' });
+  });
+
+  it('refuses a token signed with another certificate', () => {
+    expect(verifyToken(token('room', 7, 3600, { cert: 'not-the-certificate' }), CERT, claims)).toMatchObject({
+      ok: false,
+      code: 'INVALID_TOKEN',
+      message: 'token signature does not match',
+    });
+  });
+
+  it('refuses every edit of the payload: longer expiry, other uid, other channel', () => {
+    const edits: ((p: Record<string, unknown>) => void)[] = [
+      (p) => (p.e = (p.e as number) + 1),
+      (p) => (p.u = 0),
+      (p) => (p.c = 'other'),
+      (p) => (p.a = 'x'),
+    ];
+    for (const edit of edits) {
+      expect(verifyToken(forgePayload(good, edit), CERT, claims)).toMatchObject({ ok: false, code: 'INVALID_TOKEN', message: 'token signature does not match' });
+    }
+  });
+
+  it('refuses a flipped signature bit and every malformed shape', () => {
+    const [v, p, s] = good.split('.') as [string, string, string];
+    const sig = Buffer.from(s, 'base64url');
+    sig[5]! ^= 1;
+    const malformed = [
+      '',
+      'abc',
+      `${v}.${p}`,
+      `${v}.${p}.${s}.x`,
+      `cl2.${p}.${s}`,
+      `${v}..${s}`,
+      `${v}.${p}.`,
+      `${v}.${p}.${s.slice(0, -2)}`,
+      `${v}.${p}.${s}AA`,
+      `${v}.${p}.${s.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'))}`, // a non-canonical or wrong last char
+      `${v}.${p}!.${s}`,
+      `${v}.${p}.${sig.toString('base64url')}`,
+      `${v}.${Buffer.from('not json').toString('base64url')}.${s}`,
+    ];
+    for (const tok of malformed) {
+      const verdict = verifyToken(tok, CERT, claims);
+      expect(verdict, tok).toMatchObject({ ok: false, code: 'INVALID_TOKEN' });
+    }
+    expect(verifyToken(null, CERT, claims)).toEqual({ ok: false, code: 'INVALID_TOKEN', message: 'a token is required' });
+  });
+
+  it('a correctly signed payload that is not a claims object is still refused', () => {
+    // Signed by hand with the real algorithm, to reach the checks behind the signature.
+    const signedJunk = (body: unknown): string => {
+      const payload = Buffer.from(JSON.stringify(body)).toString('base64url');
+      const sig = createHmac('sha256', CERT).update(`cl1.${payload}`).digest('base64url');
+      return `cl1.${payload}.${sig}`;
+    };
+    for (const body of [null, 5, [], { a: APP_ID, c: 'room', u: 7 }, { a: APP_ID, c: 'room', u: 7, e: 'later' }, { a: 1, c: 'room', u: 7, e: 1e15 }]) {
+      expect(verifyToken(signedJunk(body), CERT, claims)).toMatchObject({ ok: false, code: 'INVALID_TOKEN', message: 'malformed token payload' });
+    }
+  });
+
+  it('validates its arguments (INVALID_PARAMS)', () => {
+    const base = { appId: APP_ID, appCertificate: CERT, channel: 'room', uid: 1, expiresInSeconds: 60 };
+    for (const bad of [
+      { appId: '' },
+      { appCertificate: '' },
+      { channel: 'bad/name' },
+      { uid: -1 },
+      { uid: 1.5 },
+      { uid: '' },
+      { expiresInSeconds: 0 },
+      { expiresInSeconds: Number.NaN },
+      { expiresInSeconds: Infinity },
+      { uid: '\u0000'.repeat(255) }, // would not fit in the protocol's 2047 characters
+    ]) {
+      expect(() => createToken({ ...base, ...bad } as never), JSON.stringify(bad)).toThrow(expect.objectContaining({ code: 'INVALID_PARAMS' }));
+    }
+    expect(createToken({ ...base, uid: 'u'.repeat(255) }).length).toBeLessThanOrEqual(2047);
+  });
+});
+
+describe('a server with an app certificate', () => {
+  let server: ChannelLinkServer;
+  afterEach(async () => {
+    await server?.close();
+  });
+  const start = async (options: ServerOptions = {}) => {
+    server = await startTestServer({ appCertificate: CERT, ...options });
+    return server;
+  };
+
+  it.each([
+    ['no token', () => null],
+    ['a malformed token', () => 'garbage'],
+    ['a wrongly signed token', (c: string) => token(c, 1, 60, { cert: 'wrong' })],
+    ['a token for another channel', () => token('elsewhere', 1)],
+    ['a token for another uid', (c: string) => token(c, 2)],
+    ['a token for another app', (c: string) => token(c, 1, 60, { appId: 'other-app' })],
+  ])('refuses a join with %s: error INVALID_TOKEN, close 4401, no member', async (_name, make) => {
+    await start();
+    const channel = uniqueChannel('tok');
+    const client = await RawClient.connect(server.url);
+    client.send({ type: 'join', v: 1, appId: APP_ID, channel, uid: 1, token: make(channel), streams: [], subscriptions: [] });
+    expect(await client.next('error')).toMatchObject({ code: 'INVALID_TOKEN' });
+    expect((await client.waitClosed()).code).toBe(CloseCode.INVALID_TOKEN);
+    expect(client.frames.some((f) => f.type === 'joined')).toBe(false);
+    expect(server.stats()).toMatchObject({ members: 0, sessions: 0 });
+  });
+
+  it('refuses an expired token: error TOKEN_EXPIRED, close 4402', async () => {
+    await start();
+    const channel = uniqueChannel('tok');
+    const client = await RawClient.connect(server.url);
+    const expired = token(channel, 1, 60, { now: Date.now() - 61_000 });
+    client.send({ type: 'join', v: 1, appId: APP_ID, channel, uid: 1, token: expired, streams: [], subscriptions: [] });
+    expect(await client.next('error')).toMatchObject({ code: 'TOKEN_EXPIRED' });
+    expect((await client.waitClosed()).code).toBe(CloseCode.TOKEN_EXPIRED);
+    expect(server.stats().members).toBe(0);
+  });
+
+  it('admits a valid token and reports its expiry in `joined`', async () => {
+    await start();
+    const channel = uniqueChannel('tok');
+    const now = Date.now();
+    const { joined } = await RawClient.joined(server.url, { channel, uid: 1, token: token(channel, 1, 600, { now }) });
+    expect(joined.tokenExpiresAt).toBe(now + 600_000);
+  });
+
+  it('a wildcard token (uid 0) lets the server assign the uid', async () => {
+    await start();
+    const channel = uniqueChannel('tok');
+    const { joined } = await RawClient.joined(server.url, { channel, uid: null, token: token(channel, 0) });
+    expect(typeof joined.uid).toBe('number');
+  });
+
+  it('token-will-expire comes tokenWillExpireMs before expiry; without renewal: kicked TOKEN_EXPIRE, 4402, peers see QUIT', async () => {
+    await start({ tokenWillExpireMs: 400 });
+    const channel = uniqueChannel('tok');
+    const { client: peer } = await RawClient.joined(server.url, { channel, uid: 2, token: token(channel, 2) });
+    const stopPeer = peer.heartbeat(100);
+    const issued = Date.now();
+    const { client, joined } = await RawClient.joined(server.url, { channel, uid: 1, token: token(channel, 1, 0.9, { now: issued }), streams: ['s1'] });
+    const stop = client.heartbeat(100);
+    const will = await client.next('token-will-expire');
+    const willAt = Date.now();
+    expect(will.expiresAt).toBe(joined.tokenExpiresAt);
+    expect(willAt).toBeGreaterThanOrEqual(issued + 900 - 400 - 5);
+    const kicked = await client.next('kicked');
+    expect(kicked.reason).toBe('TOKEN_EXPIRE');
+    expect(Date.now()).toBeGreaterThanOrEqual(issued + 900 - 5);
+    expect((await client.waitClosed()).code).toBe(CloseCode.TOKEN_EXPIRED);
+    await peer.waitFor(() => peer.frames.some((f) => f.type === 'peer-leave'), 'peer-leave');
+    expect(peer.events()).toEqual([
+      { type: 'peer-online', uid: 1 },
+      { type: 'stream-added', uid: 1, streamId: 's1' },
+      { type: 'stream-removed', uid: 1, streamId: 's1', reason: 'PEER_LEFT' },
+      { type: 'peer-leave', uid: 1, reason: 'QUIT' },
+    ]);
+    stop();
+    stopPeer();
+    expect(server.stats()).toMatchObject({ members: 1, sessions: 1 });
+    expect(server.stats().counters.tokenExpiries).toBe(1);
+  });
+
+  it('a token closer to expiry than tokenWillExpireMs gets token-will-expire at once', async () => {
+    await start({ tokenWillExpireMs: 30_000 });
+    const channel = uniqueChannel('tok');
+    const { client } = await RawClient.joined(server.url, { channel, uid: 1, token: token(channel, 1, 20) });
+    expect((await client.next('token-will-expire', 1000)).expiresAt).toBeGreaterThan(Date.now());
+  });
+
+  it('renew-token with a valid token extends the session past the first expiry', async () => {
+    await start({ tokenWillExpireMs: 300 });
+    const channel = uniqueChannel('tok');
+    const { client } = await RawClient.joined(server.url, { channel, uid: 1, token: token(channel, 1, 0.6) });
+    const stop = client.heartbeat(100);
+    await client.next('token-will-expire');
+    const renewed = Date.now();
+    expect(await client.request({ type: 'renew-token', token: token(channel, 1, 60, { now: renewed }) })).toEqual({ type: 'ack', id: 1 });
+    await quietPeriod(700); // well past the first token's expiry
+    expect(client.closeInfo).toBeNull();
+    expect(client.frames.some((f) => f.type === 'kicked')).toBe(false);
+    await client.ping();
+    stop();
+  });
+
+  it.each([
+    ['another uid', (c: string) => token(c, 9, 60)],
+    ['another channel', () => token('elsewhere', 1, 60)],
+    ['an expired token', (c: string) => token(c, 1, 1, { now: Date.now() - 5000 })],
+    ['a forged token', (c: string) => forgePayload(token(c, 1, 0.6), (p) => (p.e = Date.now() + 60_000))],
+  ])('renew-token with %s is refused; the old expiry stays in force', async (_name, make) => {
+    await start({ tokenWillExpireMs: 100 });
+    const channel = uniqueChannel('tok');
+    const { client } = await RawClient.joined(server.url, { channel, uid: 1, token: token(channel, 1, 0.6) });
+    const stop = client.heartbeat(100);
+    const reply = await client.request({ type: 'renew-token', token: make(channel) });
+    expect(reply).toMatchObject({ type: 'error', id: 1 });
+    expect(['INVALID_TOKEN', 'TOKEN_EXPIRED']).toContain((reply as { code: string }).code);
+    expect((await client.next('kicked', 2000)).reason).toBe('TOKEN_EXPIRE');
+    expect((await client.waitClosed()).code).toBe(CloseCode.TOKEN_EXPIRED);
+    stop();
+  });
+
+  it('a resume must present a currently valid token; the renewed one works, the expired one does not', async () => {
+    await start({ tokenWillExpireMs: 0, peerTimeoutMs: 5000, streamTimeoutMs: 5000 });
+    const channel = uniqueChannel('tok');
+    const first = token(channel, 1, 0.5);
+    const { client, joined } = await RawClient.joined(server.url, { channel, uid: 1, token: first });
+    const renewedToken = token(channel, 1, 60);
+    expect(await client.request({ type: 'renew-token', token: renewedToken })).toMatchObject({ type: 'ack' });
+    client.terminate(); // the link drops; the session waits for a resume
+    await until(() => server.stats().sockets === 0, 'the socket to go');
+    await until(() => Date.now() > joined.serverTime + 600, 'the first token to expire');
+
+    const stale = await RawClient.connect(server.url);
+    stale.send({ type: 'join', v: 1, appId: APP_ID, channel, uid: 1, token: first, sessionId: joined.sessionId, streams: [], subscriptions: [] });
+    expect(await stale.next('error')).toMatchObject({ code: 'TOKEN_EXPIRED' });
+    expect((await stale.waitClosed()).code).toBe(CloseCode.TOKEN_EXPIRED);
+
+    const resumed = await RawClient.connect(server.url);
+    const again = await resumed.join({ channel, uid: 1, token: renewedToken, sessionId: joined.sessionId });
+    expect(again.resumed).toBe(true);
+    expect(server.stats().members).toBe(1);
+  });
+
+  it('a resume without any token is refused like a join', async () => {
+    await start({ peerTimeoutMs: 5000 });
+    const channel = uniqueChannel('tok');
+    const { client, joined } = await RawClient.joined(server.url, { channel, uid: 1, token: token(channel, 1) });
+    client.terminate();
+    const thief = await RawClient.connect(server.url);
+    thief.send({ type: 'join', v: 1, appId: APP_ID, channel, uid: 1, token: null, sessionId: joined.sessionId, streams: [], subscriptions: [] });
+    expect((await thief.waitClosed()).code).toBe(CloseCode.INVALID_TOKEN);
+  });
+});
