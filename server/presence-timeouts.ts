@@ -5,6 +5,7 @@
  * One deadline timer per session. A frame never touches the timer (touch() is a field write);
  * when the timer fires it compares the clock with lastSeen and re-arms for the remainder.
  */
+import { SessionTimers } from './session-timers.js';
 
 export interface PresenceTimeoutsOptions {
   streamTimeoutMs: number;
@@ -23,16 +24,9 @@ interface Entry {
   timer: NodeJS.Timeout | null;
 }
 
-export class PresenceTimeouts {
-  private readonly entries = new Map<string, Entry>();
-  private readonly now: () => number;
-
+export class PresenceTimeouts extends SessionTimers<Entry> {
   constructor(private readonly options: PresenceTimeoutsOptions) {
-    this.now = options.now ?? Date.now;
-  }
-
-  get size(): number {
-    return this.entries.size;
+    super(options.now);
   }
 
   /** Starts (or restarts) watching a session, as if a frame had just arrived. */
@@ -58,32 +52,15 @@ export class PresenceTimeouts {
     return this.entries.get(sessionId)?.lastSeen;
   }
 
-  untrack(sessionId: string): void {
-    const entry = this.entries.get(sessionId);
-    if (!entry) return;
-    if (entry.timer) clearTimeout(entry.timer);
-    this.entries.delete(sessionId);
-  }
-
-  /** Clears every timer (server shutdown). */
-  clear(): void {
-    for (const entry of this.entries.values()) if (entry.timer) clearTimeout(entry.timer);
-    this.entries.clear();
-  }
-
   private arm(sessionId: string, entry: Entry): void {
-    if (entry.timer) clearTimeout(entry.timer);
     const { streamTimeoutMs, peerTimeoutMs } = this.options;
     let deadline = entry.lastSeen + peerTimeoutMs;
     if (entry.streamsTimedOutAt !== entry.lastSeen) deadline = Math.min(deadline, entry.lastSeen + streamTimeoutMs);
     const delay = Math.max(0, deadline - this.now());
-    entry.timer = setTimeout(() => this.fire(sessionId, entry), delay);
-    entry.timer.unref();
+    this.schedule(sessionId, entry, delay);
   }
 
-  private fire(sessionId: string, entry: Entry): void {
-    entry.timer = null;
-    if (this.entries.get(sessionId) !== entry) return;
+  protected fire(sessionId: string, entry: Entry): void {
     const idle = this.now() - entry.lastSeen;
     if (idle >= this.options.peerTimeoutMs) {
       this.entries.delete(sessionId);

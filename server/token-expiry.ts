@@ -3,6 +3,7 @@
  * firing `onWillExpire` `willExpireMs` before the expiry (at once if the token is already that
  * close) and `onExpire` at the expiry. A renewed token simply re-tracks the session.
  */
+import { SessionTimers } from './session-timers.js';
 
 export interface TokenExpiryOptions {
   willExpireMs: number;
@@ -20,16 +21,9 @@ interface Entry {
 /** setTimeout's limit; a longer wait is done in steps. */
 const MAX_DELAY_MS = 2 ** 31 - 1;
 
-export class TokenExpiry {
-  private readonly entries = new Map<string, Entry>();
-  private readonly now: () => number;
-
+export class TokenExpiry extends SessionTimers<Entry> {
   constructor(private readonly options: TokenExpiryOptions) {
-    this.now = options.now ?? Date.now;
-  }
-
-  get size(): number {
-    return this.entries.size;
+    super(options.now);
   }
 
   /** Watches the session's token (replacing what was tracked); null: the token never expires. */
@@ -41,28 +35,13 @@ export class TokenExpiry {
     this.arm(sessionId, entry);
   }
 
-  untrack(sessionId: string): void {
-    const entry = this.entries.get(sessionId);
-    if (!entry) return;
-    if (entry.timer) clearTimeout(entry.timer);
-    this.entries.delete(sessionId);
-  }
-
-  clear(): void {
-    for (const entry of this.entries.values()) if (entry.timer) clearTimeout(entry.timer);
-    this.entries.clear();
-  }
-
   private arm(sessionId: string, entry: Entry): void {
     const due = entry.warned ? entry.expiresAt : entry.expiresAt - this.options.willExpireMs;
     const delay = Math.min(MAX_DELAY_MS, Math.max(0, due - this.now()));
-    entry.timer = setTimeout(() => this.fire(sessionId, entry), delay);
-    entry.timer.unref();
+    this.schedule(sessionId, entry, delay);
   }
 
-  private fire(sessionId: string, entry: Entry): void {
-    entry.timer = null;
-    if (this.entries.get(sessionId) !== entry) return;
+  protected fire(sessionId: string, entry: Entry): void {
     const now = this.now();
     if (now >= entry.expiresAt) {
       this.entries.delete(sessionId);
