@@ -3,6 +3,7 @@
 //  (b) stream messages: send() -> subscriber's messages$, MESSAGES at ~RATE msg/s, engine on worker_threads
 //  (c) the same as (b) with worker: 'inline', to show what the worker hop costs
 import { performance } from 'node:perf_hooks';
+import { filter, firstValueFrom } from 'rxjs';
 import { createClient } from 'channel-link';
 import { startServerProcess } from './server-process.js';
 import { row, summarize } from './stats.js';
@@ -46,9 +47,7 @@ async function messageLatency(url, worker) {
   await pub.join(null, channel, 1);
   await sub.join(null, channel, 2);
   const stream = await pub.publish();
-  await new Promise((resolve) => {
-    const s = sub.peers$.subscribe((peers) => peers.get(1)?.streams.has(stream.id) && (s?.unsubscribe(), resolve()));
-  });
+  await firstValueFrom(sub.peers$.pipe(filter((peers) => peers.get(1)?.streams.has(stream.id) === true)));
   const remote = await sub.subscribe(1, stream.id);
   const samples = [];
   const done = new Promise((resolve) => {

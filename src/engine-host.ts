@@ -7,7 +7,7 @@ import { transfer, wrap, type Endpoint } from 'comlink';
 import { ChannelLinkError } from './errors.js';
 import type { EngineOptions } from './types.js';
 import type { WorkerApi } from '../worker/api.js';
-import type { EventBatch } from '../worker/event-batcher.js';
+import type { DataMessage, EventBatch } from '../worker/event-batcher.js';
 
 export type AsyncWorkerApi = {
   [K in keyof WorkerApi]: (...args: Parameters<WorkerApi[K]>) => Promise<Awaited<ReturnType<WorkerApi[K]>>>;
@@ -23,6 +23,8 @@ export interface EngineHost {
   readonly api: AsyncWorkerApi;
   /** True when the engine lives on another thread (and so can die or hang on its own). */
   readonly isolated: boolean;
+  /** Stream data, one-way (binary is transferred); failures come back as `exception` events. */
+  send(streamId: string, data: string | ArrayBuffer): void;
   terminate(): Promise<void>;
 }
 
@@ -32,6 +34,8 @@ export type HostFactory = (options: EngineOptions, callbacks: HostCallbacks) => 
 export interface BatchPortPair {
   /** Sent (transferred) to the worker. */
   remote: unknown;
+  /** Posts to the worker over the same channel (its other direction). */
+  post(message: DataMessage, transfer: Transferable[]): void;
   close(): void;
 }
 
@@ -54,6 +58,7 @@ export async function connectComlinkHost(
   return {
     api,
     isolated: true,
+    send: (streamId, data) => channel.post({ streamId, data }, typeof data === 'string' ? [] : [data]),
     async terminate() {
       channel.close();
       await terminateWorker();

@@ -2,12 +2,16 @@
 import { ChannelLinkError } from './errors.js';
 import { connectComlinkHost, type HostFactory } from './engine-host.js';
 import { inlineHostFromApi } from './host-inline.js';
-import type { EventBatch } from '../worker/event-batcher.js';
+import type { DataMessage, EventBatch } from '../worker/event-batcher.js';
 
 function openBrowserBatchChannel(onBatch: (batch: EventBatch) => void) {
   const { port1, port2 } = new MessageChannel();
   port1.onmessage = (event: MessageEvent<EventBatch>) => onBatch(event.data);
-  return { remote: port2, close: () => port1.close() };
+  return {
+    remote: port2,
+    post: (message: DataMessage, transfer: Transferable[]) => port1.postMessage(message, transfer),
+    close: () => port1.close(),
+  };
 }
 
 export function browserWorkerHost(given?: Worker | MessagePort): HostFactory {

@@ -10,5 +10,9 @@ export async function inlineHostFromApi(api: WorkerApi, options: EngineOptions, 
   const asyncApi = Object.fromEntries(
     Object.entries(api).map(([name, fn]) => [name, async (...args: unknown[]) => (fn as (...a: unknown[]) => unknown)(...args)]),
   ) as EngineHost['api'];
-  return { api: asyncApi, isolated: false, terminate: async () => {} };
+  const send = (streamId: string, data: string | ArrayBuffer) => {
+    const result = api.send(streamId, data);
+    if (!result.ok) callbacks.onBatch({ seq: result.seq, items: [{ kind: 'event', event: { type: 'exception', ...result.error } }] });
+  };
+  return { api: asyncApi, isolated: false, send, terminate: async () => {} };
 }

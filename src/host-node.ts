@@ -5,7 +5,7 @@ import { ChannelLinkError } from './errors.js';
 import { connectComlinkHost, type EngineHost, type HostCallbacks, type HostFactory } from './engine-host.js';
 import { inlineHostFromApi } from './host-inline.js';
 import type { EngineOptions } from './types.js';
-import type { EventBatch } from '../worker/event-batcher.js';
+import type { DataMessage, EventBatch } from '../worker/event-batcher.js';
 
 const WORKER_URL = new URL('../worker/node-entry.js', import.meta.url);
 
@@ -14,6 +14,7 @@ function openNodeBatchChannel(onBatch: (batch: EventBatch) => void) {
   port1.on('message', onBatch);
   return {
     remote: port2,
+    post: (message: DataMessage, transfer: Transferable[]) => port1.postMessage(message, transfer as never),
     close: () => port1.close(),
   };
 }

@@ -8,7 +8,7 @@ import { ChannelLinkError, type SerializedError } from '../src/errors.js';
 import type { EngineOptions, Uid } from '../src/types.js';
 import { Engine } from './engine.js';
 import type { EngineEnv } from './env.js';
-import { EventBatcher, type BatchPort } from './event-batcher.js';
+import { EventBatcher, type BatchPort, type DataMessage } from './event-batcher.js';
 
 export type Result<T> = { ok: true; value: T; seq: number } | { ok: false; error: SerializedError; seq: number };
 
@@ -72,7 +72,18 @@ export function createWorkerApi(env: EngineEnv): WorkerApi {
         if (engine) throw new ChannelLinkError('INVALID_OPERATION', 'engine already initialised');
         const b = new EventBatcher(events);
         batcher = b;
-        engine = new Engine(env, options, (item) => b.push(item));
+        const e = new Engine(env, options, (item) => b.push(item));
+        engine = e;
+        events.addEventListener?.('message', ({ data }) => {
+          const { streamId, data: payload } = data as DataMessage;
+          try {
+            e.send(streamId, typeof payload === 'string' ? payload : new Uint8Array(payload));
+          } catch (error) {
+            const { code, message } = ChannelLinkError.from(error);
+            b.push({ kind: 'event', event: { type: 'exception', code, message } });
+          }
+        });
+        events.start?.();
         return null;
       }),
     join: (token, channel, uid) => settleAsync(() => live().join(token, channel, uid)),

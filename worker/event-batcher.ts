@@ -11,6 +11,15 @@ export interface EventBatch {
 
 export interface BatchPort {
   postMessage(message: EventBatch, transfer: Transferable[]): void;
+  /** Present on a real MessagePort: the main thread sends stream data back over the same channel. */
+  addEventListener?(type: 'message', listener: (event: { data: unknown }) => void): void;
+  start?(): void;
+}
+
+/** Stream data from the main thread: one-way, no reply, so a send() costs one message, not two. */
+export interface DataMessage {
+  streamId: string;
+  data: string | ArrayBuffer;
 }
 
 export class EventBatcher {

@@ -28,7 +28,7 @@ describe('membership', () => {
     const observer = testClient(server.url);
     await observer.client.join(null, 'dup', 9);
     await first.client.join(null, 'dup', 1);
-    await first.client.publish();
+    const oldStream = await first.client.publish();
     await observer.waitForEvent((e) => e.type === 'stream-added');
     await second.client.join(null, 'dup', 1);
 
@@ -43,5 +43,9 @@ describe('membership', () => {
     expect(observer.log('peer-online', 'peer-leave')).toEqual(['peer-online 1']);
     expect(observer.log('stream-removed')).toEqual(['stream-removed 1 UNPUBLISHED']);
     await waitFor(() => second.peers().has(9));
+    // The banned client's stream is gone in its worker: sending on it reports NOT_PUBLISHED.
+    oldStream.send('too late');
+    const refused = await first.waitForEvent((e) => e.type === 'exception');
+    expect(refused).toMatchObject({ code: 'NOT_PUBLISHED' });
   });
 });
