@@ -34,8 +34,10 @@ export type StaticHandler = (req: IncomingMessage, res: ServerResponse, pathname
 /** Returns a handler that answers and resolves true if it served a file, false if not found. */
 export function createStaticHandler(dir: string): StaticHandler {
   const root = path.resolve(dir);
+  // The folder's real path does not change while serving: resolve it once.
+  let realRoot: Promise<string> | null = null;
 
-  const resolveFile = async (pathname: string): Promise<string | null> => {
+  const resolveFile = async (pathname: string): Promise<{ file: string; size: number } | null> => {
     let decoded: string;
     try {
       decoded = decodeURIComponent(pathname);
@@ -46,8 +48,14 @@ export function createStaticHandler(dir: string): StaticHandler {
     // Normalise as a URL path first, so '..' can never climb above '/'.
     const relative = path.posix.normalize(`/${decoded}`).slice(1);
     let file = path.resolve(root, relative);
+    let base: string;
     try {
-      const base = await realpath(root);
+      base = await (realRoot ??= realpath(root));
+    } catch {
+      realRoot = null; // the folder may appear later (e.g. the demo built after start)
+      return null;
+    }
+    try {
       let info = await stat(file);
       if (info.isDirectory()) {
         file = path.join(file, 'index.html');
@@ -57,19 +65,19 @@ export function createStaticHandler(dir: string): StaticHandler {
       // Symlinks must not lead out of the folder either.
       const real = await realpath(file);
       if (real !== base && !real.startsWith(base + path.sep)) return null;
-      return real;
+      return { file: real, size: info.size };
     } catch {
       return null;
     }
   };
 
   return async (req, res, pathname) => {
-    const file = await resolveFile(pathname);
-    if (!file) return false;
-    const info = await stat(file);
+    const found = await resolveFile(pathname);
+    if (!found) return false;
+    const { file, size } = found;
     res.writeHead(200, {
       'content-type': contentTypeOf(file),
-      'content-length': info.size,
+      'content-length': size,
       'cache-control': 'no-cache',
       'x-content-type-options': 'nosniff',
     });

@@ -59,6 +59,8 @@ class Client implements ChannelClient {
   private processedSeq = 0;
   private readonly seqWaiters: { seq: number; resolve(): void }[] = [];
   private destroying: Promise<void> | null = null;
+  /** Marks a LocalStream closed, so send() on it throws at once instead of crossing to the worker. */
+  private readonly closeLocal = new WeakMap<LocalStream, () => void>();
   private watchdog: WorkerWatchdog | null = null;
   /** The host once started, so send() skips a promise hop on its hot path. */
   private ready: EngineHost | null = null;
@@ -127,8 +129,6 @@ class Client implements ChannelClient {
     this.closeLocal.set(stream, () => (closed = true));
     return stream;
   }
-
-  private readonly closeLocal = new WeakMap<LocalStream, () => void>();
 
   async unpublish(stream: LocalStream): Promise<void> {
     if (!stream || typeof stream.id !== 'string') throw new ChannelLinkError('INVALID_PARAMS', 'unpublish() needs a LocalStream');

@@ -4,7 +4,7 @@
  * timer logic of its own beyond the join deadline: those live in Link, Heartbeat and Transport.
  */
 import { ChannelLinkError } from '../src/errors.js';
-import { encodeClientData, type JoinFrame, type JoinedFrame, type ServerDataFrame, type ServerFrame } from '../src/protocol.js';
+import { PROTOCOL_VERSION, encodeClientData, type JoinFrame, type JoinedFrame, type ServerDataFrame, type ServerFrame } from '../src/protocol.js';
 import type { ChannelEvent, ConnectionChangeReason, ConnectionState, EngineOptions, StreamData, Uid } from '../src/types.js';
 import { validateChannelName, validateToken, validateUid } from '../src/validation.js';
 import { ConnectionStateMachine } from './connection-state.js';
@@ -13,7 +13,6 @@ import { Link, type LossReason } from './link.js';
 import { LocalMedia } from './local-media.js';
 import { PresenceTable } from './presence.js';
 import { PendingRequests } from './requests.js';
-import { PROTOCOL_VERSION } from '../src/protocol.js';
 
 export type EngineOutput =
   | { kind: 'event'; event: ChannelEvent }

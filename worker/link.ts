@@ -91,10 +91,6 @@ export class Link {
     return this.phase === 'joined';
   }
 
-  get isActive(): boolean {
-    return this.phase !== 'idle';
-  }
-
   get stats() {
     return { rttMs: this.heartbeat.rttMs, reconnects: this.reconnectCount, bufferedAmount: this.transport.bufferedAmount };
   }

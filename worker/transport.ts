@@ -24,10 +24,6 @@ export class Transport {
     private readonly handlers: TransportHandlers,
   ) {}
 
-  get currentGeneration(): number {
-    return this.generation;
-  }
-
   get isOpen(): boolean {
     return this.socket?.readyState === OPEN;
   }
