@@ -7,10 +7,11 @@
 import type { Logger } from 'pino';
 import type { RawData, WebSocket } from 'ws';
 import type { ErrorCode } from '../src/errors.js';
+import { MAX_CLOSE_REASON_BYTES, MAX_ERROR_MESSAGE_LENGTH } from '../src/limits.js';
 import {
   CloseCode,
   ProtocolError,
-  decodeClientDataHeader,
+  decodeDataHeader,
   decodeClientFrame,
   encodeFrame,
   type ClientFrame,
@@ -42,14 +43,12 @@ export interface ConnectionHandlers {
 export type ConnectionPhase = 'awaiting-join' | 'joined' | 'closed';
 
 const OPEN = 1;
-const MAX_REASON_BYTES = 123; // RFC 6455 close reason limit
-const MAX_ERROR_MESSAGE = 1024;
 
 let nextConnectionId = 1;
 
 function truncateReason(reason: string): string {
   let out = reason;
-  while (Buffer.byteLength(out) > MAX_REASON_BYTES) out = out.slice(0, -1);
+  while (Buffer.byteLength(out) > MAX_CLOSE_REASON_BYTES) out = out.slice(0, -1);
   return out;
 }
 
@@ -105,10 +104,6 @@ export class Connection {
     return this.sessionIdValue;
   }
 
-  get isOpen(): boolean {
-    return this.ws.readyState === OPEN;
-  }
-
   /** Called by the join handler once the socket carries a session. */
   markJoined(sessionId: string): void {
     this.clearJoinTimer();
@@ -150,7 +145,7 @@ export class Connection {
   /** Error frame (if the socket is open), then a close with `closeCode`. */
   fail(code: ErrorCode, closeCode: number, message: string): void {
     if (this.phaseValue === 'closed') return;
-    this.send({ type: 'error', code, message: message.slice(0, MAX_ERROR_MESSAGE) });
+    this.send({ type: 'error', code, message: message.slice(0, MAX_ERROR_MESSAGE_LENGTH) });
     this.close(closeCode, message);
   }
 
@@ -187,7 +182,7 @@ export class Connection {
         this.fail('PROTOCOL_ERROR', CloseCode.PROTOCOL_ERROR, err.message);
       } else {
         this.log.error({ err }, 'frame handler failed');
-        this.fail('SERVER_ERROR', 1011, 'internal server error');
+        this.fail('SERVER_ERROR', CloseCode.INTERNAL_ERROR, 'internal server error');
       }
     }
   }
@@ -208,7 +203,7 @@ export class Connection {
       return this.tooBig(`data frame of ${buf.length} bytes exceeds ${this.limits.maxDataFrameBytes}`);
     }
     if (this.phaseValue !== 'joined') throw new ProtocolError('first frame must be join, got a binary frame');
-    const { streamId, flags, payloadOffset } = decodeClientDataHeader(buf);
+    const { streamId, flags, payloadOffset } = decodeDataHeader(buf);
     this.handlers.onData(this, streamId, flags, buf.subarray(payloadOffset));
   }
 

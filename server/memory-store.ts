@@ -1,4 +1,5 @@
 /** In-memory ChannelStore: the default, for a single server node. */
+import { streamKey, uidKey } from '../src/keys.js';
 import type { Uid } from '../src/types.js';
 import {
   channelKey,
@@ -11,15 +12,10 @@ import {
   type StreamRef,
 } from './store.js';
 
-/** Number 1 and string "1" are different uids, so the key carries the type. */
-const uidKey = (uid: Uid): string => (typeof uid === 'number' ? `n${uid}` : `s${uid}`);
-/** Stream ids never contain ':' (STREAM_ID_PATTERN), so the first ':' delimits. */
-const refKey = (uid: Uid, streamId: string): string => `${streamId}:${uidKey(uid)}`;
-
 class SessionRecord implements SessionView {
   readonly key: ChannelKey;
   readonly streamSet = new Set<string>();
-  /** Keys (refKey) of the streams this session subscribes to. */
+  /** Keys (streamKey) of the streams this session subscribes to. */
   readonly subscriptions = new Set<string>();
 
   constructor(
@@ -128,7 +124,7 @@ export class MemoryChannelStore implements ChannelStore {
     if (!record.streamSet.delete(streamId)) return false;
     this.streamCount--;
     const channel = this.channels.get(record.key);
-    const k = refKey(record.uid, streamId);
+    const k = streamKey(record.uid, streamId);
     const subscribers = channel?.subscribers.get(k);
     if (channel && subscribers) {
       for (const id of subscribers) this.sessions.get(id)?.subscriptions.delete(k);
@@ -149,7 +145,7 @@ export class MemoryChannelStore implements ChannelStore {
 
   subscribe(sessionId: string, ref: StreamRef): boolean {
     const record = this.require(sessionId);
-    const k = refKey(ref.uid, ref.streamId);
+    const k = streamKey(ref.uid, ref.streamId);
     if (record.subscriptions.has(k)) return false;
     record.subscriptions.add(k);
     const channel = this.channels.get(record.key)!;
@@ -164,7 +160,7 @@ export class MemoryChannelStore implements ChannelStore {
 
   unsubscribe(sessionId: string, ref: StreamRef): boolean {
     const record = this.require(sessionId);
-    const k = refKey(ref.uid, ref.streamId);
+    const k = streamKey(ref.uid, ref.streamId);
     if (!record.subscriptions.delete(k)) return false;
     this.dropSubscriber(record.key, k, sessionId);
     return true;
@@ -177,7 +173,7 @@ export class MemoryChannelStore implements ChannelStore {
   }
 
   subscriberSessionIds(key: ChannelKey, uid: Uid, streamId: string): Iterable<string> {
-    return this.channels.get(key)?.subscribers.get(refKey(uid, streamId)) ?? EMPTY;
+    return this.channels.get(key)?.subscribers.get(streamKey(uid, streamId)) ?? EMPTY;
   }
 
   stats(): StoreStats {

@@ -48,10 +48,6 @@ export class PresenceTimeouts extends SessionTimers<Entry> {
     if (expiredStreams) this.arm(sessionId, entry);
   }
 
-  lastSeen(sessionId: string): number | undefined {
-    return this.entries.get(sessionId)?.lastSeen;
-  }
-
   private arm(sessionId: string, entry: Entry): void {
     const { streamTimeoutMs, peerTimeoutMs } = this.options;
     let deadline = entry.lastSeen + peerTimeoutMs;

@@ -3,8 +3,10 @@
  * the liveness timeouts (NO_DATA streams, SERVER_TIMEOUT members).
  */
 import { randomBytes, randomInt } from 'node:crypto';
-import { CloseCode, MAX_NUMERIC_UID, PROTOCOL_VERSION, type JoinFrame } from '../src/protocol.js';
+import { CloseCode, closeCodeOf, verdictOfKick, verdictOfRefusal } from '../src/outcomes.js';
+import { MAX_NUMERIC_UID, PROTOCOL_VERSION, type JoinFrame } from '../src/protocol.js';
 import type { Uid } from '../src/types.js';
+import type { KickReason, PeerLeaveReason } from '../src/wire-words.js';
 import type { Connection } from './connection.js';
 import { notifyPeers, type ServerContext } from './context.js';
 import { channelKey, type ChannelKey, type SessionView } from './store.js';
@@ -31,7 +33,7 @@ interface JoinOutcome {
 export function join(ctx: ServerContext, conn: Connection, frame: JoinFrame): void {
   if (frame.v !== PROTOCOL_VERSION) {
     conn.log.warn({ v: frame.v }, 'bad frame: unsupported protocol version');
-    conn.fail('PROTOCOL_ERROR', CloseCode.PROTOCOL_ERROR, `unsupported protocol version ${frame.v}, expected ${PROTOCOL_VERSION}`);
+    conn.fail('PROTOCOL_ERROR', closeCodeOf(verdictOfRefusal('PROTOCOL_ERROR')!), `unsupported protocol version ${frame.v}, expected ${PROTOCOL_VERSION}`);
     return;
   }
   const key = channelKey(frame.appId, frame.channel);
@@ -46,8 +48,7 @@ export function join(ctx: ServerContext, conn: Connection, frame: JoinFrame): vo
   if (!verdict.ok) {
     ctx.counters.joinsRefused++;
     conn.log.info({ code: verdict.code, appId: frame.appId, channel: frame.channel, uid }, 'join rejected');
-    const closeCode = verdict.code === 'TOKEN_EXPIRED' ? CloseCode.TOKEN_EXPIRED : CloseCode.INVALID_TOKEN;
-    conn.fail(verdict.code, closeCode, verdict.message);
+    conn.fail(verdict.code, closeCodeOf(verdictOfRefusal(verdict.code)!), verdict.message);
     return;
   }
 
@@ -61,7 +62,7 @@ export function join(ctx: ServerContext, conn: Connection, frame: JoinFrame): vo
     // Only a new member counts against the limit: a resume or a uid replacement adds nobody.
     ctx.counters.joinsRefused++;
     conn.log.info({ appId: frame.appId, channel: frame.channel, uid }, 'join rejected: channel full');
-    conn.fail('CHANNEL_FULL', CloseCode.CHANNEL_FULL, `channel is full (${ctx.options.maxPeersPerChannel} members)`);
+    conn.fail('CHANNEL_FULL', closeCodeOf(verdictOfRefusal('CHANNEL_FULL')!), `channel is full (${ctx.options.maxPeersPerChannel} members)`);
     return;
   } else {
     outcome = fresh(ctx, conn, frame, uid);
@@ -123,8 +124,7 @@ function replace(ctx: ServerContext, conn: Connection, existing: SessionView, fr
   const old = ctx.sockets.detach(oldSessionId);
   if (old) {
     const message = `uid ${String(existing.uid)} joined channel ${existing.channel} from another connection`;
-    old.send({ type: 'kicked', reason: 'UID_BANNED', message });
-    old.close(CloseCode.UID_REPLACED, 'uid joined the channel from another connection');
+    kick(old, 'UID_BANNED', message);
     old.log.info({ uid: existing.uid }, 'replaced by a newer join of the same uid');
   }
   ctx.timeouts.untrack(oldSessionId);
@@ -170,9 +170,8 @@ export function onTokenExpire(ctx: ServerContext, sessionId: string): void {
   ctx.counters.tokenExpiries++;
   ctx.log.info({ uid: session.uid, channel: session.channel, session: logId(sessionId) }, 'token expired: session ended');
   const conn = ctx.sockets.get(sessionId);
-  conn?.send({ type: 'kicked', reason: 'TOKEN_EXPIRE', message: 'the token has expired' });
+  if (conn) kick(conn, 'TOKEN_EXPIRE', 'the token has expired');
   endSession(ctx, session, 'QUIT');
-  conn?.close(CloseCode.TOKEN_EXPIRED, 'token expired');
 }
 
 /** Silence reached streamTimeoutMs: the member's streams go (NO_DATA); it stays a member. */
@@ -194,11 +193,17 @@ export function onPeerTimeout(ctx: ServerContext, sessionId: string): void {
   conn?.terminate();
 }
 
-function endSession(ctx: ServerContext, session: SessionView, reason: 'QUIT' | 'SERVER_TIMEOUT'): void {
+function endSession(ctx: ServerContext, session: SessionView, reason: PeerLeaveReason): void {
   removeAllStreams(ctx, session, reason === 'QUIT' ? 'PEER_LEFT' : 'NO_DATA');
   notifyPeers(ctx, session, { type: 'peer-leave', uid: session.uid, reason });
   ctx.timeouts.untrack(session.sessionId);
   ctx.tokens.untrack(session.sessionId);
   ctx.sockets.detach(session.sessionId);
   ctx.store.deleteSession(session.sessionId);
+}
+
+/** Ends a joined socket's stay for good: the `kicked` frame, then the verdict's close code (outcomes.ts). */
+function kick(conn: Connection, reason: KickReason, message: string): void {
+  conn.send({ type: 'kicked', reason, message });
+  conn.close(closeCodeOf(verdictOfKick(reason)), message);
 }

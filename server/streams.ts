@@ -1,13 +1,10 @@
 /** Streams and subscriptions: publish, unpublish, subscribe, data fan-out, and stream reconciliation. */
+import { MAX_STREAMS_PER_MEMBER, MAX_SUBSCRIPTIONS_PER_MEMBER } from '../src/limits.js';
 import { encodeServerData } from '../src/protocol.js';
 import type { StreamRemovedReason, Uid } from '../src/types.js';
 import type { Connection } from './connection.js';
 import { notifyPeers, type ServerContext } from './context.js';
 import type { SessionView, StreamRef } from './store.js';
-
-/** Same bound as the join frame's `streams`. */
-export const MAX_STREAMS_PER_SESSION = 64;
-export const MAX_SUBSCRIPTIONS_PER_SESSION = 4096;
 
 export function addStream(ctx: ServerContext, session: SessionView, streamId: string): boolean {
   if (!ctx.store.addStream(session.sessionId, streamId)) return false;
@@ -39,8 +36,8 @@ export function reconcileStreams(ctx: ServerContext, session: SessionView, wante
 }
 
 export function publish(ctx: ServerContext, conn: Connection, session: SessionView, id: number, streamId: string): void {
-  if (!session.streams.includes(streamId) && session.streams.length >= MAX_STREAMS_PER_SESSION) {
-    conn.send({ type: 'error', id, code: 'INVALID_OPERATION', message: `at most ${MAX_STREAMS_PER_SESSION} streams per member` });
+  if (!session.streams.includes(streamId) && session.streams.length >= MAX_STREAMS_PER_MEMBER) {
+    conn.send({ type: 'error', id, code: 'INVALID_OPERATION', message: `at most ${MAX_STREAMS_PER_MEMBER} streams per member` });
     return;
   }
   if (addStream(ctx, session, streamId)) conn.log.debug({ streamId }, 'stream published');
@@ -62,8 +59,8 @@ export function subscribe(ctx: ServerContext, conn: Connection, session: Session
     conn.send({ type: 'error', id, code: 'NOT_PUBLISHED', message });
     return;
   }
-  if (session.subscriptionCount >= MAX_SUBSCRIPTIONS_PER_SESSION) {
-    const message = `at most ${MAX_SUBSCRIPTIONS_PER_SESSION} subscriptions per member`;
+  if (session.subscriptionCount >= MAX_SUBSCRIPTIONS_PER_MEMBER) {
+    const message = `at most ${MAX_SUBSCRIPTIONS_PER_MEMBER} subscriptions per member`;
     conn.send({ type: 'error', id, code: 'INVALID_OPERATION', message });
     return;
   }

@@ -3,34 +3,49 @@
  * a worker. It holds only mirrors (state, peers) rebuilt from the engine's event batches.
  */
 import { BehaviorSubject, distinctUntilChanged, map, type Observable } from 'rxjs';
-import { CallGuard } from './call-guard.js';
-import type { AsyncWorkerApi, EngineHost, HostFactory } from './engine-host.js';
+import type { EngineOutput, EngineStats } from './boundary.js';
+import { EngineChannel } from './engine-channel.js';
+import type { HostFactory } from './engine-host.js';
 import { ChannelLinkError } from './errors.js';
 import { EventHub, type ChannelEventHandler } from './event-hub.js';
 import { resolveOptions, type ClientOptions } from './options.js';
 import { PeerMirror } from './peer-mirror.js';
-import { WorkerWatchdog } from './worker-watchdog.js';
 import { RemoteStreamRouter, toTransferable, type LocalStream, type RemoteStream } from './streams.js';
 import type { ChannelEvent, ChannelEventName, ConnectionState, ConnectionStateChange, EngineOptions, PeerTable, Uid } from './types.js';
-import type { EngineStats, Result } from '../worker/api.js';
-import type { EventBatch } from '../worker/event-batcher.js';
 
+/** A client of one channel at a time: connection state, peers and streams, as observables and listeners. */
 export interface ChannelClient {
+  /** The connection state: the current value on subscribe, then each change. */
   readonly connectionState$: Observable<ConnectionState>;
+  /** Each change of the connection state, as `{ curState, prevState, reason }`. */
   readonly connectionStateChange$: Observable<ConnectionStateChange>;
+  /** The peers in the channel and the streams each publishes: the current table on subscribe, then each change. */
   readonly peers$: Observable<PeerTable>;
+  /** Every event of the event map, as `{ type, ...payload }`. */
   readonly events$: Observable<ChannelEvent>;
+  /** The connection state, synchronously. */
   getConnectionState(): ConnectionState;
+  /** Joins `channel` as `uid` (0/null: the server assigns one); resolves to the uid once CONNECTED, with `peers$` filled. */
   join(token: string | null, channel: string, uid?: Uid | null): Promise<Uid>;
+  /** Leaves the channel: peers see `peer-leave` QUIT at once. Resolves once DISCONNECTED. */
   leave(): Promise<void>;
+  /** Publishes a new stream; peers see `stream-added`. */
   publish(): Promise<LocalStream>;
+  /** Stops publishing the stream; peers see `stream-removed` UNPUBLISHED. */
   unpublish(stream: LocalStream): Promise<void>;
+  /** Subscribes to a peer's stream: its messages arrive on the returned `messages$`. */
   subscribe(uid: Uid, streamId: string): Promise<RemoteStream>;
+  /** Ends a subscription and completes its `messages$`. */
   unsubscribe(stream: RemoteStream): Promise<void>;
+  /** Replaces the token (after `token-privilege-will-expire`). */
   renewToken(token: string): Promise<void>;
+  /** Adds a listener for one event (same names and payloads as `events$`). */
   on<K extends ChannelEventName>(name: K, handler: ChannelEventHandler<K>): void;
+  /** Removes a listener added with `on()`. */
   off<K extends ChannelEventName>(name: K, handler: ChannelEventHandler<K>): void;
+  /** State, uid, peer count, heartbeat round-trip time, reconnects and buffered bytes. */
   getStats(): Promise<EngineStats>;
+  /** Leaves if needed, ends the worker and completes every observable; every later call rejects with CLOSED. */
   destroy(): Promise<void>;
   /** For demos and tests only: hooks into the engine's transport. Not part of the stable API. */
   readonly debug: {
@@ -53,46 +68,26 @@ class Client implements ChannelClient {
   private readonly hub = new EventHub();
   private readonly mirror = new PeerMirror();
   private readonly remote = new RemoteStreamRouter();
-  private readonly guard = new CallGuard();
   private readonly state = new BehaviorSubject<ConnectionState>('DISCONNECTED');
-  private readonly host: Promise<EngineHost>;
-  private processedSeq = 0;
-  private readonly seqWaiters: { seq: number; resolve(): void }[] = [];
+  private readonly engine: EngineChannel;
   private destroying: Promise<void> | null = null;
   /** Marks a LocalStream closed, so send() on it throws at once instead of crossing to the worker. */
   private readonly closeLocal = new WeakMap<LocalStream, () => void>();
-  private watchdog: WorkerWatchdog | null = null;
-  /** The host once started, so send() skips a promise hop on its hot path. */
-  private ready: EngineHost | null = null;
 
   readonly events$ = this.hub.events$;
   readonly peers$ = this.mirror.peers$;
   readonly connectionState$ = this.state.pipe(distinctUntilChanged());
   readonly connectionStateChange$ = this.hub.ofType('connection-state-change').pipe(map(({ type: _, ...change }) => change));
   readonly debug = {
-    simulateNetworkLoss: (ms: number) => this.call('simulateNetworkLoss', (api) => api.simulateNetworkLoss(ms)).then(() => {}),
-    signalOnline: () => this.call('signalOnline', (api) => api.signalOnline()).then(() => {}),
+    simulateNetworkLoss: (ms: number) => this.engine.call('simulateNetworkLoss', (api) => api.simulateNetworkLoss(ms)).then(() => {}),
+    signalOnline: () => this.engine.call('signalOnline', (api) => api.signalOnline()).then(() => {}),
   };
 
-  constructor(
-    private readonly options: EngineOptions,
-    hostFactory: HostFactory,
-  ) {
-    this.host = hostFactory(options, {
-      onBatch: (batch) => this.applyBatch(batch),
-      onFailure: (error) => this.handleHostFailure(error),
+  constructor(options: EngineOptions, hostFactory: HostFactory) {
+    this.engine = new EngineChannel(options, hostFactory, {
+      onOutput: (item) => this.applyOutput(item),
+      onFailure: (error) => this.handleEngineFailure(error),
     });
-    this.host.then(
-      (host) => {
-        this.ready = host;
-        if (!host.isolated || this.destroying || this.guard.closedError) return;
-        this.watchdog = new WorkerWatchdog(
-          () => host.api.stats(),
-          () => this.handleHostFailure(new ChannelLinkError('WORKER_FAILED', 'engine worker stopped answering')),
-        );
-      },
-      (error: unknown) => this.handleHostFailure(ChannelLinkError.from(error, 'WORKER_FAILED')),
-    );
   }
 
   getConnectionState(): ConnectionState {
@@ -108,15 +103,15 @@ class Client implements ChannelClient {
   }
 
   join(token: string | null, channel: string, uid: Uid | null = null): Promise<Uid> {
-    return this.call('join', (api) => api.join(token, channel, uid), this.options.joinTimeoutMs + 5000);
+    return this.engine.call('join', (api) => api.join(token, channel, uid), 'join');
   }
 
   leave(): Promise<void> {
-    return this.call('leave', (api) => api.leave()).then(() => {});
+    return this.engine.call('leave', (api) => api.leave()).then(() => {});
   }
 
   async publish(): Promise<LocalStream> {
-    const id = await this.call('publish', (api) => api.publish());
+    const id = await this.engine.call('publish', (api) => api.publish());
     let closed = false;
     const stream: LocalStream = {
       id,
@@ -133,14 +128,14 @@ class Client implements ChannelClient {
   async unpublish(stream: LocalStream): Promise<void> {
     if (!stream || typeof stream.id !== 'string') throw new ChannelLinkError('INVALID_PARAMS', 'unpublish() needs a LocalStream');
     this.closeLocal.get(stream)?.();
-    await this.call('unpublish', (api) => api.unpublish(stream.id));
+    await this.engine.call('unpublish', (api) => api.unpublish(stream.id));
   }
 
   async subscribe(uid: Uid, streamId: string): Promise<RemoteStream> {
     if (typeof streamId !== 'string') throw new ChannelLinkError('INVALID_PARAMS', 'subscribe() needs a stream id');
     const stream = this.remote.open(uid, streamId);
     try {
-      await this.call('subscribe', (api) => api.subscribe(uid, streamId));
+      await this.engine.call('subscribe', (api) => api.subscribe(uid, streamId));
     } catch (error) {
       this.remote.close(uid, streamId);
       throw error;
@@ -151,15 +146,15 @@ class Client implements ChannelClient {
   async unsubscribe(stream: RemoteStream): Promise<void> {
     if (!stream || typeof stream.id !== 'string') throw new ChannelLinkError('INVALID_PARAMS', 'unsubscribe() needs a RemoteStream');
     this.remote.close(stream.uid, stream.id);
-    await this.call('unsubscribe', (api) => api.unsubscribe(stream.uid, stream.id));
+    await this.engine.call('unsubscribe', (api) => api.unsubscribe(stream.uid, stream.id));
   }
 
   renewToken(token: string): Promise<void> {
-    return this.call('renewToken', (api) => api.renewToken(token)).then(() => {});
+    return this.engine.call('renewToken', (api) => api.renewToken(token)).then(() => {});
   }
 
   getStats(): Promise<EngineStats> {
-    return this.call('stats', (api) => api.stats());
+    return this.engine.call('stats', (api) => api.stats());
   }
 
   destroy(): Promise<void> {
@@ -170,46 +165,16 @@ class Client implements ChannelClient {
   // ---- internals ----
 
   private send(streamId: string, data: string | ArrayBuffer | Uint8Array): void {
-    if (this.guard.closedError) throw this.guard.closedError;
+    if (this.engine.closedError) throw this.engine.closedError;
     if (typeof data !== 'string' && !(data instanceof ArrayBuffer) && !(data instanceof Uint8Array)) {
       throw new ChannelLinkError('INVALID_PARAMS', 'send() takes a string, an ArrayBuffer or a Uint8Array');
     }
-    const payload = typeof data === 'string' ? data : toTransferable(data);
-    // Fire and forget: real-time data is not acknowledged; failures surface as `exception`.
-    if (this.ready) this.ready.send(streamId, payload);
-    else void this.host.then((host) => host.send(streamId, payload)).catch(() => {});
+    this.engine.send(streamId, typeof data === 'string' ? data : toTransferable(data));
   }
 
-  private async call<T>(what: string, run: (api: AsyncWorkerApi) => Promise<Result<T>>, timeoutMs = this.defaultTimeoutMs()): Promise<T> {
-    const result = await this.guard.run(async () => run((await this.host).api), timeoutMs, what);
-    await this.eventsUpTo(result.seq);
-    if (!result.ok) throw ChannelLinkError.from(result.error);
-    return result.value;
-  }
-
-  private defaultTimeoutMs(): number {
-    return this.options.connectionTimeoutMs * 2 + 5000;
-  }
-
-  /** Replies can overtake event batches (different ports): wait until the events they follow are applied. */
-  private eventsUpTo(seq: number): Promise<void> {
-    if (seq <= this.processedSeq) return Promise.resolve();
-    return new Promise((resolve) => this.seqWaiters.push({ seq, resolve }));
-  }
-
-  private applyBatch(batch: EventBatch): void {
-    for (const item of batch.items) {
-      if (item.kind === 'message') this.remote.deliver({ uid: item.uid, streamId: item.streamId, data: item.data });
-      else this.applyEvent(item.event);
-    }
-    this.processedSeq = batch.seq;
-    for (let i = this.seqWaiters.length - 1; i >= 0; i--) {
-      const waiter = this.seqWaiters[i]!;
-      if (waiter.seq <= batch.seq) {
-        this.seqWaiters.splice(i, 1);
-        waiter.resolve();
-      }
-    }
+  private applyOutput(item: EngineOutput): void {
+    if (item.kind === 'message') this.remote.deliver({ uid: item.uid, streamId: item.streamId, data: item.data });
+    else this.applyEvent(item.event);
   }
 
   /** Mirrors first, then the app: a listener of an event already sees it in `peers$` and the state. */
@@ -220,35 +185,17 @@ class Client implements ChannelClient {
     this.hub.emit(event);
   }
 
-  private handleHostFailure(error: ChannelLinkError): void {
-    if (this.guard.closedError) return;
-    this.watchdog?.stop();
-    this.guard.close('WORKER_FAILED', error.message);
-    this.releaseSeqWaiters();
+  /** A dead engine is never silence: the app hears `exception`, and DISCONNECTED if it was not already. */
+  private handleEngineFailure(error: ChannelLinkError): void {
     this.hub.emit({ type: 'exception', code: 'WORKER_FAILED', message: error.message });
     const prevState = this.state.value;
     if (prevState !== 'DISCONNECTED') {
       this.applyEvent({ type: 'connection-state-change', curState: 'DISCONNECTED', prevState, reason: 'NETWORK_ERROR' });
     }
-    void this.host.then((host) => host.terminate()).catch(() => {});
-  }
-
-  private releaseSeqWaiters(): void {
-    for (const waiter of this.seqWaiters.splice(0)) waiter.resolve();
   }
 
   private async shutdown(): Promise<void> {
-    this.watchdog?.stop();
-    if (!this.guard.closedError) {
-      try {
-        await this.call('dispose', (api) => api.dispose(), this.options.connectionTimeoutMs + 5000);
-      } catch {
-        // The engine is going away regardless; what matters is that nothing is left running.
-      }
-      this.guard.close('CLOSED', 'client destroyed');
-    }
-    this.releaseSeqWaiters();
-    await this.host.then((host) => host.terminate()).catch(() => {});
+    await this.engine.close();
     this.remote.closeAll();
     this.state.complete();
     this.mirror.complete();

@@ -1,10 +1,10 @@
 /** Hosts for browsers: a dedicated module Worker by default, a given Worker/MessagePort, or inline. */
+import type { DataMessage, EventBatch } from './boundary.js';
+import { connectComlinkHost, type EnginePortPair, type HostFactory } from './engine-host.js';
 import { ChannelLinkError } from './errors.js';
-import { connectComlinkHost, type HostFactory } from './engine-host.js';
 import { inlineHostFromApi } from './host-inline.js';
-import type { DataMessage, EventBatch } from '../worker/event-batcher.js';
 
-function openBrowserBatchChannel(onBatch: (batch: EventBatch) => void) {
+function openBrowserEnginePort(onBatch: (batch: EventBatch) => void): EnginePortPair {
   const { port1, port2 } = new MessageChannel();
   port1.onmessage = (event: MessageEvent<EventBatch>) => onBatch(event.data);
   return {
@@ -26,7 +26,7 @@ export function browserWorkerHost(given?: Worker | MessagePort): HostFactory {
         if (!terminated) callbacks.onFailure(new ChannelLinkError('WORKER_FAILED', `engine worker failed: ${event.message || 'load error'}`));
       });
     }
-    return connectComlinkHost(worker, options, callbacks, openBrowserBatchChannel, () => {
+    return connectComlinkHost(worker, options, callbacks, openBrowserEnginePort, () => {
       terminated = true;
       if ('terminate' in worker) worker.terminate();
       else worker.close();

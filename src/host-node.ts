@@ -1,15 +1,15 @@
 /** Hosts for Node: a worker_threads worker by default, or the engine inline on this thread. */
 import { MessageChannel, Worker } from 'node:worker_threads';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import type { DataMessage, EventBatch } from './boundary.js';
+import { connectComlinkHost, type EngineHost, type EnginePortPair, type HostCallbacks, type HostFactory } from './engine-host.js';
 import { ChannelLinkError } from './errors.js';
-import { connectComlinkHost, type EngineHost, type HostCallbacks, type HostFactory } from './engine-host.js';
 import { inlineHostFromApi } from './host-inline.js';
 import type { EngineOptions } from './types.js';
-import type { DataMessage, EventBatch } from '../worker/event-batcher.js';
 
 const WORKER_URL = new URL('../worker/node-entry.js', import.meta.url);
 
-function openNodeBatchChannel(onBatch: (batch: EventBatch) => void) {
+function openNodeEnginePort(onBatch: (batch: EventBatch) => void): EnginePortPair {
   const { port1, port2 } = new MessageChannel();
   port1.on('message', onBatch);
   return {
@@ -29,7 +29,7 @@ export function nodeWorkerHost(worker?: Worker): HostFactory {
     };
     thread.on('error', (error) => fail(`engine worker crashed: ${error.message}`, error));
     thread.on('exit', (code) => fail(`engine worker exited (code ${code})`));
-    return connectComlinkHost(nodeEndpoint(thread as never), options, callbacks, openNodeBatchChannel, async () => {
+    return connectComlinkHost(nodeEndpoint(thread as never), options, callbacks, openNodeEnginePort, async () => {
       terminated = true;
       await thread.terminate();
     });

@@ -1,8 +1,31 @@
 /**
- * Wire-level constants that the main thread needs too. Kept apart from protocol.ts so that the
- * main-thread bundle does not pull in the schema library (valibot) through them.
+ * Every size limit of the wire protocol and the public API, in one place, shared by the main
+ * thread, the worker and the server. Kept apart from protocol.ts so that the main-thread bundle
+ * does not pull in the schema library (valibot) through them.
  */
 export const PROTOCOL_VERSION = 1;
+
+/** Channel names (as Agora): 1-64 characters of this set. */
 export const CHANNEL_NAME_PATTERN = /^[a-zA-Z0-9 !#$%&()+\-:;<=.>?@[\]^_{|}~,]{1,64}$/;
+/** Stream ids: 1-64 characters, never ':' or '/' (so they can delimit keys). */
 export const STREAM_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** Numeric uids are integers 0..2^32-1 (0: the server assigns one). */
 export const MAX_NUMERIC_UID = 2 ** 32 - 1;
+/** String uids are 1-255 characters. */
+export const MAX_STRING_UID_LENGTH = 255;
+/** Tokens are 1-2047 characters. */
+export const MAX_TOKEN_LENGTH = 2047;
+/** App ids are 1-128 characters. */
+export const MAX_APP_ID_LENGTH = 128;
+/** Longest session id a client may present for a resume. */
+export const MAX_SESSION_ID_LENGTH = 64;
+/** Streams one member may publish. */
+export const MAX_STREAMS_PER_MEMBER = 64;
+/** Subscriptions a join frame may carry (the client's whole set after a reconnect). */
+export const MAX_JOIN_SUBSCRIPTIONS = 1024;
+/** Subscriptions the server accepts per member. */
+export const MAX_SUBSCRIPTIONS_PER_MEMBER = 4096;
+/** Longest message of an `error` or `kicked` frame. */
+export const MAX_ERROR_MESSAGE_LENGTH = 1024;
+/** A WebSocket close reason is at most 123 bytes of UTF-8 (RFC 6455). */
+export const MAX_CLOSE_REASON_BYTES = 123;

@@ -1,5 +1,6 @@
 /** `createClient()` options: validation and defaults. */
 import { ChannelLinkError } from './errors.js';
+import { MAX_APP_ID_LENGTH } from './limits.js';
 import { DEFAULT_ENGINE_OPTIONS, type EngineOptions, type ReconnectOptions } from './types.js';
 import { validatePositiveMs, validateUrl } from './validation.js';
 
@@ -20,8 +21,8 @@ export function resolveOptions(options: ClientOptions): { engine: EngineOptions;
   if (typeof options !== 'object' || options === null) throw new ChannelLinkError('INVALID_PARAMS', 'createClient() needs an options object');
   const d = DEFAULT_ENGINE_OPTIONS;
   const appId = options.appId ?? d.appId;
-  if (typeof appId !== 'string' || appId.length < 1 || appId.length > 128) {
-    throw new ChannelLinkError('INVALID_PARAMS', 'appId must be a string of 1-128 characters');
+  if (typeof appId !== 'string' || appId.length < 1 || appId.length > MAX_APP_ID_LENGTH) {
+    throw new ChannelLinkError('INVALID_PARAMS', `appId must be a string of 1-${MAX_APP_ID_LENGTH} characters`);
   }
   const reconnect = options.reconnect ?? {};
   if (typeof reconnect !== 'object' || reconnect === null) throw new ChannelLinkError('INVALID_PARAMS', 'reconnect must be an object');

@@ -4,38 +4,37 @@
  */
 import * as v from 'valibot';
 import { ChannelLinkError, ERROR_CODES } from './errors.js';
-import { CHANNEL_NAME_PATTERN, MAX_NUMERIC_UID, PROTOCOL_VERSION, STREAM_ID_PATTERN } from './limits.js';
+import {
+  CHANNEL_NAME_PATTERN,
+  MAX_APP_ID_LENGTH,
+  MAX_ERROR_MESSAGE_LENGTH,
+  MAX_JOIN_SUBSCRIPTIONS,
+  MAX_NUMERIC_UID,
+  MAX_SESSION_ID_LENGTH,
+  MAX_STREAMS_PER_MEMBER,
+  MAX_STRING_UID_LENGTH,
+  MAX_TOKEN_LENGTH,
+  PROTOCOL_VERSION,
+  STREAM_ID_PATTERN,
+} from './limits.js';
+import { CloseCode } from './outcomes.js';
 import type { Uid } from './types.js';
+import { KICK_REASONS, PEER_LEAVE_REASONS, STREAM_REMOVED_REASONS } from './wire-words.js';
 
-export { CHANNEL_NAME_PATTERN, MAX_NUMERIC_UID, PROTOCOL_VERSION, STREAM_ID_PATTERN };
-
-/** WebSocket close codes used by the server, so a client (or a log reader) knows why. */
-export const CloseCode = {
-  NORMAL: 1000,
-  GOING_AWAY: 1001,
-  TOO_BIG: 1009,
-  PROTOCOL_ERROR: 4400,
-  INVALID_TOKEN: 4401,
-  TOKEN_EXPIRED: 4402,
-  KICKED: 4403,
-  JOIN_TIMEOUT: 4408,
-  UID_REPLACED: 4409,
-  CHANNEL_FULL: 4410,
-  RATE_LIMITED: 4429,
-  SLOW_CONSUMER: 4430,
-  SESSION_EXPIRED: 4440,
-} as const;
+export { CHANNEL_NAME_PATTERN, CloseCode, MAX_NUMERIC_UID, PROTOCOL_VERSION, STREAM_ID_PATTERN };
 
 const numericUid = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_NUMERIC_UID));
-const stringUid = v.pipe(v.string(), v.minLength(1), v.maxLength(255));
+const stringUid = v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_STRING_UID_LENGTH));
 const uidSchema = v.union([numericUid, stringUid]);
 const channelSchema = v.pipe(v.string(), v.regex(CHANNEL_NAME_PATTERN));
 const streamIdSchema = v.pipe(v.string(), v.regex(STREAM_ID_PATTERN));
-const tokenSchema = v.nullable(v.pipe(v.string(), v.minLength(1), v.maxLength(2047)));
-const appIdSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(128));
+const presentToken = v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_TOKEN_LENGTH));
+const tokenSchema = v.nullable(presentToken);
+const appIdSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_APP_ID_LENGTH));
 const requestId = v.pipe(v.number(), v.integer(), v.minValue(0));
 const timestamp = v.pipe(v.number(), v.finite());
 const streamRef = v.strictObject({ uid: uidSchema, streamId: streamIdSchema });
+const errorMessage = v.pipe(v.string(), v.maxLength(MAX_ERROR_MESSAGE_LENGTH));
 
 // ---- client -> server ----
 const JoinFrame = v.strictObject({
@@ -46,10 +45,10 @@ const JoinFrame = v.strictObject({
   uid: v.nullable(uidSchema),
   token: tokenSchema,
   /** Session to resume after a reconnect; the server starts a fresh one if it has expired. */
-  sessionId: v.optional(v.pipe(v.string(), v.maxLength(64))),
+  sessionId: v.optional(v.pipe(v.string(), v.maxLength(MAX_SESSION_ID_LENGTH))),
   /** Streams this client publishes (republished automatically on a rejoin). */
-  streams: v.pipe(v.array(streamIdSchema), v.maxLength(64)),
-  subscriptions: v.pipe(v.array(streamRef), v.maxLength(1024)),
+  streams: v.pipe(v.array(streamIdSchema), v.maxLength(MAX_STREAMS_PER_MEMBER)),
+  subscriptions: v.pipe(v.array(streamRef), v.maxLength(MAX_JOIN_SUBSCRIPTIONS)),
 });
 const PingFrame = v.strictObject({ type: v.literal('ping'), ts: timestamp });
 const PublishFrame = v.strictObject({ type: v.literal('publish'), id: requestId, streamId: streamIdSchema });
@@ -58,7 +57,7 @@ const streamRequest = <T extends 'subscribe' | 'unsubscribe'>(type: T) =>
   v.strictObject({ type: v.literal(type), id: requestId, uid: uidSchema, streamId: streamIdSchema });
 const SubscribeFrame = streamRequest('subscribe');
 const UnsubscribeFrame = streamRequest('unsubscribe');
-const RenewTokenFrame = v.strictObject({ type: v.literal('renew-token'), id: requestId, token: v.pipe(v.string(), v.minLength(1), v.maxLength(2047)) });
+const RenewTokenFrame = v.strictObject({ type: v.literal('renew-token'), id: requestId, token: presentToken });
 const LeaveFrame = v.strictObject({ type: v.literal('leave'), id: requestId });
 
 export const ClientFrameSchema = v.variant('type', [
@@ -92,25 +91,25 @@ const ErrorFrame = v.strictObject({
   type: v.literal('error'),
   id: v.optional(requestId),
   code: v.picklist(ERROR_CODES),
-  message: v.pipe(v.string(), v.maxLength(1024)),
+  message: errorMessage,
 });
 const PeerOnlineFrame = v.strictObject({ type: v.literal('peer-online'), uid: uidSchema });
 const PeerLeaveFrame = v.strictObject({
   type: v.literal('peer-leave'),
   uid: uidSchema,
-  reason: v.picklist(['QUIT', 'SERVER_TIMEOUT']),
+  reason: v.picklist(PEER_LEAVE_REASONS),
 });
 const StreamAddedFrame = v.strictObject({ type: v.literal('stream-added'), uid: uidSchema, streamId: streamIdSchema });
 const StreamRemovedFrame = v.strictObject({
   type: v.literal('stream-removed'),
   uid: uidSchema,
   streamId: streamIdSchema,
-  reason: v.picklist(['UNPUBLISHED', 'NO_DATA', 'PEER_LEFT']),
+  reason: v.picklist(STREAM_REMOVED_REASONS),
 });
 const KickedFrame = v.strictObject({
   type: v.literal('kicked'),
-  reason: v.picklist(['UID_BANNED', 'TOKEN_EXPIRE', 'INVALID_TOKEN', 'SERVER_ERROR']),
-  message: v.pipe(v.string(), v.maxLength(1024)),
+  reason: v.picklist(KICK_REASONS),
+  message: errorMessage,
 });
 /** The server is shutting down or restarting: reconnect (and resume) rather than give up. */
 const ServerClosingFrame = v.strictObject({ type: v.literal('server-closing') });
@@ -197,8 +196,11 @@ export function encodeClientData(streamId: string, data: string | Uint8Array): U
   return out;
 }
 
-/** Parses only the header; the payload stays raw bytes so the server can forward it untouched. */
-export function decodeClientDataHeader(frame: Uint8Array): { streamId: string; flags: number; payloadOffset: number } {
+/**
+ * Parses the header both directions share (flags, stream id); the payload stays raw bytes so the
+ * server can forward it untouched.
+ */
+export function decodeDataHeader(frame: Uint8Array): { streamId: string; flags: number; payloadOffset: number } {
   if (frame.length < 2) throw new ProtocolError('data frame too short');
   const flags = frame[0]!;
   const idLen = frame[1]!;
@@ -232,7 +234,7 @@ export function encodeServerData(uid: Uid, streamId: string, flags: number, payl
 }
 
 export function decodeServerData(frame: Uint8Array): ServerDataFrame {
-  const { streamId, flags, payloadOffset } = decodeClientDataHeader(frame);
+  const { streamId, flags, payloadOffset } = decodeDataHeader(frame);
   let at = payloadOffset;
   const tag = frame[at];
   let uid: Uid;

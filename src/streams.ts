@@ -1,5 +1,6 @@
 /** LocalStream and RemoteStream handles, and the router that feeds remote messages to them. */
 import { Subject, type Observable } from 'rxjs';
+import { streamKey } from './keys.js';
 import type { StreamMessage, Uid } from './types.js';
 
 export interface LocalStream {
@@ -19,25 +20,23 @@ export interface RemoteStream {
   readonly messages$: Observable<StreamMessage>;
 }
 
-const key = (uid: Uid, streamId: string) => `${typeof uid}:${uid}/${streamId}`;
-
 /** Remote streams by (uid, streamId); completes their `messages$` on unsubscribe or shutdown. */
 export class RemoteStreamRouter {
   private readonly streams = new Map<string, Subject<StreamMessage>>();
 
   open(uid: Uid, id: string): RemoteStream {
-    let subject = this.streams.get(key(uid, id));
-    if (!subject) this.streams.set(key(uid, id), (subject = new Subject<StreamMessage>()));
+    let subject = this.streams.get(streamKey(uid, id));
+    if (!subject) this.streams.set(streamKey(uid, id), (subject = new Subject<StreamMessage>()));
     return { uid, id, messages$: subject.asObservable() };
   }
 
   deliver(message: StreamMessage): void {
-    this.streams.get(key(message.uid, message.streamId))?.next(message);
+    this.streams.get(streamKey(message.uid, message.streamId))?.next(message);
   }
 
   close(uid: Uid, id: string): void {
-    this.streams.get(key(uid, id))?.complete();
-    this.streams.delete(key(uid, id));
+    this.streams.get(streamKey(uid, id))?.complete();
+    this.streams.delete(streamKey(uid, id));
   }
 
   closeAll(): void {

@@ -1,4 +1,7 @@
 /** Public types shared by the main thread, the worker and the server. */
+import type { PeerLeaveReason, StreamRemovedReason } from './wire-words.js';
+
+export type { PeerLeaveReason, StreamRemovedReason };
 
 export type Uid = number | string;
 
@@ -31,9 +34,6 @@ export interface ConnectionStateChange {
   reason: ConnectionChangeReason;
 }
 
-export type PeerLeaveReason = 'QUIT' | 'SERVER_TIMEOUT';
-export type StreamRemovedReason = 'UNPUBLISHED' | 'NO_DATA' | 'PEER_LEFT';
-
 export interface Peer {
   readonly uid: Uid;
   readonly streams: ReadonlySet<string>;
@@ -43,16 +43,25 @@ export type PeerTable = ReadonlyMap<Uid, Peer>;
 /** Payload of events that carry nothing but their name. */
 export type EmptyPayload = Record<never, never>;
 
-/** The typed event map: the single source for `events$`, `on()` and `off()`. */
+/** The typed event map: the single source for `events$`, `on()`, `off()` and `event$()`. */
 export interface ChannelEventMap {
+  /** The local connection state changed (DISCONNECTED, CONNECTING, CONNECTED, DISCONNECTING), with the reason. */
   'connection-state-change': ConnectionStateChange;
+  /** The local user is (re)joined and CONNECTED; `peers$` already holds the channel's peers. */
   connected: EmptyPayload;
+  /** A peer is in the channel: already there at join, joined, or back after a drop. */
   'peer-online': { uid: Uid };
+  /** A peer left (QUIT) or went silent for the server's peer timeout (SERVER_TIMEOUT). */
   'peer-leave': { uid: Uid; reason: PeerLeaveReason };
+  /** A peer published a stream (or republished it after a rejoin). */
   'stream-added': { uid: Uid; streamId: string };
+  /** A peer's stream is gone: unpublished, silent (NO_DATA), or its publisher left (PEER_LEFT). */
   'stream-removed': { uid: Uid; streamId: string; reason: StreamRemovedReason };
+  /** The token expires in 30 s (the server's setting): call `renewToken()`. */
   'token-privilege-will-expire': EmptyPayload;
+  /** The token expired; the client goes DISCONNECTED (TOKEN_EXPIRE) and does not reconnect. */
   'token-privilege-did-expire': EmptyPayload;
+  /** Something went wrong that the SDK handled (a bad frame, a failed send, a worker error). */
   exception: { code: string; message: string };
 }
 export type ChannelEventName = keyof ChannelEventMap;
@@ -61,17 +70,19 @@ export type ChannelEvent = {
 }[ChannelEventName];
 export type ChannelEventOf<K extends ChannelEventName> = Extract<ChannelEvent, { type: K }>;
 
-export const CHANNEL_EVENT_NAMES: readonly ChannelEventName[] = [
-  'connection-state-change',
-  'connected',
-  'peer-online',
-  'peer-leave',
-  'stream-added',
-  'stream-removed',
-  'token-privilege-will-expire',
-  'token-privilege-did-expire',
-  'exception',
-];
+/** Every event name once; the compiler checks it against the map, so the two cannot drift. */
+const EVENT_NAMES: { readonly [K in ChannelEventName]: null } = {
+  'connection-state-change': null,
+  connected: null,
+  'peer-online': null,
+  'peer-leave': null,
+  'stream-added': null,
+  'stream-removed': null,
+  'token-privilege-will-expire': null,
+  'token-privilege-did-expire': null,
+  exception: null,
+};
+export const CHANNEL_EVENT_NAMES = Object.keys(EVENT_NAMES) as readonly ChannelEventName[];
 
 export type StreamData = string | ArrayBuffer;
 export interface StreamMessage {

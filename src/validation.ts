@@ -1,6 +1,6 @@
 /** Argument validation of the public API (the Agora rules), raising INVALID_PARAMS. */
 import { ChannelLinkError } from './errors.js';
-import { CHANNEL_NAME_PATTERN, MAX_NUMERIC_UID } from './limits.js';
+import { CHANNEL_NAME_PATTERN, MAX_NUMERIC_UID, MAX_STRING_UID_LENGTH, MAX_TOKEN_LENGTH } from './limits.js';
 import type { Uid } from './types.js';
 
 const fail = (message: string): never => {
@@ -22,7 +22,7 @@ export function validateUid(uid: unknown): Uid | null {
     return uid;
   }
   if (typeof uid === 'string') {
-    if (uid.length < 1 || uid.length > 255) fail('string uid must be 1-255 characters');
+    if (uid.length < 1 || uid.length > MAX_STRING_UID_LENGTH) fail(`string uid must be 1-${MAX_STRING_UID_LENGTH} characters`);
     return uid;
   }
   return fail('uid must be a number, a string or null');
@@ -30,8 +30,8 @@ export function validateUid(uid: unknown): Uid | null {
 
 export function validateToken(token: unknown): string | null {
   if (token === null || token === undefined) return null;
-  if (typeof token !== 'string' || token.length < 1 || token.length > 2047) {
-    fail('token must be null or a string of 1-2047 characters');
+  if (typeof token !== 'string' || token.length < 1 || token.length > MAX_TOKEN_LENGTH) {
+    fail(`token must be null or a string of 1-${MAX_TOKEN_LENGTH} characters`);
   }
   return token as string;
 }

@@ -1,105 +1,75 @@
 /**
- * The API a worker exposes through Comlink (and that `worker: 'inline'` calls directly).
- * Methods never throw across the boundary: they return a Result whose error keeps its `code`,
- * and the `seq` of the last event batch posted before the reply, so the main thread applies
- * those events first (join() resolves only once `peers$` already holds the peers).
+ * The worker side of the boundary (src/boundary.ts): the engine behind the `WorkerApi`, with its
+ * output batched onto the engine port and stream data read from it.
  */
-import { ChannelLinkError, type SerializedError } from '../src/errors.js';
-import type { EngineOptions, Uid } from '../src/types.js';
+import type { DataMessage, EnginePort, EngineStats, Result, WorkerApi } from '../src/boundary.js';
+import { ChannelLinkError } from '../src/errors.js';
 import { Engine } from './engine.js';
 import type { EngineEnv } from './env.js';
-import { EventBatcher, type BatchPort, type DataMessage } from './event-batcher.js';
+import { EventBatcher } from './event-batcher.js';
 
-export type Result<T> = { ok: true; value: T; seq: number } | { ok: false; error: SerializedError; seq: number };
+export type { WorkerApi, Result, EngineStats };
 
-export interface EngineStats {
-  state: string;
-  uid: Uid | null;
-  peers: number;
-  rttMs: number | null;
-  reconnects: number;
-  bufferedAmount: number;
-}
-
-export interface WorkerApi {
-  init(options: EngineOptions, events: BatchPort): Result<null>;
-  join(token: string | null, channel: string, uid: Uid | null): Promise<Result<Uid>>;
-  leave(): Promise<Result<null>>;
-  publish(): Promise<Result<string>>;
-  unpublish(streamId: string): Promise<Result<null>>;
-  send(streamId: string, data: string | ArrayBuffer): Result<boolean>;
-  subscribe(uid: Uid, streamId: string): Promise<Result<null>>;
-  unsubscribe(uid: Uid, streamId: string): Promise<Result<null>>;
-  renewToken(token: string): Promise<Result<null>>;
-  stats(): Result<EngineStats>;
-  simulateNetworkLoss(ms: number): Result<null>;
-  signalOnline(): Result<null>;
-  dispose(): Promise<Result<null>>;
-}
+const isDataMessage = (value: unknown): value is DataMessage =>
+  typeof value === 'object' && value !== null && typeof (value as DataMessage).streamId === 'string';
 
 export function createWorkerApi(env: EngineEnv): WorkerApi {
   let engine: Engine | null = null;
   let batcher: EventBatcher | null = null;
 
-  const settle = <T>(run: () => T): Result<T> => {
+  /** Runs an API call; whatever it throws becomes an error Result that keeps its code. */
+  const settle = async <T>(run: () => T | Promise<T>): Promise<Result<T>> => {
+    let result: Result<T>;
     try {
-      const value = run();
-      batcher?.flush();
-      return { ok: true, value, seq: batcher?.lastSeq ?? 0 };
+      result = { ok: true, value: await run(), seq: 0 };
     } catch (error) {
-      batcher?.flush();
-      return { ok: false, error: ChannelLinkError.from(error).toJSON(), seq: batcher?.lastSeq ?? 0 };
+      result = { ok: false, error: ChannelLinkError.from(error).toJSON(), seq: 0 };
     }
-  };
-  const settleAsync = async <T>(run: () => Promise<T>): Promise<Result<T>> => {
-    try {
-      const value = await run();
-      batcher?.flush();
-      return { ok: true, value, seq: batcher?.lastSeq ?? 0 };
-    } catch (error) {
-      batcher?.flush();
-      return { ok: false, error: ChannelLinkError.from(error).toJSON(), seq: batcher?.lastSeq ?? 0 };
-    }
+    // The reply follows every event emitted so far: post them now and name the last batch.
+    batcher?.flush();
+    result.seq = batcher?.lastSeq ?? 0;
+    return result;
   };
   const live = (): Engine => {
     if (!engine) throw new ChannelLinkError('CLOSED', 'engine not initialised or already disposed');
     return engine;
   };
+  /** Stream data, from the port or an inline call: a failure reaches the app as an `exception`. */
+  const send = (streamId: string, data: string | ArrayBuffer): void => {
+    try {
+      live().send(streamId, typeof data === 'string' ? data : new Uint8Array(data));
+    } catch (error) {
+      const { code, message } = ChannelLinkError.from(error);
+      batcher?.push({ kind: 'event', event: { type: 'exception', code, message } });
+    }
+  };
 
   return {
-    init: (options, events) =>
+    init: (options, port: EnginePort) =>
       settle(() => {
         if (engine) throw new ChannelLinkError('INVALID_OPERATION', 'engine already initialised');
-        const b = new EventBatcher(events);
+        const b = new EventBatcher(port);
         batcher = b;
-        const e = new Engine(env, options, (item) => b.push(item));
-        engine = e;
-        events.addEventListener?.('message', ({ data }) => {
-          const { streamId, data: payload } = data as DataMessage;
-          try {
-            e.send(streamId, typeof payload === 'string' ? payload : new Uint8Array(payload));
-          } catch (error) {
-            const { code, message } = ChannelLinkError.from(error);
-            b.push({ kind: 'event', event: { type: 'exception', code, message } });
-          }
+        engine = new Engine(env, options, (item) => b.push(item));
+        port.addEventListener?.('message', ({ data }) => {
+          if (isDataMessage(data)) send(data.streamId, data.data);
         });
-        events.start?.();
+        port.start?.();
         return null;
       }),
-    join: (token, channel, uid) => settleAsync(() => live().join(token, channel, uid)),
-    leave: () => settleAsync(() => live().leave().then(() => null)),
-    publish: () => settleAsync(() => live().publish()),
-    unpublish: (streamId) => settleAsync(() => live().unpublish(streamId).then(() => null)),
-    send: (streamId, data) =>
-      settle(() => live().send(streamId, typeof data === 'string' ? data : new Uint8Array(data))),
-    subscribe: (uid, streamId) => settleAsync(() => live().subscribe(uid, streamId).then(() => null)),
-    unsubscribe: (uid, streamId) => settleAsync(() => live().unsubscribe(uid, streamId).then(() => null)),
-    renewToken: (token) => settleAsync(() => live().renewToken(token).then(() => null)),
+    join: (token, channel, uid) => settle(() => live().join(token, channel, uid)),
+    leave: () => settle(() => live().leave().then(() => null)),
+    publish: () => settle(() => live().publish()),
+    unpublish: (streamId) => settle(() => live().unpublish(streamId).then(() => null)),
+    send,
+    subscribe: (uid, streamId) => settle(() => live().subscribe(uid, streamId).then(() => null)),
+    unsubscribe: (uid, streamId) => settle(() => live().unsubscribe(uid, streamId).then(() => null)),
+    renewToken: (token) => settle(() => live().renewToken(token).then(() => null)),
     stats: () => settle(() => live().stats()),
     simulateNetworkLoss: (ms) => settle(() => (live().simulateNetworkLoss(ms), null)),
     signalOnline: () => settle(() => (live().signalOnline(), null)),
     dispose: () =>
-      settleAsync(async () => {
+      settle(async () => {
         const current = engine;
         engine = null;
         await current?.dispose();

@@ -1,19 +1,15 @@
 /** The connection state machine: an explicit transition table and a single `setState`. */
 import type { ConnectionChangeReason, ConnectionState, ConnectionStateChange } from '../src/types.js';
+import { assertTransition, type TransitionTable } from './transition-table.js';
 
-export const TRANSITIONS: Readonly<Record<ConnectionState, readonly ConnectionState[]>> = {
+export { IllegalTransitionError } from './transition-table.js';
+
+export const TRANSITIONS: TransitionTable<ConnectionState> = {
   DISCONNECTED: ['CONNECTING'],
   CONNECTING: ['CONNECTED', 'DISCONNECTED'],
   CONNECTED: ['CONNECTING', 'DISCONNECTING', 'DISCONNECTED'],
   DISCONNECTING: ['DISCONNECTED'],
 };
-
-export class IllegalTransitionError extends Error {
-  constructor(from: ConnectionState, to: ConnectionState, reason: ConnectionChangeReason) {
-    super(`illegal connection state transition ${from} -> ${to} (${reason})`);
-    this.name = 'IllegalTransitionError';
-  }
-}
 
 export class ConnectionStateMachine {
   private current: ConnectionState = 'DISCONNECTED';
@@ -28,7 +24,7 @@ export class ConnectionStateMachine {
   setState(next: ConnectionState, reason: ConnectionChangeReason): ConnectionStateChange | null {
     const prev = this.current;
     if (prev === next) return null;
-    if (!TRANSITIONS[prev].includes(next)) throw new IllegalTransitionError(prev, next, reason);
+    assertTransition('connection state', TRANSITIONS, prev, next, reason);
     this.current = next;
     const change: ConnectionStateChange = { curState: next, prevState: prev, reason };
     this.onChange(change);

@@ -3,9 +3,11 @@
  * each link event means for the app (state changes, presence events, data). It owns no socket or
  * timer logic of its own beyond the join deadline: those live in Link, Heartbeat and Transport.
  */
+import type { EngineOutput, EngineStats } from '../src/boundary.js';
 import { ChannelLinkError } from '../src/errors.js';
+import { verdictOfKick, type Verdict } from '../src/outcomes.js';
 import { PROTOCOL_VERSION, encodeClientData, type JoinFrame, type JoinedFrame, type ServerDataFrame, type ServerFrame } from '../src/protocol.js';
-import type { ChannelEvent, ConnectionChangeReason, ConnectionState, EngineOptions, StreamData, Uid } from '../src/types.js';
+import type { ChannelEvent, ConnectionChangeReason, ConnectionState, EngineOptions, Uid } from '../src/types.js';
 import { validateChannelName, validateToken, validateUid } from '../src/validation.js';
 import { ConnectionStateMachine } from './connection-state.js';
 import { TimerGroup, type EngineEnv, type TimerHandle } from './env.js';
@@ -14,9 +16,10 @@ import { LocalMedia } from './local-media.js';
 import { PresenceTable } from './presence.js';
 import { PendingRequests } from './requests.js';
 
-export type EngineOutput =
-  | { kind: 'event'; event: ChannelEvent }
-  | { kind: 'message'; uid: Uid; streamId: string; data: StreamData };
+/** leave() waits at most this long (and never longer than the connection timeout) for the server's ack. */
+const LEAVE_ACK_MAX_WAIT_MS = 2000;
+/** A request waits the connection timeout, plus this, for its ack before it rejects with TIMEOUT. */
+const REQUEST_ACK_GRACE_MS = 1000;
 
 interface Session {
   channel: string;
@@ -29,12 +32,6 @@ interface JoinWaiter {
   resolve(uid: Uid): void;
   reject(error: ChannelLinkError): void;
 }
-
-const REJECTION_REASON: Partial<Record<ChannelLinkError['code'], ConnectionChangeReason>> = {
-  INVALID_TOKEN: 'INVALID_TOKEN',
-  TOKEN_EXPIRED: 'TOKEN_EXPIRE',
-  UID_CONFLICT: 'UID_BANNED',
-};
 
 export class Engine {
   private readonly machine: ConnectionStateMachine;
@@ -64,8 +61,8 @@ export class Engine {
       onFrame: (frame) => this.handleFrame(frame),
       onData: (frame) => this.handleData(frame),
       onLost: (reason) => this.handleLost(reason),
-      onRejected: (error) => this.handleRejected(error),
-      onGiveUp: () => this.fail('NETWORK_ERROR', new ChannelLinkError('TIMEOUT', 'could not reach the server')),
+      onRejected: (verdict, message) => this.endWith(verdict, message),
+      onGiveUp: () => this.ensureDisconnected('NETWORK_ERROR', new ChannelLinkError('TIMEOUT', 'could not reach the server')),
       onProtocolError: (error) => this.emit({ type: 'exception', code: error.code, message: error.message }),
     });
     this.stopOnline = env.online.subscribe(() => this.link.retryNow());
@@ -94,7 +91,7 @@ export class Engine {
     const joined = new Promise<Uid>((resolve, reject) => (this.joinWaiter = { resolve, reject }));
     this.machine.setState('CONNECTING', 'JOIN');
     this.joinTimer = this.timers.set(
-      () => this.fail('NETWORK_ERROR', new ChannelLinkError('TIMEOUT', `join did not complete within ${this.options.joinTimeoutMs} ms`)),
+      () => this.ensureDisconnected('NETWORK_ERROR', new ChannelLinkError('TIMEOUT', `join did not complete within ${this.options.joinTimeoutMs} ms`)),
       this.options.joinTimeoutMs,
     );
     this.link.start(() => this.buildJoinFrame());
@@ -110,7 +107,7 @@ export class Engine {
       return Promise.resolve();
     }
     this.machine.setState('DISCONNECTING', 'LEAVE');
-    const timeoutMs = Math.min(this.options.connectionTimeoutMs, 2000);
+    const timeoutMs = Math.min(this.options.connectionTimeoutMs, LEAVE_ACK_MAX_WAIT_MS);
     this.leaving = this.requests
       .create((id) => this.link.send({ type: 'leave', id }), timeoutMs)
       .catch(() => {
@@ -178,7 +175,7 @@ export class Engine {
     await this.requestOrDefer((id) => this.link.send({ type: 'renew-token', id, token: valid }));
   }
 
-  stats() {
+  stats(): EngineStats {
     return { state: this.machine.state, uid: this.session?.uid ?? null, peers: this.presence.size, ...this.link.stats };
   }
 
@@ -244,8 +241,7 @@ export class Engine {
       case 'token-will-expire':
         return this.emit({ type: 'token-privilege-will-expire' });
       case 'kicked':
-        if (frame.reason === 'TOKEN_EXPIRE') this.emit({ type: 'token-privilege-did-expire' });
-        return this.toDisconnected(frame.reason, new ChannelLinkError(frame.reason === 'UID_BANNED' ? 'UID_CONFLICT' : 'CLOSED', frame.message));
+        return this.endWith(verdictOfKick(frame.reason), frame.message);
       case 'server-closing':
         // The server is going away; its close (1001) follows and the link reconnects at once.
         return;
@@ -266,14 +262,17 @@ export class Engine {
     if (this.machine.state === 'CONNECTED') this.machine.setState('CONNECTING', reason);
   }
 
-  private handleRejected(error: ChannelLinkError): void {
-    if (error.code === 'TOKEN_EXPIRED') this.emit({ type: 'token-privilege-did-expire' });
-    this.fail(REJECTION_REASON[error.code] ?? 'SERVER_ERROR', error);
+  /** The server's verdict ends our stay for good (outcomes.ts): a refused join, or a kick once joined. */
+  private endWith(verdict: Verdict, message: string): void {
+    if (this.machine.state === 'DISCONNECTED') return;
+    if (verdict.didExpire) this.emit({ type: 'token-privilege-did-expire' });
+    this.toDisconnected(verdict.reason, new ChannelLinkError(verdict.code, message));
   }
 
   // ---- helpers ----
 
-  private fail(reason: ConnectionChangeReason, error: ChannelLinkError): void {
+  /** Goes DISCONNECTED for `reason` unless already there (a late timer or give-up is then moot). */
+  private ensureDisconnected(reason: ConnectionChangeReason, error: ChannelLinkError): void {
     if (this.machine.state === 'DISCONNECTED') return;
     this.toDisconnected(reason, error);
   }
@@ -296,7 +295,7 @@ export class Engine {
   private async requestOrDefer(send: (id: number) => boolean): Promise<void> {
     if (!this.link.isJoined) return;
     try {
-      await this.requests.create(send, this.options.connectionTimeoutMs + 1000);
+      await this.requests.create(send, this.options.connectionTimeoutMs + REQUEST_ACK_GRACE_MS);
     } catch (error) {
       if (error instanceof ChannelLinkError && error.code === 'NETWORK_ERROR' && this.session) return;
       throw error;

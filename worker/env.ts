@@ -83,8 +83,4 @@ export class TimerGroup {
     for (const handle of this.handles) this.timers.clearTimeout(handle);
     this.handles.clear();
   }
-
-  get size(): number {
-    return this.handles.size;
-  }
 }

@@ -2,25 +2,7 @@
  * Collects engine output and posts it to the main thread as one message per task, so a snapshot
  * diff with hundreds of events costs one message. Binary data rides in the transfer list.
  */
-import type { EngineOutput } from './engine.js';
-
-export interface EventBatch {
-  seq: number;
-  items: EngineOutput[];
-}
-
-export interface BatchPort {
-  postMessage(message: EventBatch, transfer: Transferable[]): void;
-  /** Present on a real MessagePort: the main thread sends stream data back over the same channel. */
-  addEventListener?(type: 'message', listener: (event: { data: unknown }) => void): void;
-  start?(): void;
-}
-
-/** Stream data from the main thread: one-way, no reply, so a send() costs one message, not two. */
-export interface DataMessage {
-  streamId: string;
-  data: string | ArrayBuffer;
-}
+import type { EngineOutput, EnginePort, EventBatch } from '../src/boundary.js';
 
 export class EventBatcher {
   private queue: EngineOutput[] = [];
@@ -28,7 +10,7 @@ export class EventBatcher {
   private scheduled = false;
   private seq = 0;
 
-  constructor(private readonly port: BatchPort) {}
+  constructor(private readonly port: EnginePort) {}
 
   /** Sequence number of the last batch posted: replies carry it so the main thread can order them after their events. */
   get lastSeq(): number {

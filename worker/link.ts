@@ -3,9 +3,8 @@
  * and the heartbeat once joined. It knows nothing of channel semantics; the engine decides what
  * a join, a loss or a rejection means for the app.
  */
-import { ChannelLinkError } from '../src/errors.js';
+import { CloseCode, verdictOfClose, verdictOfKick, verdictOfRefusal, type Verdict } from '../src/outcomes.js';
 import {
-  CloseCode,
   ProtocolError,
   decodeServerData,
   decodeServerFrame,
@@ -20,6 +19,7 @@ import type { EngineOptions } from '../src/types.js';
 import { createBackoffPolicy, type BackoffPolicy } from './backoff.js';
 import { TimerGroup, type EngineEnv, type TimerHandle } from './env.js';
 import { Heartbeat } from './heartbeat.js';
+import { LinkPhaseMachine } from './link-phase.js';
 import { Transport } from './transport.js';
 
 export type LossReason = 'NETWORK_ERROR' | 'TIMEOUT';
@@ -31,31 +31,19 @@ export interface LinkHandlers {
   /** A joined link was lost; the link is already retrying. */
   onLost(reason: LossReason): void;
   /** The server refused us for good (bad token, banned, ...); the link has stopped. */
-  onRejected(error: ChannelLinkError, closeCode?: number): void;
+  onRejected(verdict: Verdict, message: string): void;
   /** Reconnect gave up after `reconnect.giveUpAfterMs`; the link has stopped. */
   onGiveUp(): void;
   /** A frame from the server failed validation (reported, then the link reconnects). */
   onProtocolError(error: ProtocolError): void;
 }
 
-type Phase = 'idle' | 'waiting' | 'opening' | 'handshaking' | 'joined';
-
-/** Error codes that end a join attempt for good instead of being retried. */
-const TERMINAL_CODES = new Set(['INVALID_TOKEN', 'TOKEN_EXPIRED', 'INVALID_PARAMS', 'CHANNEL_FULL', 'UID_CONFLICT', 'PROTOCOL_ERROR']);
-const TERMINAL_CLOSES = new Map<number, ChannelLinkError['code']>([
-  [CloseCode.INVALID_TOKEN, 'INVALID_TOKEN'],
-  [CloseCode.TOKEN_EXPIRED, 'TOKEN_EXPIRED'],
-  [CloseCode.UID_REPLACED, 'UID_CONFLICT'],
-  [CloseCode.KICKED, 'UID_CONFLICT'],
-  [CloseCode.CHANNEL_FULL, 'CHANNEL_FULL'],
-]);
-
 export class Link {
   private readonly transport: Transport;
   private readonly heartbeat: Heartbeat;
   private readonly timers: TimerGroup;
   private readonly backoff: BackoffPolicy;
-  private phase: Phase = 'idle';
+  private readonly phase = new LinkPhaseMachine();
   private attempt = 0;
   private lostAt = 0;
   private attemptTimer: TimerHandle | undefined;
@@ -72,9 +60,9 @@ export class Link {
     this.backoff = createBackoffPolicy(options.reconnect, env.random);
     this.transport = new Transport(env.WebSocket, {
       onOpen: () => this.handleOpen(),
-      onText: (_gen, text) => this.handleText(text),
-      onBinary: (_gen, bytes) => this.handleBinary(bytes),
-      onClose: (_gen, code, reason) => this.handleClose(code, reason),
+      onText: (text) => this.handleText(text),
+      onBinary: (bytes) => this.handleBinary(bytes),
+      onClose: (code, reason) => this.handleClose(code, reason),
     });
     this.heartbeat = new Heartbeat(
       env.clock,
@@ -88,7 +76,7 @@ export class Link {
   }
 
   get isJoined(): boolean {
-    return this.phase === 'joined';
+    return this.phase.current === 'joined';
   }
 
   get stats() {
@@ -105,15 +93,15 @@ export class Link {
   }
 
   stop(): void {
-    this.phase = 'idle';
+    this.phase.to('idle');
     this.timers.clearAll();
     this.heartbeat.stop();
-    this.transport.close(1000, 'client stopped');
+    this.transport.close(CloseCode.NORMAL, 'client stopped');
   }
 
   /** The network is back (or the server asked us to move): skip the remaining backoff. */
   retryNow(): void {
-    if (this.phase !== 'waiting') return;
+    if (this.phase.current !== 'waiting') return;
     this.timers.clear(this.retryTimer);
     this.connectNow();
   }
@@ -123,7 +111,7 @@ export class Link {
   }
 
   sendBinary(bytes: Uint8Array): boolean {
-    return this.phase === 'joined' && this.transport.send(bytes);
+    return this.isJoined && this.transport.send(bytes);
   }
 
   setNetworkLoss(lost: boolean): void {
@@ -131,15 +119,15 @@ export class Link {
   }
 
   private connectNow(): void {
-    this.phase = 'opening';
+    this.phase.to('opening');
     this.transport.connect(this.options.url);
     // One deadline bounds socket open plus handshake.
     this.attemptTimer = this.timers.set(() => this.attemptFailed(), this.options.connectionTimeoutMs);
   }
 
   private handleOpen(): void {
-    if (this.phase !== 'opening' || !this.buildJoin) return;
-    this.phase = 'handshaking';
+    if (this.phase.current !== 'opening' || !this.buildJoin) return;
+    this.phase.to('handshaking');
     this.send(this.buildJoin());
   }
 
@@ -157,29 +145,26 @@ export class Link {
       this.heartbeat.onPong(frame.ts);
       return;
     }
-    if (this.phase === 'handshaking') {
+    if (this.phase.current === 'handshaking') {
       if (frame.type === 'joined') {
         this.timers.clear(this.attemptTimer);
-        this.phase = 'joined';
+        this.phase.to('joined');
         this.attempt = 0;
         this.heartbeat.start();
         this.handlers.onJoined(frame);
         return;
       }
-      if (frame.type === 'error' && frame.id === undefined && TERMINAL_CODES.has(frame.code)) {
-        this.reject(new ChannelLinkError(frame.code, frame.message));
-        return;
-      }
-      if (frame.type === 'kicked') {
-        this.reject(new ChannelLinkError(frame.reason === 'UID_BANNED' ? 'UID_CONFLICT' : 'INVALID_TOKEN', frame.message));
+      const refusal = refusalIn(frame);
+      if (refusal) {
+        this.reject(refusal.verdict, refusal.message);
         return;
       }
     }
-    if (this.phase === 'joined' && frame.type !== 'joined') this.handlers.onFrame(frame);
+    if (this.isJoined && frame.type !== 'joined') this.handlers.onFrame(frame);
   }
 
   private handleBinary(bytes: Uint8Array): void {
-    if (this.phase !== 'joined') return;
+    if (!this.isJoined) return;
     this.heartbeat.onInbound();
     let frame: ServerDataFrame;
     try {
@@ -194,26 +179,29 @@ export class Link {
   }
 
   private handleClose(code: number, reason: string): void {
-    const terminal = TERMINAL_CLOSES.get(code);
-    if (terminal && this.phase !== 'idle') {
-      this.reject(new ChannelLinkError(terminal, reason || `closed by the server (${code})`), code);
+    const verdict = verdictOfClose(code);
+    if (verdict && this.phase.current !== 'idle') {
+      this.reject(verdict, reason || `closed by the server (${code})`);
       return;
     }
-    if (this.phase === 'joined') this.lose('NETWORK_ERROR');
-    else if (this.phase === 'opening' || this.phase === 'handshaking') this.attemptFailed();
+    this.abandonSocket();
   }
 
   /** Abandons the current socket and lets the normal loss path reconnect. */
   dropSocket(): void {
-    this.transport.close(4000, 'dropped by client');
-    if (this.phase === 'joined') this.lose('NETWORK_ERROR');
-    else if (this.phase === 'opening' || this.phase === 'handshaking') this.attemptFailed();
+    this.transport.close(CloseCode.CLIENT_RESET, 'dropped by client');
+    this.abandonSocket();
+  }
+
+  private abandonSocket(): void {
+    if (this.isJoined) this.lose('NETWORK_ERROR');
+    else if (this.phase.attempting) this.attemptFailed();
   }
 
   private lose(reason: LossReason): void {
-    if (this.phase !== 'joined') return;
+    if (!this.isJoined) return;
     this.heartbeat.stop();
-    this.transport.close(4000, 'link lost');
+    this.transport.close(CloseCode.CLIENT_RESET, 'link lost');
     this.lostAt = this.env.clock.now();
     this.attempt = 0;
     this.reconnectCount++;
@@ -223,7 +211,7 @@ export class Link {
 
   private attemptFailed(): void {
     this.timers.clear(this.attemptTimer);
-    this.transport.close(4000, 'attempt failed');
+    this.transport.close(CloseCode.CLIENT_RESET, 'attempt failed');
     this.scheduleRetry();
   }
 
@@ -235,12 +223,20 @@ export class Link {
       this.handlers.onGiveUp();
       return;
     }
-    this.phase = 'waiting';
+    this.phase.to('waiting');
     this.retryTimer = this.timers.set(() => this.connectNow(), delay);
   }
 
-  private reject(error: ChannelLinkError, closeCode?: number): void {
+  private reject(verdict: Verdict, message: string): void {
     this.stop();
-    this.handlers.onRejected(error, closeCode);
+    this.handlers.onRejected(verdict, message);
   }
+}
+
+/** A handshake reply that refuses the join for good: a kick, or an error frame with a terminal code. */
+function refusalIn(frame: ServerFrame): { verdict: Verdict; message: string } | null {
+  if (frame.type === 'kicked') return { verdict: verdictOfKick(frame.reason), message: frame.message };
+  if (frame.type !== 'error' || frame.id !== undefined) return null;
+  const verdict = verdictOfRefusal(frame.code);
+  return verdict ? { verdict, message: frame.message } : null;
 }

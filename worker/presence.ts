@@ -4,6 +4,7 @@
  * are dropped and a snapshot after a reconnect is diffed against what was already announced.
  */
 import type { ChannelEvent, Uid } from '../src/types.js';
+import type { PeerLeaveReason, StreamRemovedReason } from '../src/wire-words.js';
 
 export interface PeerSnapshot {
   uid: Uid;
@@ -37,7 +38,7 @@ export class PresenceTable {
     return [{ type: 'peer-online', uid }];
   }
 
-  peerLeave(uid: Uid, reason: 'QUIT' | 'SERVER_TIMEOUT'): PresenceEvent[] {
+  peerLeave(uid: Uid, reason: PeerLeaveReason): PresenceEvent[] {
     const streams = this.peers.get(uid);
     if (!streams) return [];
     // stream-removed always precedes the peer-leave of the same peer.
@@ -61,7 +62,7 @@ export class PresenceTable {
     return events;
   }
 
-  streamRemoved(uid: Uid, streamId: string, reason: 'UNPUBLISHED' | 'NO_DATA' | 'PEER_LEFT'): PresenceEvent[] {
+  streamRemoved(uid: Uid, streamId: string, reason: StreamRemovedReason): PresenceEvent[] {
     const streams = this.peers.get(uid);
     if (!streams?.delete(streamId)) return [];
     return [{ type: 'stream-removed', uid, streamId, reason }];

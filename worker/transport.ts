@@ -4,11 +4,12 @@
  */
 import type { WebSocketConstructor, WebSocketLike } from './env.js';
 
+/** Callbacks of the current socket only: a stale socket's never reach them. */
 export interface TransportHandlers {
-  onOpen(generation: number): void;
-  onText(generation: number, text: string): void;
-  onBinary(generation: number, bytes: Uint8Array): void;
-  onClose(generation: number, code: number, reason: string): void;
+  onOpen(): void;
+  onText(text: string): void;
+  onBinary(bytes: Uint8Array): void;
+  onClose(code: number, reason: string): void;
 }
 
 const OPEN = 1;
@@ -42,27 +43,27 @@ export class Transport {
     } catch (error) {
       // A bad URL or a blocked port surfaces as a close of this generation, asynchronously.
       queueMicrotask(() => {
-        if (generation === this.generation) this.handlers.onClose(generation, 1006, String(error));
+        if (generation === this.generation) this.handlers.onClose(1006, String(error));
       });
       return generation;
     }
     socket.binaryType = 'arraybuffer';
     socket.onopen = () => {
-      if (generation === this.generation) this.handlers.onOpen(generation);
+      if (generation === this.generation) this.handlers.onOpen();
     };
     socket.onmessage = (event) => {
       if (generation !== this.generation || this.networkLoss) return;
       const data = event.data;
-      if (typeof data === 'string') this.handlers.onText(generation, data);
-      else if (data instanceof ArrayBuffer) this.handlers.onBinary(generation, new Uint8Array(data));
+      if (typeof data === 'string') this.handlers.onText(data);
+      else if (data instanceof ArrayBuffer) this.handlers.onBinary(new Uint8Array(data));
       else if (ArrayBuffer.isView(data)) {
-        this.handlers.onBinary(generation, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+        this.handlers.onBinary(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
       }
     };
     socket.onclose = (event) => {
       if (generation !== this.generation) return;
       this.socket = null;
-      this.handlers.onClose(generation, event.code, event.reason);
+      this.handlers.onClose(event.code, event.reason);
     };
     socket.onerror = () => {
       // `close` always follows `error`; the close handler does the work.

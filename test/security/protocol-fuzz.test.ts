@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   ProtocolError,
-  decodeClientDataHeader,
+  decodeDataHeader,
   decodeClientFrame,
   decodeServerData,
   decodeServerFrame,
@@ -73,7 +73,7 @@ describe('round trips', () => {
   it('data frames round-trip with any uid (incl. non-ASCII strings), stream id and payload', () => {
     fc.assert(
       fc.property(arbUid, arbStreamId, fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), fc.uint8Array({ maxLength: 300 })), (uid, streamId, data) => {
-        const header = decodeClientDataHeader(encodeClientData(streamId, data));
+        const header = decodeDataHeader(encodeClientData(streamId, data));
         expect(header.streamId).toBe(streamId);
         const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
         const decoded = decodeServerData(encodeServerData(uid, streamId, header.flags, bytes));
@@ -149,14 +149,14 @@ describe('decoders only ever throw ProtocolError', () => {
     fc.assert(
       fc.property(arbStreamId, fc.integer(), (streamId, seed) => {
         const frame = mutateData(seeded(seed), streamId);
-        onlyProtocolErrors(() => decodeClientDataHeader(frame));
+        onlyProtocolErrors(() => decodeDataHeader(frame));
         onlyProtocolErrors(() => decodeServerData(frame));
       }),
       { numRuns: RUNS * 2 },
     );
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 2000 }), (bytes) => {
-        onlyProtocolErrors(() => decodeClientDataHeader(bytes));
+        onlyProtocolErrors(() => decodeDataHeader(bytes));
         onlyProtocolErrors(() => decodeServerData(bytes));
       }),
       { numRuns: RUNS },

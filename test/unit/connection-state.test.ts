@@ -24,13 +24,54 @@ describe('ConnectionStateMachine', () => {
     expect(new ConnectionStateMachine(() => {}).state).toBe('DISCONNECTED');
   });
 
-  it('has the transition table of the contract', () => {
-    expect(TRANSITIONS).toEqual({
-      DISCONNECTED: ['CONNECTING'],
-      CONNECTING: ['CONNECTED', 'DISCONNECTED'],
-      CONNECTED: ['CONNECTING', 'DISCONNECTING', 'DISCONNECTED'],
-      DISCONNECTING: ['DISCONNECTED'],
-    });
+  it('walks every step of the seed timeline (DESIGN §4) with the reasons it names', () => {
+    const changes: ConnectionStateChange[] = [];
+    const machine = new ConnectionStateMachine((c) => changes.push(c));
+    machine.setState('CONNECTING', 'JOIN');
+    machine.setState('CONNECTED', 'JOINED');
+    machine.setState('CONNECTING', 'TIMEOUT');
+    machine.setState('CONNECTED', 'RECONNECTED');
+    machine.setState('CONNECTING', 'NETWORK_ERROR');
+    machine.setState('DISCONNECTED', 'NETWORK_ERROR'); // reconnect gave up
+    machine.setState('CONNECTING', 'JOIN');
+    machine.setState('DISCONNECTED', 'INVALID_TOKEN'); // a refused join
+    machine.setState('CONNECTING', 'JOIN');
+    machine.setState('CONNECTED', 'JOINED');
+    machine.setState('DISCONNECTED', 'UID_BANNED'); // replaced from elsewhere
+    machine.setState('CONNECTING', 'JOIN');
+    machine.setState('CONNECTED', 'JOINED');
+    machine.setState('DISCONNECTING', 'LEAVE');
+    machine.setState('DISCONNECTED', 'LEAVE');
+    expect(changes.map((c) => `${c.prevState}>${c.curState}:${c.reason}`)).toEqual([
+      'DISCONNECTED>CONNECTING:JOIN',
+      'CONNECTING>CONNECTED:JOINED',
+      'CONNECTED>CONNECTING:TIMEOUT',
+      'CONNECTING>CONNECTED:RECONNECTED',
+      'CONNECTED>CONNECTING:NETWORK_ERROR',
+      'CONNECTING>DISCONNECTED:NETWORK_ERROR',
+      'DISCONNECTED>CONNECTING:JOIN',
+      'CONNECTING>DISCONNECTED:INVALID_TOKEN',
+      'DISCONNECTED>CONNECTING:JOIN',
+      'CONNECTING>CONNECTED:JOINED',
+      'CONNECTED>DISCONNECTED:UID_BANNED',
+      'DISCONNECTED>CONNECTING:JOIN',
+      'CONNECTING>CONNECTED:JOINED',
+      'CONNECTED>DISCONNECTING:LEAVE',
+      'DISCONNECTING>DISCONNECTED:LEAVE',
+    ]);
+  });
+
+  it('refuses the moves the contract never makes: connected without connecting, leaving while not connected', () => {
+    for (const [from, to] of [
+      ['DISCONNECTED', 'CONNECTED'],
+      ['DISCONNECTED', 'DISCONNECTING'],
+      ['CONNECTING', 'DISCONNECTING'],
+      ['DISCONNECTING', 'CONNECTING'],
+      ['DISCONNECTING', 'CONNECTED'],
+    ] as const) {
+      const { machine } = machineIn(from);
+      expect(() => machine.setState(to, 'JOINED'), `${from} -> ${to}`).toThrow(IllegalTransitionError);
+    }
   });
 
   for (const from of CONNECTION_STATES) {

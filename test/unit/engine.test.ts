@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ChannelLinkError } from '../../src/errors.js';
 import { PROTOCOL_VERSION, type ClientFrame, type JoinFrame, type ServerFrame } from '../../src/protocol.js';
 import type { ConnectionStateChange, EngineOptions, Uid } from '../../src/types.js';
-import { Engine, type EngineOutput } from '../../worker/engine.js';
+import type { EngineOutput } from '../../src/boundary.js';
+import { Engine } from '../../worker/engine.js';
 import type { PeerSnapshot } from '../../worker/presence.js';
 import { TEST_OPTIONS, caught, createFakeEnv, flushMicrotasks, type FakeSocket } from './fakes.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { EngineOutput } from '../../worker/engine.js';
-import { EventBatcher, type EventBatch } from '../../worker/event-batcher.js';
+import type { EngineOutput, EventBatch } from '../../src/boundary.js';
+import { EventBatcher } from '../../worker/event-batcher.js';
 import { flushMicrotasks } from './fakes.js';
 
 function setup() {

@@ -4,7 +4,7 @@ import { ChannelLinkError } from '../../src/errors.js';
 import {
   PROTOCOL_VERSION,
   ProtocolError,
-  decodeClientDataHeader,
+  decodeDataHeader,
   decodeClientFrame,
   decodeServerData,
   decodeServerFrame,
@@ -173,7 +173,7 @@ describe('binary data frames', () => {
 
   function relay(uid: Uid, streamId: string, data: string | Uint8Array) {
     const clientFrame = encodeClientData(streamId, data);
-    const header = decodeClientDataHeader(clientFrame);
+    const header = decodeDataHeader(clientFrame);
     expect(header.streamId).toBe(streamId);
     return decodeServerData(encodeServerData(uid, streamId, header.flags, clientFrame.subarray(header.payloadOffset)));
   }
@@ -232,16 +232,16 @@ describe('binary data frames', () => {
     for (const cut of [0, 1, 2, 5, idEnd, idEnd + 1, idEnd + 4]) expectProtocolError(() => decodeServerData(full.subarray(0, cut)));
     const named = encodeServerData('alice', 'stream', 0, new Uint8Array([1]));
     for (const cut of [idEnd + 1, idEnd + 2, idEnd + 6]) expectProtocolError(() => decodeServerData(named.subarray(0, cut)));
-    expectProtocolError(() => decodeClientDataHeader(new Uint8Array([])));
-    expectProtocolError(() => decodeClientDataHeader(new Uint8Array([0])));
-    expectProtocolError(() => decodeClientDataHeader(new Uint8Array([0, 10, 65])));
+    expectProtocolError(() => decodeDataHeader(new Uint8Array([])));
+    expectProtocolError(() => decodeDataHeader(new Uint8Array([0])));
+    expectProtocolError(() => decodeDataHeader(new Uint8Array([0, 10, 65])));
   });
 
   it('junk frames throw ProtocolError', () => {
-    expectProtocolError(() => decodeClientDataHeader(new Uint8Array([2, 1, 65]))); // unknown flag
-    expectProtocolError(() => decodeClientDataHeader(new Uint8Array([0, 0]))); // empty stream id
-    expectProtocolError(() => decodeClientDataHeader(new Uint8Array([0, 1, 32]))); // bad stream id char
-    expectProtocolError(() => decodeClientDataHeader(new Uint8Array([0, 2, 0xc3, 0x28]))); // invalid UTF-8
+    expectProtocolError(() => decodeDataHeader(new Uint8Array([2, 1, 65]))); // unknown flag
+    expectProtocolError(() => decodeDataHeader(new Uint8Array([0, 0]))); // empty stream id
+    expectProtocolError(() => decodeDataHeader(new Uint8Array([0, 1, 32]))); // bad stream id char
+    expectProtocolError(() => decodeDataHeader(new Uint8Array([0, 2, 0xc3, 0x28]))); // invalid UTF-8
     expectProtocolError(() => decodeServerData(new Uint8Array([0, 1, 65, 9]))); // unknown uid tag
     expectProtocolError(() => decodeServerData(new Uint8Array([0, 1, 65, 1, 0]))); // empty string uid
     expectProtocolError(() => decodeServerData(new Uint8Array([1, 1, 65, 0, 0, 0, 0, 1, 0xff]))); // text payload not UTF-8
@@ -262,7 +262,7 @@ describe('binary data frames', () => {
         padded.set(frame, offset);
         for (const f of [frame, padded.subarray(offset)]) {
           check(() => decodeServerData(f));
-          check(() => decodeClientDataHeader(f));
+          check(() => decodeDataHeader(f));
         }
       }),
       { numRuns: 2000 },
@@ -274,7 +274,7 @@ describe('binary data frames', () => {
     fc.assert(
       fc.property(plausible, (frame) => {
         check(() => decodeServerData(frame));
-        check(() => decodeClientDataHeader(frame));
+        check(() => decodeDataHeader(frame));
       }),
       { numRuns: 2000 },
     );

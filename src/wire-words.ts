@@ -1,0 +1,16 @@
+/**
+ * The words the wire and the public API share, each written once: protocol.ts builds its
+ * picklists from these lists and types.ts derives its unions from them. No schema library here,
+ * so the main-thread bundle can import it.
+ */
+
+/** Why a peer left (`peer-leave`). */
+export const PEER_LEAVE_REASONS = ['QUIT', 'SERVER_TIMEOUT'] as const;
+/** Why a peer's stream went away (`stream-removed`). */
+export const STREAM_REMOVED_REASONS = ['UNPUBLISHED', 'NO_DATA', 'PEER_LEFT'] as const;
+/** Why the server ended a joined session (`kicked` frame). */
+export const KICK_REASONS = ['UID_BANNED', 'TOKEN_EXPIRE', 'INVALID_TOKEN', 'SERVER_ERROR'] as const;
+
+export type PeerLeaveReason = (typeof PEER_LEAVE_REASONS)[number];
+export type StreamRemovedReason = (typeof STREAM_REMOVED_REASONS)[number];
+export type KickReason = (typeof KICK_REASONS)[number];
