@@ -48,6 +48,7 @@ const INTEGER_FLAGS: IntegerFlag[] = [
   { key: 'dataBurst', flag: '--data-burst', env: 'DATA_BURST', min: 1, max: 1e6, what: 'an integer 1-1000000', help: `data frames per connection at once (default ${defaults.dataBurst})` },
   { key: 'rateLimitMaxDropped', flag: '--rate-limit-max-dropped', env: 'RATE_LIMIT_MAX_DROPPED', min: 0, max: 1e9, what: 'an integer 0-1000000000', help: `frames dropped by the rate limits within 10 s before disconnecting (default ${defaults.rateLimitMaxDropped})` },
   { key: 'maxBufferedBytes', flag: '--max-buffered-bytes', env: 'MAX_BUFFERED_BYTES', min: 65536, max: 2 ** 31, what: 'an integer 65536-2147483648', help: `a socket with more unsent bytes is closed as a slow consumer (default ${defaults.maxBufferedBytes})` },
+  { key: 'nodeTtlMs', flag: '--node-ttl-ms', env: 'NODE_TTL_MS', min: 150, max: 600_000, what: 'an integer 150-600000', help: `cluster: a node silent this long is dead, its members are adopted (default ${defaults.nodeTtlMs})` },
   { key: 'maxPeersPerChannel', flag: '--max-peers-per-channel', env: 'MAX_PEERS_PER_CHANNEL', min: 1, max: 1e7, what: 'an integer 1-10000000', help: `members per channel, beyond: CHANNEL_FULL (default ${defaults.maxPeersPerChannel})` },
 ];
 
@@ -66,6 +67,8 @@ function buildProgram(): Command {
     .addOption(new Option('--tls-cert <file>', 'PEM certificate chain: serve wss:// and https:// (with --tls-key)').env(envName('TLS_CERT')))
     .addOption(new Option('--tls-key <file>', 'PEM private key of --tls-cert').env(envName('TLS_KEY')))
     .addOption(new Option('--stats', 'answer GET /stats (counts, counters, memory) to loopback clients (env: CHANNEL_LINK_STATS=1)'))
+    .addOption(new Option('--redis-url <url>', 'join the cluster of every node on this Redis (redis:// or rediss://); default: state in memory').env(envName('REDIS_URL')))
+    .addOption(new Option('--redis-prefix <prefix>', `prefix of the cluster's Redis keys (default ${defaults.redisPrefix})`).env(envName('REDIS_PREFIX')))
     .addOption(new Option('--static-dir <dir>', 'also serve this folder over HTTP (e.g. the built demo)').env(envName('STATIC_DIR')))
     .addOption(new Option('--log-level <level>', `${LOG_LEVELS.join(', ')} (default ${defaults.logLevel})`).env(envName('LOG_LEVEL')))
     .helpOption('-h, --help', 'show this help')
@@ -139,6 +142,13 @@ function serverOptions(program: Command): ServerOptions {
   if (tlsKey) options.tlsKey = tlsKey;
   if (raw.stats === true || /^(1|true|yes)$/i.test(process.env[envName('STATS')] ?? '')) options.statsEndpoint = true;
 
+  const redisUrl = text('redisUrl');
+  if (redisUrl !== undefined && redisUrl !== '') {
+    if (!/^rediss?:\/\/./.test(redisUrl)) invalid(`${nameOf('redisUrl', '--redis-url', envName('REDIS_URL'))} must be a redis:// or rediss:// URL (got "${redisUrl}")`);
+    options.redisUrl = redisUrl;
+  }
+  const redisPrefix = text('redisPrefix');
+  if (redisPrefix !== undefined && redisPrefix !== '') options.redisPrefix = redisPrefix;
   const staticDir = text('staticDir');
   if (staticDir !== undefined && staticDir !== '') {
     let isDir = false;

@@ -18,6 +18,7 @@ import {
   type ServerFrame,
 } from '../src/protocol.js';
 import type { ServerCounters } from './counters.js';
+import type { LocalSession } from './local-session.js';
 import { DropMeter, TokenBucket, type RateLimit } from './rate-limit.js';
 
 export interface ConnectionLimits {
@@ -33,8 +34,13 @@ export interface ConnectionLimits {
 }
 
 export interface ConnectionHandlers {
-  /** A valid control frame; before the join only a `join` frame reaches here. */
-  onFrame(conn: Connection, frame: ClientFrame): void;
+  /**
+   * A valid control frame; before the join only a `join` frame reaches here. Frames of one socket
+   * are handled one after the other: the next waits until the promise returned settles.
+   */
+  onFrame(conn: Connection, frame: ClientFrame): void | Promise<void>;
+  /** A heartbeat of a joined socket: answered at once, never queued behind other frames. */
+  onPing(conn: Connection, ts: number): void;
   /** A valid binary data frame from a joined socket; `payload` is a view, not a copy. */
   onData(conn: Connection, streamId: string, flags: number, payload: Uint8Array): void;
   onClose(conn: Connection): void;
@@ -61,7 +67,11 @@ function toBuffer(data: RawData): Buffer {
 export class Connection {
   readonly id = nextConnectionId++;
   private phaseValue: ConnectionPhase = 'awaiting-join';
-  private sessionIdValue: string | null = null;
+  /** The session this socket carries, once joined (null again when the session ends or moves). */
+  session: LocalSession | null = null;
+  /** Frames waiting for the one being handled (a store round trip) to finish, in order. */
+  private backlog: (() => void | Promise<void>)[] = [];
+  private handling = false;
   private joinTimer: NodeJS.Timeout | null;
   private resolveClosed!: () => void;
   /** Settles once the socket has closed (whoever closed it). */
@@ -99,15 +109,10 @@ export class Connection {
     return this.phaseValue;
   }
 
-  /** The session this socket carries, once joined. */
-  get sessionId(): string | null {
-    return this.sessionIdValue;
-  }
-
-  /** Called by the join handler once the socket carries a session. */
-  markJoined(sessionId: string): void {
+  /** Called by the session registry once the socket carries a session. */
+  markJoined(session: LocalSession): void {
     this.clearJoinTimer();
-    this.sessionIdValue = sessionId;
+    this.session = session;
     this.phaseValue = 'joined';
   }
 
@@ -176,14 +181,18 @@ export class Connection {
       if (isBinary) this.onBinary(buf);
       else this.onText(buf);
     } catch (err) {
-      if (err instanceof ProtocolError) {
-        this.counters.protocolErrors++;
-        this.log.warn({ reason: err.message }, 'bad frame');
-        this.fail('PROTOCOL_ERROR', CloseCode.PROTOCOL_ERROR, err.message);
-      } else {
-        this.log.error({ err }, 'frame handler failed');
-        this.fail('SERVER_ERROR', CloseCode.INTERNAL_ERROR, 'internal server error');
-      }
+      this.onHandlerError(err);
+    }
+  }
+
+  private onHandlerError(err: unknown): void {
+    if (err instanceof ProtocolError) {
+      this.counters.protocolErrors++;
+      this.log.warn({ reason: err.message }, 'bad frame');
+      this.fail('PROTOCOL_ERROR', CloseCode.PROTOCOL_ERROR, err.message);
+    } else {
+      this.log.error({ err }, 'frame handler failed');
+      this.fail('SERVER_ERROR', CloseCode.INTERNAL_ERROR, 'internal server error');
     }
   }
 
@@ -192,19 +201,52 @@ export class Connection {
       return this.tooBig(`control frame of ${buf.length} bytes exceeds ${this.limits.maxControlFrameBytes}`);
     }
     const frame = decodeClientFrame(buf.toString('utf8'));
-    if (this.phaseValue === 'awaiting-join' && frame.type !== 'join') {
+    // While the join is being handled, later frames wait their turn (the client sent them after it).
+    if (this.phaseValue === 'awaiting-join' && frame.type !== 'join' && !this.handling) {
       throw new ProtocolError(`first frame must be join, got ${frame.type}`);
     }
-    this.handlers.onFrame(this, frame);
+    if (frame.type === 'ping' && this.phaseValue === 'joined') return this.handlers.onPing(this, frame.ts);
+    this.run(() => this.handlers.onFrame(this, frame));
   }
 
   private onBinary(buf: Buffer): void {
     if (buf.length > this.limits.maxDataFrameBytes) {
       return this.tooBig(`data frame of ${buf.length} bytes exceeds ${this.limits.maxDataFrameBytes}`);
     }
-    if (this.phaseValue !== 'joined') throw new ProtocolError('first frame must be join, got a binary frame');
+    // During the join's round trip a data frame waits its turn; the handler checks the join held.
+    if (this.phaseValue !== 'joined' && !this.handling) throw new ProtocolError('first frame must be join, got a binary frame');
     const { streamId, flags, payloadOffset } = decodeDataHeader(buf);
-    this.handlers.onData(this, streamId, flags, buf.subarray(payloadOffset));
+    const payload = buf.subarray(payloadOffset);
+    this.run(() => this.handlers.onData(this, streamId, flags, payload));
+  }
+
+  /** Runs a frame's handler now, or after the frames before it when one of them is still being handled. */
+  private run(handle: () => void | Promise<void>): void {
+    if (this.handling) {
+      this.backlog.push(handle);
+      return;
+    }
+    let pending: void | Promise<void>;
+    try {
+      pending = handle();
+    } catch (err) {
+      return this.onHandlerError(err);
+    }
+    if (!pending) return;
+    this.handling = true;
+    pending.then(
+      () => this.next(),
+      (err: unknown) => {
+        this.onHandlerError(err);
+        this.next();
+      },
+    );
+  }
+
+  private next(): void {
+    this.handling = false;
+    while (!this.handling && this.backlog.length > 0 && this.phaseValue !== 'closed') this.run(this.backlog.shift()!);
+    if (this.phaseValue === 'closed') this.backlog = [];
   }
 
   /** The frame is dropped unread; the client is told (at most once a second), or cut off if it keeps on. */

@@ -10,7 +10,12 @@ function send(res: ServerResponse, status: number, body: string, contentType = '
 }
 
 /** `stats`: the report behind GET /stats (loopback clients only), or null when the endpoint is off. */
-export function createRequestListener(staticDir: string | undefined, log: Logger, stats: (() => StatsReport) | null = null): RequestListener {
+export function createRequestListener(
+  staticDir: string | undefined,
+  log: Logger,
+  stats: (() => StatsReport) | null = null,
+  health: () => { ok: boolean; reason?: string } = () => ({ ok: true }),
+): RequestListener {
   const serveStatic = staticDir ? createStaticHandler(staticDir) : null;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -24,7 +29,11 @@ export function createRequestListener(staticDir: string | undefined, log: Logger
       res.setHeader('allow', 'GET, HEAD');
       return send(res, 405, 'method not allowed\n');
     }
-    if (pathname === '/healthz') return send(res, 200, '{"ok":true}', 'application/json');
+    if (pathname === '/healthz') {
+      const state = health();
+      // 503 while the cluster store is unreachable, with the reason, so a load balancer drains this node.
+      return send(res, state.ok ? 200 : 503, JSON.stringify(state.ok ? { ok: true } : { ok: false, reason: state.reason }), 'application/json');
+    }
     if (pathname === '/stats' && stats && serveStats(req, res, stats)) return;
     if (serveStatic && (await serveStatic(req, res, pathname))) return;
     if (pathname === '/' && !serveStatic) return send(res, 200, 'channel-link server: connect with a WebSocket\n');

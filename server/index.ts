@@ -3,6 +3,7 @@
  * speaking src/protocol.ts, and for plain HTTP (GET /healthz, optional /stats and static folder);
  * over TLS (wss://, https://) when given a certificate and key.
  */
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { WebSocketServer, type ServerOptions as WsServerOptions, type WebSocket } from 'ws';
@@ -15,9 +16,13 @@ import { createLogger } from './logger.js';
 import { MemoryChannelStore } from './memory-store.js';
 import { resolveOptions, type ResolvedOptions, type ServerOptions } from './options.js';
 import { PresenceTimeouts } from './presence-timeouts.js';
+import { RedisChannelStore } from './cluster/redis-store.js';
 import { createProtocolHandlers } from './protocol-handler.js';
 import { onPeerTimeout, onStreamTimeout, onTokenExpire, onTokenWillExpire } from './session.js';
+import { SessionRegistry } from './session-registry.js';
 import { SocketRegistry } from './socket-registry.js';
+import { createStoreListener } from './store-events.js';
+import type { ChannelStore } from './store.js';
 import { shutdown } from './shutdown.js';
 import { statsReport, type ServerStats } from './stats.js';
 import { loadTls } from './tls.js';
@@ -32,9 +37,10 @@ export type { CreateTokenOptions, TokenClaims, TokenVerdict } from './tokens.js'
 export { createToken, verifyToken } from './tokens.js';
 export type { ServerCounters } from './counters.js';
 export type { ServerStats, StatsReport } from './stats.js';
-export type { ChannelKey, ChannelStore, MemberSnapshot, NewSession, SessionView, StoreStats, StreamRef } from './store.js';
-export { channelKey } from './store.js';
+export type { ChannelEvent, ChannelKey, ChannelStore, JoinRequest, JoinResult, MemberRef, MemberSnapshot, StoreHealth, StoreListener } from './store.js';
+export { channelKey, StoreUnavailableError } from './store.js';
 export { MemoryChannelStore } from './memory-store.js';
+export { RedisChannelStore, type RedisStoreOptions } from './cluster/redis-store.js';
 
 export interface ChannelLinkServer {
   /** e.g. 'ws://127.0.0.1:8080' ('wss://...' with TLS) */
@@ -42,6 +48,8 @@ export interface ChannelLinkServer {
   /** The bound port (the real one when started with port 0). */
   readonly port: number;
   readonly host: string;
+  /** This node's id in the cluster (random per start). */
+  readonly nodeId: string;
   /** Tells every client `server-closing`, closes their sockets (1001), stops timers and the listener. */
   close(): Promise<void>;
   stats(): ServerStats;
@@ -70,7 +78,12 @@ export async function startServer(options: ServerOptions = {}): Promise<ChannelL
   const resolved = resolveOptions(options);
   const tls = loadTls(options.tlsCert, options.tlsKey);
   const log = createLogger(options.logger, resolved.logLevel);
-  const store = options.store ?? new MemoryChannelStore();
+  const nodeId = randomBytes(6).toString('hex');
+  const store: ChannelStore =
+    options.store ??
+    (resolved.redisUrl
+      ? new RedisChannelStore({ url: resolved.redisUrl, prefix: resolved.redisPrefix, nodeTtlMs: resolved.nodeTtlMs, log })
+      : new MemoryChannelStore());
   const sockets = new SocketRegistry();
   const counters = newCounters();
   const startedAt = Date.now();
@@ -87,29 +100,40 @@ export async function startServer(options: ServerOptions = {}): Promise<ChannelL
     onWillExpire: (id, expiresAt) => guard(() => onTokenWillExpire(ctxRef.current!, id, expiresAt)),
     onExpire: (id) => guard(() => onTokenExpire(ctxRef.current!, id)),
   });
+  // A node that starts without the state of before (in memory) holds back leaves for a peer timeout.
+  let holdUntil = store.durable ? 0 : startedAt + resolved.peerTimeoutMs;
   const ctx: ServerContext = {
     options: resolved,
+    nodeId,
     store,
+    sessions: new SessionRegistry(store, timeouts, tokens),
     sockets,
-    timeouts,
     tokens,
     counters,
     log,
     verifyToken: options.verifyToken ?? createTokenVerifier(resolved.appCertificate),
+    holdMs: () => Math.max(0, holdUntil - Date.now()),
+    holdAfterOutage: () => (holdUntil = Date.now() + resolved.peerTimeoutMs),
+    pendingLeaves: new Map(),
   };
   ctxRef.current = ctx;
 
-  function guard(fn: () => void): void {
+  function guard(fn: () => void | Promise<void>): void {
+    const fail = (err: unknown) => log.error({ err }, 'timer handler failed');
     try {
-      fn();
+      fn()?.catch(fail);
     } catch (err) {
-      log.error({ err }, 'timer handler failed');
+      fail(err);
     }
   }
 
+  await store.open(nodeId, createStoreListener(ctx, () => {}));
+
   const stats = (): ServerStats => {
-    const s = store.stats();
-    return { sessions: timeouts.size, members: s.members, channels: s.channels, sockets: sockets.size, streams: s.streams, counters: { ...counters } };
+    const local = ctx.sessions.all();
+    const channels = ctx.sessions.allChannels().filter((c) => c.sessions.size > 0).length;
+    const streams = local.reduce((n, s) => n + s.streams.size, 0);
+    return { sessions: local.length, members: local.length, channels, sockets: sockets.size, streams, counters: { ...counters } };
   };
 
   const limits = connectionLimits(resolved);
@@ -127,7 +151,7 @@ export async function startServer(options: ServerOptions = {}): Promise<ChannelL
   });
 
   let closing: Promise<void> | null = null;
-  const listener = createRequestListener(resolved.staticDir, log, resolved.statsEndpoint ? () => statsReport(stats(), startedAt) : null);
+  const listener = createRequestListener(resolved.staticDir, log, resolved.statsEndpoint ? () => statsReport(stats(), startedAt) : null, () => store.health);
   // A connection that never completes its HTTP request (slowloris) is cut after the join timeout.
   const headersTimeout = Math.max(1_000, resolved.joinTimeoutMs);
   const httpOptions = { headersTimeout, requestTimeout: Math.max(headersTimeout, 30_000), connectionsCheckingInterval: 1_000 };
@@ -140,28 +164,37 @@ export async function startServer(options: ServerOptions = {}): Promise<ChannelL
   });
   if (tls) httpServer.on('tlsClientError', (err) => log.debug({ err: err.message }, 'tls handshake failed'));
 
-  await new Promise<void>((resolve, reject) => {
-    const onError = (err: Error): void => reject(err);
-    httpServer.once('error', onError);
-    httpServer.listen(resolved.port, resolved.host, () => {
-      httpServer.off('error', onError);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: Error): void => reject(err);
+      httpServer.once('error', onError);
+      httpServer.listen(resolved.port, resolved.host, () => {
+        httpServer.off('error', onError);
+        resolve();
+      });
     });
-  });
+  } catch (err) {
+    await store.close(true);
+    throw err;
+  }
   httpServer.on('error', (err) => log.error({ err }, 'http server error'));
 
   const address = httpServer.address();
   const port = typeof address === 'object' && address ? address.port : resolved.port;
   const url = `${tls ? 'wss' : 'ws'}://${formatHost(resolved.host)}:${port}`;
-  log.info({ url, peerTimeoutMs: resolved.peerTimeoutMs, streamTimeoutMs: resolved.streamTimeoutMs, tls: tls !== null }, 'listening');
+  log.info(
+    { url, node: nodeId, store: resolved.redisUrl ? 'redis' : 'memory', peerTimeoutMs: resolved.peerTimeoutMs, streamTimeoutMs: resolved.streamTimeoutMs, tls: tls !== null },
+    'listening',
+  );
   logSecurityPosture(log, resolved, options.verifyToken !== undefined);
 
   return {
     url,
     port,
     host: resolved.host,
+    nodeId,
     close(): Promise<void> {
-      closing ??= shutdown({ httpServer, wss, sockets, timeouts, tokens, log, graceMs: resolved.closeGraceMs });
+      closing ??= shutdown({ httpServer, wss, sockets, sessions: ctx.sessions, store, log, graceMs: resolved.closeGraceMs });
       return closing;
     },
     stats,

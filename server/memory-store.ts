@@ -1,201 +1,180 @@
-/** In-memory ChannelStore: the default, for a single server node. */
-import { streamKey, uidKey } from '../src/keys.js';
+/**
+ * In-memory ChannelStore: the embedded default, for a single node. Operations complete at once
+ * and emit their channel events synchronously, before they return.
+ */
+import { uidKey } from '../src/keys.js';
 import type { Uid } from '../src/types.js';
-import {
-  channelKey,
-  type ChannelKey,
-  type ChannelStore,
-  type MemberSnapshot,
-  type NewSession,
-  type SessionView,
-  type StoreStats,
-  type StreamRef,
+import type { PeerLeaveReason } from '../src/wire-words.js';
+import { diffStreams, leaveEvents } from './store-rules.js';
+import type {
+  ChannelEventFrame,
+  ChannelKey,
+  ChannelStore,
+  JoinRequest,
+  JoinResult,
+  MemberRef,
+  MemberSnapshot,
+  PublishResult,
+  StoreHealth,
+  StoreListener,
 } from './store.js';
 
-class SessionRecord implements SessionView {
-  readonly key: ChannelKey;
-  readonly streamSet = new Set<string>();
-  /** Keys (streamKey) of the streams this session subscribes to. */
-  readonly subscriptions = new Set<string>();
-
-  constructor(
-    public sessionId: string,
-    readonly appId: string,
-    readonly channel: string,
-    readonly uid: Uid,
-  ) {
-    this.key = channelKey(appId, channel);
-  }
-
-  get streams(): readonly string[] {
-    return [...this.streamSet];
-  }
-
-  get subscriptionCount(): number {
-    return this.subscriptions.size;
-  }
+interface Member {
+  uid: Uid;
+  sessionId: string;
+  streams: string[];
 }
 
-class ChannelRecord {
-  /** uidKey -> session */
-  readonly members = new Map<string, SessionRecord>();
-  /** refKey -> subscribed session ids */
-  readonly subscribers = new Map<string, Set<string>>();
+interface Channel {
+  members: Map<string, Member>;
 }
-
-const EMPTY: readonly string[] = Object.freeze([]);
 
 export class MemoryChannelStore implements ChannelStore {
-  private readonly sessions = new Map<string, SessionRecord>();
-  private readonly channels = new Map<ChannelKey, ChannelRecord>();
-  private streamCount = 0;
+  private readonly channels = new Map<ChannelKey, Channel>();
+  /** One counter for every channel's events: seqs only grow. */
+  private seq = 0;
+  private nodeId = '';
+  private listener: StoreListener | null = null;
+  readonly health: StoreHealth = { ok: true };
+  readonly durable = false;
 
-  getSession(sessionId: string): SessionView | undefined {
-    return this.sessions.get(sessionId);
+  async open(nodeId: string, listener: StoreListener): Promise<void> {
+    this.nodeId = nodeId;
+    this.listener = listener;
   }
 
-  findMember(key: ChannelKey, uid: Uid): SessionView | undefined {
-    return this.channels.get(key)?.members.get(uidKey(uid));
+  async close(): Promise<void> {
+    this.listener = null;
   }
 
-  createSession(init: NewSession): SessionView {
-    if (this.sessions.has(init.sessionId)) throw new Error(`session ${init.sessionId} already exists`);
-    const record = new SessionRecord(init.sessionId, init.appId, init.channel, init.uid);
-    let channel = this.channels.get(record.key);
-    if (!channel) {
-      channel = new ChannelRecord();
-      this.channels.set(record.key, channel);
+  async watch(): Promise<void> {
+    // One node: every event is delivered.
+  }
+
+  unwatch(): void {}
+
+  async join(request: JoinRequest): Promise<JoinResult> {
+    const { key, uid } = request;
+    let channel = this.channels.get(key);
+    const current = channel?.members.get(uidKey(uid));
+    let outcome: 'fresh' | 'resumed' | 'replaced';
+    if (!current) {
+      if ((channel?.members.size ?? 0) >= request.maxMembers) return { outcome: 'full' };
+      outcome = 'fresh';
+    } else if (request.resumeSessionId !== undefined && current.sessionId === request.resumeSessionId) {
+      outcome = 'resumed';
+    } else if (request.assigned) {
+      return { outcome: 'taken' };
+    } else {
+      outcome = 'replaced';
     }
-    const k = uidKey(init.uid);
-    if (channel.members.has(k)) throw new Error(`uid ${String(init.uid)} is already a member`);
-    channel.members.set(k, record);
-    this.sessions.set(record.sessionId, record);
-    return record;
+    if (!channel) this.channels.set(key, (channel = { members: new Map() }));
+    const sessionId = outcome === 'resumed' ? current!.sessionId : request.newSessionId;
+    const member: Member = { uid, sessionId, streams: current?.streams ?? [] };
+    channel.members.set(uidKey(uid), member);
+    if (outcome === 'fresh') this.emit(key, sessionId, { type: 'peer-online', uid });
+    const { removed, added, streams } = diffStreams(member.streams, request.streams);
+    member.streams = streams;
+    for (const streamId of removed) this.emit(key, sessionId, { type: 'stream-removed', uid, streamId, reason: 'UNPUBLISHED' });
+    for (const streamId of added) this.emit(key, sessionId, { type: 'stream-added', uid, streamId });
+    return {
+      outcome,
+      sessionId,
+      streams: [...streams],
+      snapshot: snapshotOf(channel, sessionId),
+      seq: this.seq,
+      previous: current ? { sessionId: current.sessionId, node: this.nodeId } : null,
+    };
   }
 
-  transferSession(oldSessionId: string, newSessionId: string): SessionView {
-    const record = this.require(oldSessionId);
-    if (this.sessions.has(newSessionId)) throw new Error(`session ${newSessionId} already exists`);
-    this.clearSubscriptions(record);
-    this.sessions.delete(oldSessionId);
-    record.sessionId = newSessionId;
-    this.sessions.set(newSessionId, record);
-    return record;
+  async leave(ref: MemberRef, reason: PeerLeaveReason): Promise<boolean> {
+    const found = this.find(ref);
+    if (!found) return false;
+    const { channel, member } = found;
+    for (const frame of leaveEvents(member.uid, member.streams, reason)) this.emit(ref.key, ref.sessionId, frame);
+    channel.members.delete(uidKey(ref.uid));
+    if (channel.members.size === 0) this.channels.delete(ref.key);
+    return true;
   }
 
-  deleteSession(sessionId: string): SessionView | undefined {
-    const record = this.sessions.get(sessionId);
-    if (!record) return undefined;
-    for (const streamId of [...record.streamSet]) this.removeStream(sessionId, streamId);
-    this.clearSubscriptions(record);
-    this.sessions.delete(sessionId);
-    const channel = this.channels.get(record.key);
-    if (channel) {
-      channel.members.delete(uidKey(record.uid));
-      if (channel.members.size === 0) this.channels.delete(record.key);
-    }
-    return record;
+  async removeStreams(ref: MemberRef): Promise<boolean> {
+    const found = this.find(ref);
+    if (!found) return false;
+    const { channel, member } = found;
+    const streams = member.streams;
+    member.streams = [];
+    for (const streamId of streams) this.emit(ref.key, ref.sessionId, { type: 'stream-removed', uid: ref.uid, streamId, reason: 'NO_DATA' });
+    return true;
   }
 
-  memberCount(key: ChannelKey): number {
-    return this.channels.get(key)?.members.size ?? 0;
+  async publish(ref: MemberRef, streamId: string, maxStreams: number): Promise<PublishResult> {
+    const found = this.find(ref);
+    if (!found) return 'gone';
+    const { channel, member } = found;
+    if (member.streams.includes(streamId)) return 'exists';
+    if (member.streams.length >= maxStreams) return 'limit';
+    member.streams = [...member.streams, streamId];
+    this.emit(ref.key, ref.sessionId, { type: 'stream-added', uid: ref.uid, streamId });
+    return 'added';
   }
 
-  snapshot(key: ChannelKey, exceptSessionId?: string): MemberSnapshot[] {
+  async unpublish(ref: MemberRef, streamId: string): Promise<'removed' | 'absent' | 'gone'> {
+    const found = this.find(ref);
+    if (!found) return 'gone';
+    if (!found.member.streams.includes(streamId)) return 'absent';
+    found.member.streams = found.member.streams.filter((s) => s !== streamId);
+    this.emit(ref.key, ref.sessionId, { type: 'stream-removed', uid: ref.uid, streamId, reason: 'UNPUBLISHED' });
+    return 'removed';
+  }
+
+  async hasStream(key: ChannelKey, uid: Uid, streamId: string): Promise<boolean> {
+    return this.channels.get(key)?.members.get(uidKey(uid))?.streams.includes(streamId) ?? false;
+  }
+
+  async snapshot(key: ChannelKey, exceptSessionId?: string): Promise<{ members: MemberSnapshot[]; seq: number }> {
     const channel = this.channels.get(key);
-    if (!channel) return [];
-    const out: MemberSnapshot[] = [];
-    for (const member of channel.members.values()) {
-      if (member.sessionId !== exceptSessionId) out.push({ uid: member.uid, streams: member.streams.slice() });
-    }
+    return { members: channel ? snapshotOf(channel, exceptSessionId) : [], seq: this.seq };
+  }
+
+  async restore(ref: MemberRef, streams: readonly string[]): Promise<'ok' | 'lost'> {
+    // One node never loses its store; this is here for the contract's sake.
+    const found = this.find(ref);
+    if (!found) return this.channels.get(ref.key)?.members.has(uidKey(ref.uid)) ? 'lost' : this.recreate(ref, streams);
+    const { removed, added, streams: next } = diffStreams(found.member.streams, streams);
+    found.member.streams = next;
+    for (const streamId of removed) this.emit(ref.key, ref.sessionId, { type: 'stream-removed', uid: ref.uid, streamId, reason: 'NO_DATA' });
+    for (const streamId of added) this.emit(ref.key, ref.sessionId, { type: 'stream-added', uid: ref.uid, streamId });
+    return 'ok';
+  }
+
+  private async recreate(ref: MemberRef, streams: readonly string[]): Promise<'ok'> {
+    await this.join({ key: ref.key, uid: ref.uid, assigned: false, newSessionId: ref.sessionId, streams, maxMembers: Infinity });
+    return 'ok';
+  }
+
+  async ownedSessions(): Promise<MemberRef[]> {
+    const out: MemberRef[] = [];
+    for (const [key, channel] of this.channels) for (const m of channel.members.values()) out.push({ key, uid: m.uid, sessionId: m.sessionId });
     return out;
   }
 
-  addStream(sessionId: string, streamId: string): boolean {
-    const record = this.require(sessionId);
-    if (record.streamSet.has(streamId)) return false;
-    record.streamSet.add(streamId);
-    this.streamCount++;
-    return true;
+  forwardData(): void {
+    // One node: there is nobody else to forward to.
   }
 
-  removeStream(sessionId: string, streamId: string): boolean {
-    const record = this.require(sessionId);
-    if (!record.streamSet.delete(streamId)) return false;
-    this.streamCount--;
-    const channel = this.channels.get(record.key);
-    const k = streamKey(record.uid, streamId);
-    const subscribers = channel?.subscribers.get(k);
-    if (channel && subscribers) {
-      for (const id of subscribers) this.sessions.get(id)?.subscriptions.delete(k);
-      channel.subscribers.delete(k);
-    }
-    return true;
+  private find(ref: MemberRef): { channel: Channel; member: Member } | undefined {
+    const channel = this.channels.get(ref.key);
+    const member = channel?.members.get(uidKey(ref.uid));
+    return channel && member && member.sessionId === ref.sessionId ? { channel, member } : undefined;
   }
 
-  hasStream(key: ChannelKey, uid: Uid, streamId: string): boolean {
-    return this.channels.get(key)?.members.get(uidKey(uid))?.streamSet.has(streamId) ?? false;
+  private emit(key: ChannelKey, sessionId: string, frame: ChannelEventFrame): void {
+    this.listener?.channelEvent({ key, seq: ++this.seq, sessionId, origin: this.nodeId, frame });
   }
+}
 
-  setSubscriptions(sessionId: string, refs: readonly StreamRef[]): void {
-    const record = this.require(sessionId);
-    this.clearSubscriptions(record);
-    for (const ref of refs) this.subscribe(sessionId, ref);
-  }
-
-  subscribe(sessionId: string, ref: StreamRef): boolean {
-    const record = this.require(sessionId);
-    const k = streamKey(ref.uid, ref.streamId);
-    if (record.subscriptions.has(k)) return false;
-    record.subscriptions.add(k);
-    const channel = this.channels.get(record.key)!;
-    let set = channel.subscribers.get(k);
-    if (!set) {
-      set = new Set();
-      channel.subscribers.set(k, set);
-    }
-    set.add(sessionId);
-    return true;
-  }
-
-  unsubscribe(sessionId: string, ref: StreamRef): boolean {
-    const record = this.require(sessionId);
-    const k = streamKey(ref.uid, ref.streamId);
-    if (!record.subscriptions.delete(k)) return false;
-    this.dropSubscriber(record.key, k, sessionId);
-    return true;
-  }
-
-  memberSessionIds(key: ChannelKey): Iterable<string> {
-    const channel = this.channels.get(key);
-    if (!channel) return EMPTY;
-    return Array.from(channel.members.values(), (m) => m.sessionId);
-  }
-
-  subscriberSessionIds(key: ChannelKey, uid: Uid, streamId: string): Iterable<string> {
-    return this.channels.get(key)?.subscribers.get(streamKey(uid, streamId)) ?? EMPTY;
-  }
-
-  stats(): StoreStats {
-    return { members: this.sessions.size, channels: this.channels.size, streams: this.streamCount };
-  }
-
-  private require(sessionId: string): SessionRecord {
-    const record = this.sessions.get(sessionId);
-    if (!record) throw new Error(`unknown session ${sessionId}`);
-    return record;
-  }
-
-  private clearSubscriptions(record: SessionRecord): void {
-    for (const k of record.subscriptions) this.dropSubscriber(record.key, k, record.sessionId);
-    record.subscriptions.clear();
-  }
-
-  private dropSubscriber(key: ChannelKey, k: string, sessionId: string): void {
-    const channel = this.channels.get(key);
-    const set = channel?.subscribers.get(k);
-    if (!channel || !set) return;
-    set.delete(sessionId);
-    if (set.size === 0) channel.subscribers.delete(k);
-  }
+function snapshotOf(channel: Channel, exceptSessionId: string | undefined): MemberSnapshot[] {
+  const out: MemberSnapshot[] = [];
+  for (const m of channel.members.values()) if (m.sessionId !== exceptSessionId) out.push({ uid: m.uid, streams: [...m.streams] });
+  return out;
 }

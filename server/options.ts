@@ -60,6 +60,12 @@ export interface ServerOptions {
   tlsKey?: string | Buffer;
   /** Answer `GET /stats` (counts, counters, memory) to loopback clients. Default false. */
   statsEndpoint?: boolean;
+  /** `redis://` or `rediss://` URL: this node joins the cluster of every node on that Redis. Default: none (in memory). */
+  redisUrl?: string;
+  /** Prefix of every Redis key and pub/sub channel, so several clusters can share one Redis. Default 'cl:'. */
+  redisPrefix?: string;
+  /** A cluster node silent this long counts as dead: a survivor adopts its members. Default 3000. */
+  nodeTtlMs?: number;
 }
 
 export interface ResolvedOptions {
@@ -85,6 +91,9 @@ export interface ResolvedOptions {
   allowedOrigins: readonly string[] | null;
   maxPeersPerChannel: number;
   statsEndpoint: boolean;
+  redisUrl: string | undefined;
+  redisPrefix: string;
+  nodeTtlMs: number;
 }
 
 export const DEFAULT_OPTIONS = {
@@ -106,6 +115,8 @@ export const DEFAULT_OPTIONS = {
   maxBufferedBytes: 4 * 1024 * 1024,
   maxPeersPerChannel: 1_000,
   statsEndpoint: false,
+  redisPrefix: 'cl:',
+  nodeTtlMs: 3_000,
 } as const satisfies Partial<ResolvedOptions>;
 
 const invalid = (message: string): never => {
@@ -157,6 +168,11 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
   if (options.staticDir !== undefined && (typeof options.staticDir !== 'string' || options.staticDir === '')) {
     invalid('staticDir must be a non-empty path');
   }
+  if (options.redisUrl !== undefined && (typeof options.redisUrl !== 'string' || !/^rediss?:\/\/./.test(options.redisUrl))) {
+    invalid('redisUrl must be a redis:// or rediss:// URL');
+  }
+  const prefix = options.redisPrefix ?? DEFAULT_OPTIONS.redisPrefix;
+  if (typeof prefix !== 'string' || prefix.length > 64 || /[\s]/.test(prefix)) invalid('redisPrefix must be a string of at most 64 characters without spaces');
   return {
     port: integerIn('port', options.port, DEFAULT_OPTIONS.port, 0, 65535),
     host,
@@ -179,5 +195,8 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     allowedOrigins: resolveOrigins(options.allowedOrigins),
     maxPeersPerChannel: integerIn('maxPeersPerChannel', options.maxPeersPerChannel, DEFAULT_OPTIONS.maxPeersPerChannel, 1, 1e7),
     statsEndpoint: options.statsEndpoint ?? DEFAULT_OPTIONS.statsEndpoint,
+    redisUrl: options.redisUrl,
+    redisPrefix: prefix,
+    nodeTtlMs: integerIn('nodeTtlMs', options.nodeTtlMs, DEFAULT_OPTIONS.nodeTtlMs, 150, 600_000),
   };
 }

@@ -29,10 +29,10 @@ export class PresenceTimeouts extends SessionTimers<Entry> {
     super(options.now);
   }
 
-  /** Starts (or restarts) watching a session, as if a frame had just arrived. */
-  track(sessionId: string): void {
+  /** Starts (or restarts) watching a session, as if its last frame arrived `silentForMs` ago. */
+  track(sessionId: string, silentForMs = 0): void {
     this.untrack(sessionId);
-    const entry: Entry = { lastSeen: this.now(), streamsTimedOutAt: null, timer: null };
+    const entry: Entry = { lastSeen: this.now() - silentForMs, streamsTimedOutAt: null, timer: null };
     this.entries.set(sessionId, entry);
     this.arm(sessionId, entry);
   }

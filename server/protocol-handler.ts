@@ -1,18 +1,18 @@
 /** Routes validated frames of a connection to the session and stream operations. */
 import { CloseCode, type ClientFrame } from '../src/protocol.js';
+import { ProtocolError } from '../src/protocol.js';
 import type { Connection, ConnectionHandlers } from './connection.js';
 import type { ServerContext } from './context.js';
-import { join, leave, renewToken } from './session.js';
-import type { SessionView } from './store.js';
+import type { LocalSession } from './local-session.js';
+import { join, leave, renewToken, storeDown } from './session.js';
 import { forwardData, publish, subscribe, unpublish, unsubscribe } from './streams.js';
 
 export function createProtocolHandlers(ctx: ServerContext): ConnectionHandlers {
-  /** The live session of a joined socket; closes the socket if the session is gone. */
-  const sessionOf = (conn: Connection): SessionView | undefined => {
-    const sessionId = conn.sessionId;
-    const session = sessionId === null ? undefined : ctx.store.getSession(sessionId);
-    if (session && ctx.sockets.get(session.sessionId) === conn) {
-      ctx.timeouts.touch(session.sessionId); // every inbound frame is a sign of life
+  /** The live session of a joined socket (every inbound frame is a sign of life); closes the socket if it has ended. */
+  const sessionOf = (conn: Connection): LocalSession | undefined => {
+    const session = conn.session;
+    if (session && session.conn === conn) {
+      ctx.sessions.touch(session.sessionId);
       return session;
     }
     conn.log.info('frame on a socket whose session has ended');
@@ -20,12 +20,23 @@ export function createProtocolHandlers(ctx: ServerContext): ConnectionHandlers {
     return undefined;
   };
 
+  /** A request the store cannot serve now fails as a transient server error; the session stays. */
+  const request = async (conn: Connection, id: number, run: () => Promise<void>): Promise<void> => {
+    try {
+      await run();
+    } catch (error) {
+      if (!storeDown(error)) throw error;
+      conn.send({ type: 'error', id, code: 'SERVER_ERROR', message: `channel store unavailable: ${error.message}` });
+    }
+  };
+
   return {
-    onFrame(conn: Connection, frame: ClientFrame): void {
+    onFrame(conn: Connection, frame: ClientFrame): void | Promise<void> {
       if (conn.phase === 'awaiting-join') {
-        if (frame.type === 'join') join(ctx, conn, frame);
+        if (frame.type === 'join') return join(ctx, conn, frame);
         return;
       }
+      if (conn.phase === 'closed') return;
       const session = sessionOf(conn);
       if (!session) return;
       switch (frame.type) {
@@ -33,14 +44,13 @@ export function createProtocolHandlers(ctx: ServerContext): ConnectionHandlers {
           conn.send({ type: 'error', code: 'INVALID_OPERATION', message: 'already joined on this connection' });
           return;
         case 'ping':
-          conn.send({ type: 'pong', ts: frame.ts, serverTime: Date.now() });
-          return;
+          return this.onPing(conn, frame.ts);
         case 'publish':
-          return publish(ctx, conn, session, frame.id, frame.streamId);
+          return request(conn, frame.id, () => publish(ctx, conn, session, frame.id, frame.streamId));
         case 'unpublish':
-          return unpublish(ctx, conn, session, frame.id, frame.streamId);
+          return request(conn, frame.id, () => unpublish(ctx, conn, session, frame.id, frame.streamId));
         case 'subscribe':
-          return subscribe(ctx, conn, session, frame.id, frame);
+          return request(conn, frame.id, () => subscribe(ctx, conn, session, frame.id, frame));
         case 'unsubscribe':
           return unsubscribe(ctx, conn, session, frame.id, frame);
         case 'renew-token':
@@ -54,14 +64,21 @@ export function createProtocolHandlers(ctx: ServerContext): ConnectionHandlers {
       }
     },
 
+    onPing(conn: Connection, ts: number): void {
+      if (sessionOf(conn)) conn.send({ type: 'pong', ts, serverTime: Date.now() });
+    },
+
     onData(conn: Connection, streamId: string, flags: number, payload: Uint8Array): void {
+      if (conn.phase === 'closed') return;
+      if (conn.phase !== 'joined') throw new ProtocolError('first frame must be join, got a binary frame');
       const session = sessionOf(conn);
-      if (session) forwardData(ctx, conn, session, streamId, flags, payload);
+      if (session) forwardData(ctx, session, streamId, flags, payload);
     },
 
     onClose(conn: Connection): void {
       // No leave: the member stays until it resumes or times out (DESIGN §4.5-4.6).
       ctx.sockets.remove(conn);
+      ctx.sessions.detach(conn);
     },
   };
 }

@@ -1,6 +1,7 @@
 /**
  * Session lifecycle: join (fresh, resume, uid replacement), leave, token renewal and expiry, and
- * the liveness timeouts (NO_DATA streams, SERVER_TIMEOUT members).
+ * the liveness timeouts (NO_DATA streams, SERVER_TIMEOUT members). The store decides membership
+ * for the whole cluster; SessionRegistry keeps this node's resources of each session in step.
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import { CloseCode, closeCodeOf, verdictOfKick, verdictOfRefusal } from '../src/outcomes.js';
@@ -8,145 +9,164 @@ import { MAX_NUMERIC_UID, PROTOCOL_VERSION, type JoinFrame } from '../src/protoc
 import type { Uid } from '../src/types.js';
 import type { KickReason, PeerLeaveReason } from '../src/wire-words.js';
 import type { Connection } from './connection.js';
-import { notifyPeers, type ServerContext } from './context.js';
-import { channelKey, type ChannelKey, type SessionView } from './store.js';
-import { reconcileStreams, removeAllStreams } from './streams.js';
+import type { ServerContext } from './context.js';
+import type { LocalChannel } from './local-channel.js';
+import type { LocalSession } from './local-session.js';
+import { leaveEvents } from './store-rules.js';
+import { channelKey, parseChannelKey, StoreUnavailableError, type ChannelKey, type JoinResult } from './store.js';
 
-const newSessionId = (): string => randomBytes(18).toString('base64url');
+export const newSessionId = (): string => randomBytes(18).toString('base64url');
 /** Session ids are resume credentials: logs get a prefix only. */
-const logId = (sessionId: string): string => `${sessionId.slice(0, 6)}…`;
+export const logId = (sessionId: string): string => `${sessionId.slice(0, 6)}…`;
+const randomUid = (): Uid => randomInt(1, MAX_NUMERIC_UID + 1);
 
-function assignUid(ctx: ServerContext, key: ChannelKey): Uid {
-  for (;;) {
-    const uid = randomInt(1, MAX_NUMERIC_UID + 1);
-    if (!ctx.store.findMember(key, uid)) return uid;
-  }
+/** A store that cannot be reached makes a request fail as a transient server error (clients retry). */
+export function storeDown(error: unknown): error is StoreUnavailableError {
+  return error instanceof StoreUnavailableError;
 }
 
-/** A joined session, and what its peers must be told (sent after the joiner got `joined`). */
-interface JoinOutcome {
-  session: SessionView;
-  resumed: boolean;
-  announce: () => void;
-}
-
-export function join(ctx: ServerContext, conn: Connection, frame: JoinFrame): void {
+export async function join(ctx: ServerContext, conn: Connection, frame: JoinFrame): Promise<void> {
   if (frame.v !== PROTOCOL_VERSION) {
     conn.log.warn({ v: frame.v }, 'bad frame: unsupported protocol version');
-    conn.fail('PROTOCOL_ERROR', closeCodeOf(verdictOfRefusal('PROTOCOL_ERROR')!), `unsupported protocol version ${frame.v}, expected ${PROTOCOL_VERSION}`);
+    refuse(conn, 'PROTOCOL_ERROR', `unsupported protocol version ${frame.v}, expected ${PROTOCOL_VERSION}`);
     return;
   }
   const key = channelKey(frame.appId, frame.channel);
+  // A client that resumes is alive: its session must not time out during the round trip.
+  if (frame.sessionId !== undefined) ctx.sessions.touch(frame.sessionId);
+  let entered: Awaited<ReturnType<ServerContext['sessions']['enter']>> | undefined;
+  try {
+    entered = await ctx.sessions.enter(key);
+    const admitted = await admit(ctx, conn, frame, key);
+    if (!admitted) return;
+    const { result, uid, expiresAt } = admitted;
+    const session = takeOver(ctx, entered.channel, key, uid, result);
+    const resumed = result.outcome === 'resumed';
+    if (conn.phase === 'closed') {
+      // The socket went away during the round trip: the member stays, as a dropped session.
+      conn.log.debug('socket closed while joining');
+      ctx.tokens.track(session.sessionId, expiresAt);
+      return;
+    }
+    ctx.sessions.attach(session, conn)?.close(CloseCode.NORMAL, 'session resumed on a newer connection');
+    ctx.sessions.setSubscriptions(session, frame.subscriptions);
+    const holdMs = ctx.holdMs();
+    conn.send({
+      type: 'joined',
+      v: PROTOCOL_VERSION,
+      uid,
+      sessionId: session.sessionId,
+      resumed,
+      peers: result.snapshot,
+      tokenExpiresAt: expiresAt,
+      serverTime: Date.now(),
+      ...(holdMs > 0 ? { holdMs } : {}),
+    });
+    if (session.channel.sync(session, result.seq) === 'stale') void resync(ctx, session.channel, [session]);
+    // A resume or rejoin presents its current token: its expiry replaces the one tracked.
+    ctx.tokens.track(session.sessionId, expiresAt);
+    conn.log.info(
+      { appId: frame.appId, channel: frame.channel, uid, session: logId(session.sessionId), resumed, outcome: result.outcome },
+      resumed ? 'session resumed' : 'joined',
+    );
+  } catch (error) {
+    if (!storeDown(error)) throw error;
+    conn.log.warn({ err: error.message }, 'join failed: store unavailable');
+    conn.fail('SERVER_ERROR', CloseCode.INTERNAL_ERROR, `channel store unavailable: ${error.message}`);
+  } finally {
+    entered?.release();
+  }
+}
+
+type Accepted = Extract<JoinResult, { sessionId: string }>;
+
+/**
+ * Checks the token and asks the store to admit the member (a uid picked for the client is picked
+ * again in the rare case it is taken). Null when the join was refused (the socket is closed).
+ */
+async function admit(
+  ctx: ServerContext,
+  conn: Connection,
+  frame: JoinFrame,
+  key: ChannelKey,
+): Promise<{ result: Accepted; uid: Uid; expiresAt: number | null } | null> {
   const requestedUid = frame.uid === null || frame.uid === 0 ? null : frame.uid;
-
-  // Resume: the session still exists, in this channel, under this uid.
-  const found = frame.sessionId === undefined ? undefined : ctx.store.getSession(frame.sessionId);
-  const previous = found && found.key === key && (requestedUid === null || found.uid === requestedUid) ? found : undefined;
-
-  const uid = previous ? previous.uid : (requestedUid ?? assignUid(ctx, key));
-  const verdict = ctx.verifyToken(frame.token, { appId: frame.appId, channel: frame.channel, uid });
-  if (!verdict.ok) {
-    ctx.counters.joinsRefused++;
-    conn.log.info({ code: verdict.code, appId: frame.appId, channel: frame.channel, uid }, 'join rejected');
-    conn.fail(verdict.code, closeCodeOf(verdictOfRefusal(verdict.code)!), verdict.message);
-    return;
+  for (;;) {
+    const uid = requestedUid ?? randomUid();
+    const verdict = ctx.verifyToken(frame.token, { appId: frame.appId, channel: frame.channel, uid });
+    if (!verdict.ok) {
+      ctx.counters.joinsRefused++;
+      conn.log.info({ code: verdict.code, appId: frame.appId, channel: frame.channel, uid }, 'join rejected');
+      refuse(conn, verdict.code, verdict.message);
+      return null;
+    }
+    const result = await ctx.store.join({
+      key,
+      uid,
+      assigned: requestedUid === null,
+      ...(requestedUid !== null && frame.sessionId !== undefined ? { resumeSessionId: frame.sessionId } : {}),
+      newSessionId: newSessionId(),
+      streams: frame.streams,
+      maxMembers: ctx.options.maxPeersPerChannel,
+    });
+    if (result.outcome === 'taken') continue;
+    if (result.outcome === 'full') {
+      // Only a new member counts against the limit: a resume or a uid replacement adds nobody.
+      ctx.counters.joinsRefused++;
+      conn.log.info({ appId: frame.appId, channel: frame.channel, uid }, 'join rejected: channel full');
+      refuse(conn, 'CHANNEL_FULL', `channel is full (${ctx.options.maxPeersPerChannel} members)`);
+      return null;
+    }
+    return { result, uid, expiresAt: verdict.expiresAt };
   }
+}
 
-  let outcome: JoinOutcome;
-  const existing = previous ? undefined : ctx.store.findMember(key, uid);
+/** The local side of a join the store accepted: the session this node now owns. */
+function takeOver(
+  ctx: ServerContext,
+  channel: LocalChannel,
+  key: ChannelKey,
+  uid: Uid,
+  result: Accepted,
+): LocalSession {
+  const previous = result.previous && result.previous.node === ctx.nodeId ? ctx.sessions.get(result.previous.sessionId) : undefined;
+  if (result.outcome === 'resumed' && previous) {
+    previous.setStreams(result.streams);
+    return previous;
+  }
   if (previous) {
-    outcome = resume(ctx, conn, previous, frame);
-  } else if (existing) {
-    outcome = replace(ctx, conn, existing, frame);
-  } else if (ctx.store.memberCount(key) >= ctx.options.maxPeersPerChannel) {
-    // Only a new member counts against the limit: a resume or a uid replacement adds nobody.
-    ctx.counters.joinsRefused++;
-    conn.log.info({ appId: frame.appId, channel: frame.channel, uid }, 'join rejected: channel full');
-    conn.fail('CHANNEL_FULL', closeCodeOf(verdictOfRefusal('CHANNEL_FULL')!), `channel is full (${ctx.options.maxPeersPerChannel} members)`);
-    return;
-  } else {
-    outcome = fresh(ctx, conn, frame, uid);
+    // DESIGN §4.9: the newer join of a uid wins; the membership carries over without leave/online.
+    ctx.sessions.end(previous);
+    if (previous.conn) {
+      kick(previous.conn, 'UID_BANNED', `uid ${String(uid)} joined channel ${channel.key} from another connection`);
+      previous.conn.log.info({ uid }, 'replaced by a newer join of the same uid');
+    }
   }
-  const { session, resumed } = outcome;
-
-  conn.send({
-    type: 'joined',
-    v: PROTOCOL_VERSION,
-    uid: session.uid,
-    sessionId: session.sessionId,
-    resumed,
-    peers: ctx.store.snapshot(session.key, session.sessionId),
-    tokenExpiresAt: verdict.expiresAt,
-    serverTime: Date.now(),
-  });
-  conn.log.info(
-    { appId: session.appId, channel: session.channel, uid: session.uid, session: logId(session.sessionId), resumed },
-    resumed ? 'session resumed' : 'joined',
-  );
-  // A resume or rejoin presents its current token: its expiry replaces the one tracked.
-  ctx.tokens.track(session.sessionId, verdict.expiresAt);
-  outcome.announce();
+  return ctx.sessions.add({ key, uid, sessionId: result.sessionId }, channel, result.streams);
 }
 
-function attach(ctx: ServerContext, conn: Connection, session: SessionView): void {
-  ctx.sockets.attach(session.sessionId, conn);
-  conn.markJoined(session.sessionId);
-}
-
-function fresh(ctx: ServerContext, conn: Connection, frame: JoinFrame, uid: Uid): JoinOutcome {
-  const session = ctx.store.createSession({ sessionId: newSessionId(), appId: frame.appId, channel: frame.channel, uid });
-  ctx.store.setSubscriptions(session.sessionId, frame.subscriptions);
-  ctx.timeouts.track(session.sessionId);
-  attach(ctx, conn, session);
-  return {
-    session,
-    resumed: false,
-    announce: () => {
-      notifyPeers(ctx, session, { type: 'peer-online', uid });
-      reconcileStreams(ctx, session, frame.streams);
-    },
-  };
-}
-
-/** DESIGN §4.6: peers hear only stream changes (streams that timed out come back as stream-added). */
-function resume(ctx: ServerContext, conn: Connection, session: SessionView, frame: JoinFrame): JoinOutcome {
-  const old = ctx.sockets.detach(session.sessionId);
-  if (old && old !== conn) old.close(CloseCode.NORMAL, 'session resumed on a newer connection');
-  ctx.store.setSubscriptions(session.sessionId, frame.subscriptions);
-  ctx.timeouts.touch(session.sessionId);
-  attach(ctx, conn, session);
-  return { session, resumed: true, announce: () => reconcileStreams(ctx, session, frame.streams) };
-}
-
-/** DESIGN §4.9: the newer join of a uid wins; the membership carries over without leave/online. */
-function replace(ctx: ServerContext, conn: Connection, existing: SessionView, frame: JoinFrame): JoinOutcome {
-  const oldSessionId = existing.sessionId;
-  const old = ctx.sockets.detach(oldSessionId);
-  if (old) {
-    const message = `uid ${String(existing.uid)} joined channel ${existing.channel} from another connection`;
-    kick(old, 'UID_BANNED', message);
-    old.log.info({ uid: existing.uid }, 'replaced by a newer join of the same uid');
-  }
-  ctx.timeouts.untrack(oldSessionId);
-  ctx.tokens.untrack(oldSessionId);
-  const session = ctx.store.transferSession(oldSessionId, newSessionId());
-  ctx.store.setSubscriptions(session.sessionId, frame.subscriptions);
-  ctx.timeouts.track(session.sessionId);
-  attach(ctx, conn, session);
-  return { session, resumed: false, announce: () => reconcileStreams(ctx, session, frame.streams) };
+/** Another node took the session over: resumed there (its socket here is stale), or its uid joined there. */
+export function onSessionTaken(ctx: ServerContext, sessionId: string, how: 'resumed' | 'replaced'): void {
+  const session = ctx.sessions.get(sessionId);
+  if (!session) return;
+  ctx.sessions.end(session);
+  if (!session.conn) return;
+  if (how === 'replaced') kick(session.conn, 'UID_BANNED', `uid ${String(session.uid)} joined the channel on another server`);
+  else session.conn.close(CloseCode.NORMAL, 'session resumed on another connection');
 }
 
 /** `leave`: ack, then peers hear stream-removed (PEER_LEFT) and peer-leave (QUIT) at once. */
-export function leave(ctx: ServerContext, conn: Connection, session: SessionView, id: number): void {
+export async function leave(ctx: ServerContext, conn: Connection, session: LocalSession, id: number): Promise<void> {
   conn.send({ type: 'ack', id });
-  endSession(ctx, session, 'QUIT');
-  conn.log.info({ uid: session.uid, channel: session.channel }, 'left');
+  await endSession(ctx, session, 'QUIT');
+  conn.log.info({ uid: session.uid }, 'left');
   conn.close(CloseCode.NORMAL, 'left the channel');
 }
 
 /** `renew-token`: a valid token for the same app, channel and uid replaces the session's expiry. */
-export function renewToken(ctx: ServerContext, conn: Connection, session: SessionView, id: number, token: string): void {
-  const verdict = ctx.verifyToken(token, { appId: session.appId, channel: session.channel, uid: session.uid });
+export function renewToken(ctx: ServerContext, conn: Connection, session: LocalSession, id: number, token: string): void {
+  const { appId, channel } = parseChannelKey(session.key);
+  const verdict = ctx.verifyToken(token, { appId, channel, uid: session.uid });
   if (!verdict.ok) {
     // The old token stays in force (and still expires when it would have).
     conn.log.info({ code: verdict.code, uid: session.uid }, 'token renewal rejected');
@@ -160,49 +180,93 @@ export function renewToken(ctx: ServerContext, conn: Connection, session: Sessio
 
 /** The session's token expires soon: tell its client (if connected) so the app can renew it. */
 export function onTokenWillExpire(ctx: ServerContext, sessionId: string, expiresAt: number): void {
-  ctx.sockets.get(sessionId)?.send({ type: 'token-will-expire', expiresAt });
+  ctx.sessions.get(sessionId)?.conn?.send({ type: 'token-will-expire', expiresAt });
 }
 
 /** The token expired without renewal: the client is kicked (no reconnect) and peers see it quit. */
-export function onTokenExpire(ctx: ServerContext, sessionId: string): void {
-  const session = ctx.store.getSession(sessionId);
+export async function onTokenExpire(ctx: ServerContext, sessionId: string): Promise<void> {
+  const session = ctx.sessions.get(sessionId);
   if (!session) return;
   ctx.counters.tokenExpiries++;
-  ctx.log.info({ uid: session.uid, channel: session.channel, session: logId(sessionId) }, 'token expired: session ended');
-  const conn = ctx.sockets.get(sessionId);
-  if (conn) kick(conn, 'TOKEN_EXPIRE', 'the token has expired');
-  endSession(ctx, session, 'QUIT');
+  ctx.log.info({ uid: session.uid, session: logId(sessionId) }, 'token expired: session ended');
+  if (session.conn) kick(session.conn, 'TOKEN_EXPIRE', 'the token has expired');
+  await endSession(ctx, session, 'QUIT');
 }
 
 /** Silence reached streamTimeoutMs: the member's streams go (NO_DATA); it stays a member. */
-export function onStreamTimeout(ctx: ServerContext, sessionId: string): void {
-  const session = ctx.store.getSession(sessionId);
-  if (!session || session.streams.length === 0) return;
-  ctx.log.info({ uid: session.uid, channel: session.channel, streams: session.streams }, 'streams timed out (NO_DATA)');
-  removeAllStreams(ctx, session, 'NO_DATA');
+export async function onStreamTimeout(ctx: ServerContext, sessionId: string): Promise<void> {
+  const session = ctx.sessions.get(sessionId);
+  if (!session || session.streams.size === 0) return;
+  ctx.log.info({ uid: session.uid, streams: [...session.streams] }, 'streams timed out (NO_DATA)');
+  const streams = [...session.streams];
+  session.streams.clear();
+  try {
+    if (!(await ctx.store.removeStreams(session))) ctx.sessions.end(session); // no longer ours
+  } catch (error) {
+    if (!storeDown(error)) throw error;
+    // Tell this node's members now; the store learns when it is back (restore()).
+    session.channel.broadcastLocal(
+      streams.map((streamId) => ({ type: 'stream-removed', uid: session.uid, streamId, reason: 'NO_DATA' })),
+      session,
+    );
+  }
 }
 
 /** Silence reached peerTimeoutMs: streams go (NO_DATA), then the member (SERVER_TIMEOUT). */
-export function onPeerTimeout(ctx: ServerContext, sessionId: string): void {
-  const session = ctx.store.getSession(sessionId);
+export async function onPeerTimeout(ctx: ServerContext, sessionId: string): Promise<void> {
+  const session = ctx.sessions.get(sessionId);
   if (!session) return;
-  ctx.log.info({ uid: session.uid, channel: session.channel, session: logId(sessionId) }, 'member timed out (SERVER_TIMEOUT)');
-  const conn = ctx.sockets.get(sessionId);
-  endSession(ctx, session, 'SERVER_TIMEOUT');
+  ctx.log.info({ uid: session.uid, session: logId(sessionId) }, 'member timed out (SERVER_TIMEOUT)');
+  const conn = session.conn;
+  await endSession(ctx, session, 'SERVER_TIMEOUT');
   // A socket still attached is half-open or mute: drop it without a closing handshake.
   conn?.terminate();
 }
 
-function endSession(ctx: ServerContext, session: SessionView, reason: PeerLeaveReason): void {
-  removeAllStreams(ctx, session, reason === 'QUIT' ? 'PEER_LEFT' : 'NO_DATA');
-  notifyPeers(ctx, session, { type: 'peer-leave', uid: session.uid, reason });
-  ctx.timeouts.untrack(session.sessionId);
-  ctx.tokens.untrack(session.sessionId);
-  ctx.sockets.detach(session.sessionId);
-  ctx.store.deleteSession(session.sessionId);
+/**
+ * Ends a member's stay: this node lets go of it at once, and the store removes it (if this node
+ * still owns it) and tells every node. Without the store, this node's members hear it now and
+ * the store is brought in line when it returns.
+ */
+export async function endSession(ctx: ServerContext, session: LocalSession, reason: PeerLeaveReason): Promise<void> {
+  ctx.sessions.end(session);
+  try {
+    await ctx.store.leave(session, reason);
+  } catch (error) {
+    if (!storeDown(error)) throw error;
+    ctx.pendingLeaves.set(session.sessionId, { ref: session.ref, reason });
+    session.channel.broadcastLocal(leaveEvents(session.uid, [...session.streams], reason), session);
+  }
 }
 
-/** Ends a joined socket's stay for good: the `kicked` frame, then the verdict's close code (outcomes.ts). */
+/**
+ * Sends the session(s) of a channel a fresh snapshot (their view may have missed events): each
+ * client diffs it against what it knows, so every change shows up exactly once.
+ */
+export async function resync(ctx: ServerContext, channel: LocalChannel, sessions: readonly LocalSession[] = [...channel.sessions]): Promise<void> {
+  for (const session of sessions) session.unsync();
+  let snapshot;
+  try {
+    snapshot = await ctx.store.snapshot(channel.key);
+  } catch (error) {
+    if (!storeDown(error)) throw error;
+    return; // resynced when the store is back
+  }
+  const holdMs = ctx.holdMs();
+  for (const session of sessions) {
+    if (!session.conn || ctx.sessions.get(session.sessionId) !== session) continue;
+    const peers = snapshot.members.filter((m) => !(m.uid === session.uid && typeof m.uid === typeof session.uid));
+    session.conn.send({ type: 'snapshot', peers, ...(holdMs > 0 ? { holdMs } : {}) });
+    channel.sync(session, snapshot.seq);
+  }
+}
+
+/** A refused join: the error frame, then the close code of that verdict (outcomes.ts). */
+function refuse(conn: Connection, code: 'INVALID_TOKEN' | 'TOKEN_EXPIRED' | 'CHANNEL_FULL' | 'PROTOCOL_ERROR', message: string): void {
+  conn.fail(code, closeCodeOf(verdictOfRefusal(code)!), message);
+}
+
+/** Ends a joined socket's stay for good: the `kicked` frame, then the verdict's close code. */
 function kick(conn: Connection, reason: KickReason, message: string): void {
   conn.send({ type: 'kicked', reason, message });
   conn.close(closeCodeOf(verdictOfKick(reason)), message);

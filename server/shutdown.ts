@@ -4,29 +4,28 @@ import type { Server as HttpsServer } from 'node:https';
 import type { Logger } from 'pino';
 import type { WebSocketServer } from 'ws';
 import { CloseCode } from '../src/protocol.js';
-import type { PresenceTimeouts } from './presence-timeouts.js';
+import type { SessionRegistry } from './session-registry.js';
 import type { SocketRegistry } from './socket-registry.js';
-import type { TokenExpiry } from './token-expiry.js';
+import type { ChannelStore } from './store.js';
 
 export interface ShutdownParts {
   httpServer: HttpServer | HttpsServer;
   wss: WebSocketServer;
   sockets: SocketRegistry;
-  timeouts: PresenceTimeouts;
-  tokens: TokenExpiry;
+  sessions: SessionRegistry;
+  store: ChannelStore;
   log: Logger;
   /** Sockets that have not finished their closing handshake after this long are terminated. */
   graceMs: number;
 }
 
-export async function shutdown({ httpServer, wss, sockets, timeouts, tokens, log, graceMs }: ShutdownParts): Promise<void> {
+export async function shutdown({ httpServer, wss, sockets, sessions, store, log, graceMs }: ShutdownParts): Promise<void> {
   log.info({ sockets: sockets.size }, 'shutting down');
   // Stop accepting connections first; the callback runs once every connection has ended.
   const httpClosed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
   httpServer.closeIdleConnections();
   // Sessions are not ended: clients reconnect and resume elsewhere (or time out there).
-  timeouts.clear();
-  tokens.clear();
+  sessions.clear();
 
   const connections = [...sockets.connections];
   for (const conn of connections) {
@@ -46,5 +45,7 @@ export async function shutdown({ httpServer, wss, sockets, timeouts, tokens, log
   await new Promise<void>((resolve) => wss.close(() => resolve()));
   httpServer.closeAllConnections();
   await httpClosed;
+  // In a cluster, a surviving node adopts this node's members now (they time out there if they do not come back).
+  await store.close(true);
   log.info('closed');
 }

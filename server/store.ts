@@ -1,12 +1,15 @@
 /**
- * Channel state behind a small interface: members (one session per uid per channel), their
- * streams, subscriptions and the fan-out targets derived from them. The protocol code only talks
- * to this interface, so a shared store (several server nodes) can replace the in-memory one.
+ * Channel state shared by every node of a cluster, behind one asynchronous interface with two
+ * implementations: in memory (one node, the default) and Redis (cluster/redis-store.ts).
  *
- * What is deliberately NOT in the store: sockets and liveness timers. Those belong to the node
- * that holds the socket (see socket-registry.ts and presence-timeouts.ts).
+ * The store holds members (one session per uid per channel, owned by one node) and their
+ * streams. Every change is one atomic operation that also emits the resulting channel events,
+ * numbered by one growing counter (`seq`), to every node with members in that channel. What stays on the
+ * node that holds the socket: the socket, liveness and token timers, and subscriptions (see
+ * session-registry.ts): idle clients cost the store nothing.
  */
 import type { Uid } from '../src/types.js';
+import type { PeerLeaveReason, StreamRemovedReason } from '../src/wire-words.js';
 
 /** Opaque key of one channel of one app (apps and channels are isolated from each other). */
 export type ChannelKey = string & { readonly __brand: 'ChannelKey' };
@@ -16,28 +19,17 @@ export function channelKey(appId: string, channel: string): ChannelKey {
   return JSON.stringify([appId, channel]) as ChannelKey;
 }
 
-export interface StreamRef {
-  readonly uid: Uid;
-  readonly streamId: string;
+/** The app id and channel name a key stands for. */
+export function parseChannelKey(key: ChannelKey): { appId: string; channel: string } {
+  const [appId, channel] = JSON.parse(key) as [string, string];
+  return { appId, channel };
 }
 
-/** Read-only view of one session (= one member of one channel). */
-export interface SessionView {
-  readonly sessionId: string;
+/** One member of one channel: its session, and the node that owns the session. */
+export interface MemberRef {
   readonly key: ChannelKey;
-  readonly appId: string;
-  readonly channel: string;
   readonly uid: Uid;
-  /** Streams this member publishes, in publication order. */
-  readonly streams: readonly string[];
-  readonly subscriptionCount: number;
-}
-
-export interface NewSession {
-  sessionId: string;
-  appId: string;
-  channel: string;
-  uid: Uid;
+  readonly sessionId: string;
 }
 
 export interface MemberSnapshot {
@@ -45,58 +37,126 @@ export interface MemberSnapshot {
   streams: string[];
 }
 
-export interface StoreStats {
-  /** Members across all channels (each member is one session). */
-  members: number;
-  /** Channels with at least one member. */
-  channels: number;
-  /** Published streams across all channels. */
-  streams: number;
+/** What members of a channel are told, in the channel's order. */
+export type ChannelEventFrame =
+  | { type: 'peer-online'; uid: Uid }
+  | { type: 'peer-leave'; uid: Uid; reason: PeerLeaveReason }
+  | { type: 'stream-added'; uid: Uid; streamId: string }
+  | { type: 'stream-removed'; uid: Uid; streamId: string; reason: StreamRemovedReason };
+
+export interface ChannelEvent {
+  readonly key: ChannelKey;
+  /** Increases with every event of the store: it orders the events of each channel. */
+  readonly seq: number;
+  /** The session the event is about: its own socket does not get it. */
+  readonly sessionId: string;
+  /** The node whose operation caused it. */
+  readonly origin: string;
+  readonly frame: ChannelEventFrame;
+}
+
+export interface JoinRequest {
+  key: ChannelKey;
+  /** The uid to join as (the node picks one when the client asked the server to assign it). */
+  uid: Uid;
+  /** The uid was picked by the node: if taken, answer `taken` rather than replacing its member. */
+  assigned: boolean;
+  /** Present when the client asks to resume this session. */
+  resumeSessionId?: string;
+  /** The session id for a fresh member or a uid replacement. */
+  newSessionId: string;
+  /** The streams the member publishes from now on (the others are removed as UNPUBLISHED). */
+  streams: readonly string[];
+  /** A fresh member beyond this count is refused. */
+  maxMembers: number;
+}
+
+export type JoinResult =
+  | {
+      outcome: 'fresh' | 'resumed' | 'replaced';
+      sessionId: string;
+      streams: string[];
+      /** Every other member, as of `seq`. */
+      snapshot: MemberSnapshot[];
+      /** The store's event seq after this join: the snapshot includes every event up to it. */
+      seq: number;
+      /** The session this join took over (resume or uid replacement), and the node that owned it. */
+      previous: { sessionId: string; node: string } | null;
+    }
+  | { outcome: 'full' }
+  | { outcome: 'taken' };
+
+export type PublishResult = 'added' | 'exists' | 'limit' | 'gone';
+
+/** A session of a dead node that this node now owns. */
+export interface AdoptedSession extends MemberRef {
+  streams: string[];
+  /** How long ago its node was last heard from: the session's silence starts then. */
+  silentForMs: number;
+}
+
+/** What a store tells the node it runs on. */
+export interface StoreListener {
+  /** A channel event, in the channel's seq order (every node with members in the channel gets it). */
+  channelEvent(event: ChannelEvent): void;
+  /** A stream data frame (already encoded for clients) published by a member on another node. */
+  data(key: ChannelKey, frame: Uint8Array): void;
+  /** A session of this node was taken over on another node: resumed there, or its uid joined there. */
+  sessionTaken(sessionId: string, how: 'resumed' | 'replaced'): void;
+  /** Sessions of a dead node that this node now owns, as if their sockets were lost. */
+  adopted(sessions: AdoptedSession[]): void;
+  /** The store came back after an outage: re-register every local session, resync every channel. */
+  reconnected(): void;
+}
+
+export interface StoreHealth {
+  ok: boolean;
+  /** Why not, for /healthz and the logs. */
+  reason?: string;
+}
+
+/** Thrown by store operations while the store cannot be reached. */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
 }
 
 export interface ChannelStore {
-  // ---- members / sessions ----
-  getSession(sessionId: string): SessionView | undefined;
-  /** The session that holds `uid` in the channel, if any. */
-  findMember(key: ChannelKey, uid: Uid): SessionView | undefined;
-  /** Adds a member with no streams and no subscriptions. Throws if the uid is already present. */
-  createSession(init: NewSession): SessionView;
+  /** Whether the state outlives this process (false: a restarted node starts empty). */
+  readonly durable: boolean;
+  /** Starts the store for this node; `listener` receives what concerns the node. */
+  open(nodeId: string, listener: StoreListener): Promise<void>;
+  /** Stops it. With `graceful`, this node's sessions are handed to the surviving nodes at once. */
+  close(graceful: boolean): Promise<void>;
+  readonly health: StoreHealth;
   /**
-   * Hands a member over to a new session id (uid replacement): streams, and other members'
-   * subscriptions to them, carry over; the member's own subscriptions are cleared.
+   * The node has (or is about to have) members in the channel: deliver its events from now on.
+   * Resolves once they will be delivered, so a snapshot read afterwards misses nothing.
    */
-  transferSession(oldSessionId: string, newSessionId: string): SessionView;
+  watch(key: ChannelKey): Promise<void>;
+  /** The node has no members in the channel any more. */
+  unwatch(key: ChannelKey): void;
+
+  /** A fresh member, a resume, or a uid replacement, with the member's streams set to `streams`. */
+  join(request: JoinRequest): Promise<JoinResult>;
+  /** Removes the member and its streams, if this node still owns that session. */
+  leave(member: MemberRef, reason: PeerLeaveReason): Promise<boolean>;
+  /** Removes every stream of the member (NO_DATA), if this node still owns that session. */
+  removeStreams(member: MemberRef): Promise<boolean>;
+  publish(member: MemberRef, streamId: string, maxStreams: number): Promise<PublishResult>;
+  /** 'absent': the member does not publish it; 'gone': this node no longer owns the session. */
+  unpublish(member: MemberRef, streamId: string): Promise<'removed' | 'absent' | 'gone'>;
+  hasStream(key: ChannelKey, uid: Uid, streamId: string): Promise<boolean>;
+  /** Every member of the channel but `exceptSessionId`, as of `seq`. */
+  snapshot(key: ChannelKey, exceptSessionId?: string): Promise<{ members: MemberSnapshot[]; seq: number }>;
   /**
-   * Removes a member with its own subscriptions. Streams still published are dropped silently
-   * (the protocol code removes them first with removeStream so that peers are told).
+   * Makes the store agree with a session this node holds (after an outage): `ok` (the member is
+   * there again, owned by this node, with these streams; streams it no longer has go as NO_DATA),
+   * or `lost` when its uid belongs to another session now, or (`connected` false) when another
+   * node has taken the session over meanwhile.
    */
-  deleteSession(sessionId: string): SessionView | undefined;
-  /** Members of the channel (0 for a channel nobody is in). */
-  memberCount(key: ChannelKey): number;
-  /** Every member of the channel but `exceptSessionId`, with its streams. */
-  snapshot(key: ChannelKey, exceptSessionId?: string): MemberSnapshot[];
-
-  // ---- streams ----
-  /** Returns false if the stream was already published (idempotent). */
-  addStream(sessionId: string, streamId: string): boolean;
-  /** Removes the stream and every subscription to it. Returns false if it was not published. */
-  removeStream(sessionId: string, streamId: string): boolean;
-  /** Whether `uid` publishes `streamId` in the channel. */
-  hasStream(key: ChannelKey, uid: Uid, streamId: string): boolean;
-
-  // ---- subscriptions ----
-  /** Replaces the session's subscriptions (the join frame is the client's truth). */
-  setSubscriptions(sessionId: string, refs: readonly StreamRef[]): void;
-  /** Returns false if it was already subscribed. */
-  subscribe(sessionId: string, ref: StreamRef): boolean;
-  /** Returns false if it was not subscribed. */
-  unsubscribe(sessionId: string, ref: StreamRef): boolean;
-
-  // ---- fan-out targets ----
-  /** Session ids of every member of the channel (event fan-out). */
-  memberSessionIds(key: ChannelKey): Iterable<string>;
-  /** Session ids subscribed to (uid, streamId) in the channel (data fan-out; hot path, no copy). */
-  subscriberSessionIds(key: ChannelKey, uid: Uid, streamId: string): Iterable<string>;
-
-  stats(): StoreStats;
+  restore(member: MemberRef, streams: readonly string[], connected: boolean): Promise<'ok' | 'lost'>;
+  /** The sessions the store thinks this node owns. */
+  ownedSessions(): Promise<MemberRef[]>;
+  /** Sends a data frame to the other nodes with members in the channel (none for a single node). */
+  forwardData(key: ChannelKey, frame: Uint8Array): void;
 }

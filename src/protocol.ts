@@ -75,6 +75,7 @@ export type JoinFrame = v.InferOutput<typeof JoinFrame>;
 
 // ---- server -> client ----
 const peerSnapshot = v.strictObject({ uid: uidSchema, streams: v.array(streamIdSchema) });
+const holdMs = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 31 - 1));
 const JoinedFrame = v.strictObject({
   type: v.literal('joined'),
   v: v.pipe(v.number(), v.integer()),
@@ -84,7 +85,14 @@ const JoinedFrame = v.strictObject({
   peers: v.array(peerSnapshot),
   tokenExpiresAt: v.nullable(timestamp),
   serverTime: timestamp,
+  /**
+   * The server lost its state (restart, store outage): peers missing from `peers` may still be
+   * coming back. Hold back their leave this long; emit nothing for those that do come back.
+   */
+  holdMs: v.optional(holdMs),
 });
+/** The channel as it is now (after a store outage or missed events): the client diffs it against what it knows. */
+const SnapshotFrame = v.strictObject({ type: v.literal('snapshot'), peers: v.array(peerSnapshot), holdMs: v.optional(holdMs) });
 const PongFrame = v.strictObject({ type: v.literal('pong'), ts: timestamp, serverTime: timestamp });
 const AckFrame = v.strictObject({ type: v.literal('ack'), id: requestId });
 const ErrorFrame = v.strictObject({
@@ -127,11 +135,13 @@ export const ServerFrameSchema = v.variant('type', [
   KickedFrame,
   ServerClosingFrame,
   TokenWillExpireFrame,
+  SnapshotFrame,
 ]);
 export type ServerFrame = v.InferOutput<typeof ServerFrameSchema>;
 export type JoinedFrame = v.InferOutput<typeof JoinedFrame>;
 export type ErrorFrame = v.InferOutput<typeof ErrorFrame>;
 export type KickedFrame = v.InferOutput<typeof KickedFrame>;
+export type SnapshotFrame = v.InferOutput<typeof SnapshotFrame>;
 
 /** Thrown (never anything else) by the decoders on a malformed frame. */
 export class ProtocolError extends ChannelLinkError {
@@ -233,7 +243,8 @@ export function encodeServerData(uid: Uid, streamId: string, flags: number, payl
   return out;
 }
 
-export function decodeServerData(frame: Uint8Array): ServerDataFrame {
+/** The header of a server data frame (who sent it on which stream); the payload stays raw bytes. */
+export function decodeServerDataHeader(frame: Uint8Array): { uid: Uid; streamId: string; flags: number; payloadOffset: number } {
   const { streamId, flags, payloadOffset } = decodeDataHeader(frame);
   let at = payloadOffset;
   const tag = frame[at];
@@ -251,7 +262,12 @@ export function decodeServerData(frame: Uint8Array): ServerDataFrame {
   } else {
     throw new ProtocolError('data frame has an unknown uid tag');
   }
-  const payload = frame.subarray(at);
+  return { uid, streamId, flags, payloadOffset: at };
+}
+
+export function decodeServerData(frame: Uint8Array): ServerDataFrame {
+  const { uid, streamId, flags, payloadOffset } = decodeServerDataHeader(frame);
+  const payload = frame.subarray(payloadOffset);
   return { uid, streamId, data: flags & FLAG_TEXT ? decodeUtf8(payload) : payload };
 }
 

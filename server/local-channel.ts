@@ -1,0 +1,102 @@
+/**
+ * One channel as this node sees it: its local sessions, who of them subscribes to which stream,
+ * and the channel's event stream with a short backlog, so a session that joins or resyncs from a
+ * snapshot taken at seq S gets exactly the events after S, once each. Event seqs come from one
+ * counter of the store (they only grow, so they order the events of each channel).
+ */
+import { streamKey } from '../src/keys.js';
+import { encodeFrame, type ServerFrame } from '../src/protocol.js';
+import type { LocalSession } from './local-session.js';
+import type { ChannelEvent, ChannelKey } from './store.js';
+
+/** Events kept for sessions that sync from a snapshot just taken (a join's round trip is short). */
+const BACKLOG = 256;
+
+export type SyncResult = 'synced' | 'stale';
+
+export class LocalChannel {
+  readonly sessions = new Set<LocalSession>();
+  /** streamKey -> subscribed local sessions (data fan-out: hot path). */
+  private readonly subscribers = new Map<string, Set<LocalSession>>();
+  private readonly backlog: ChannelEvent[] = [];
+  /** The last event seq seen on the channel's stream; null until the first one. */
+  private lastSeq: number | null = null;
+  /** The seq of the newest event pushed out of the backlog (0: none). */
+  private evictedUpTo = 0;
+  /** Joins in progress: the channel stays watched while they run. */
+  pending = 0;
+
+  constructor(readonly key: ChannelKey) {}
+
+  get idle(): boolean {
+    return this.sessions.size === 0 && this.pending === 0;
+  }
+
+  /** Takes the next event of the channel and delivers it; false for an event seen already. */
+  receive(event: ChannelEvent): boolean {
+    if (this.lastSeq !== null && event.seq <= this.lastSeq) return false;
+    this.lastSeq = event.seq;
+    this.backlog.push(event);
+    if (this.backlog.length > BACKLOG) this.evictedUpTo = this.backlog.shift()!.seq;
+    if (event.frame.type === 'stream-removed') this.dropStream(streamKey(event.frame.uid, event.frame.streamId));
+    let text: string | undefined;
+    for (const session of this.sessions) {
+      if (!session.wants(event)) continue;
+      text ??= encodeFrame(event.frame);
+      session.deliver(event.seq, text);
+    }
+    return true;
+  }
+
+  /**
+   * The session's client now knows the channel as of `seq` (a snapshot it was sent): deliver the
+   * newer events already received. 'stale' when some of them are no longer in the backlog.
+   */
+  sync(session: LocalSession, seq: number): SyncResult {
+    session.syncedTo(seq);
+    // Events after `seq` that fell out of the backlog cannot be replayed: the caller resyncs.
+    if (this.evictedUpTo > seq) return 'stale';
+    for (const event of this.backlog) if (event.seq > seq && session.wants(event)) session.deliver(event.seq, encodeFrame(event.frame));
+    return 'synced';
+  }
+
+  /** The store's numbering may have restarted (it lost its data): forget what was seen. */
+  reset(): void {
+    this.lastSeq = null;
+    this.evictedUpTo = 0;
+    this.backlog.length = 0;
+  }
+
+  /** Frames decided here while the store is unreachable (no seq): every local session but `except`. */
+  broadcastLocal(frames: ServerFrame[], except: LocalSession): void {
+    for (const session of this.sessions) {
+      if (session === except) continue;
+      for (const frame of frames) session.conn?.send(frame);
+    }
+  }
+
+  subscribersOf(key: string): ReadonlySet<LocalSession> | undefined {
+    return this.subscribers.get(key);
+  }
+
+  subscribe(session: LocalSession, key: string): void {
+    let set = this.subscribers.get(key);
+    if (!set) this.subscribers.set(key, (set = new Set()));
+    set.add(session);
+  }
+
+  unsubscribe(session: LocalSession, key: string): void {
+    const set = this.subscribers.get(key);
+    if (!set) return;
+    set.delete(session);
+    if (set.size === 0) this.subscribers.delete(key);
+  }
+
+  /** A stream went away: nobody stays subscribed to it. */
+  private dropStream(key: string): void {
+    const set = this.subscribers.get(key);
+    if (!set) return;
+    for (const session of set) session.subscriptions.delete(key);
+    this.subscribers.delete(key);
+  }
+}

@@ -1,0 +1,255 @@
+/**
+ * One contract, two stores: the in-memory store and the Redis store (a real redis-server) must
+ * answer every operation the same way and emit the same channel events in the same order.
+ */
+import { randomBytes } from 'node:crypto';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryChannelStore } from '../../server/memory-store.js';
+import { RedisChannelStore } from '../../server/cluster/redis-store.js';
+import { channelKey, type ChannelEvent, type ChannelStore, type MemberRef, type StoreListener } from '../../server/store.js';
+import { redisMissing, startRedis, type RedisServer } from '../support/redis-server.js';
+import { waitFor } from '../support/wait-for.js';
+
+interface Node {
+  store: ChannelStore;
+  events: ChannelEvent[];
+  taken: string[];
+  adopted: string[];
+  /** Events of one channel as compact strings, e.g. 'peer-online 1'. */
+  log(key: string): string[];
+}
+
+type Factory = (nodeId: string) => Promise<Node>;
+
+function recorder(): { listener: StoreListener; node: Omit<Node, 'store'> } {
+  const events: ChannelEvent[] = [];
+  const taken: string[] = [];
+  const adopted: string[] = [];
+  const listener: StoreListener = {
+    channelEvent: (e) => events.push(e),
+    data: () => {},
+    sessionTaken: (sessionId, how) => taken.push(`${how} ${sessionId}`),
+    adopted: (sessions) => adopted.push(...sessions.map((s) => `${String(s.uid)} ${s.sessionId} ${s.streams.join(',')}`)),
+    reconnected: () => {},
+  };
+  const log = (key: string) =>
+    events
+      .filter((e) => e.key === key)
+      .map((e) => {
+        const f = e.frame;
+        const tail = 'streamId' in f ? ` ${f.streamId}` : '';
+        const reason = 'reason' in f ? ` ${f.reason}` : '';
+        return `${f.type} ${String(f.uid)}${tail}${reason}`;
+      });
+  return { listener, node: { events, taken, adopted, log } };
+}
+
+const silent = pino({ level: 'silent' });
+const missing = redisMissing();
+if (missing && process.env.CI === 'true') throw new Error(`${missing}. CI=true: the Redis store tests must run, failing.`);
+if (missing) process.stderr.write(`\n\x1b[33m[store contract] SKIPPING the Redis store: ${missing}.\x1b[0m\n\n`);
+
+let redis: RedisServer | undefined;
+const opened: ChannelStore[] = [];
+beforeAll(async () => {
+  if (!missing) redis = await startRedis();
+}, 20_000);
+afterAll(async () => {
+  for (const store of opened) await store.close(false);
+  await redis?.close();
+});
+
+const memoryFactory: Factory = async (nodeId) => {
+  const store = new MemoryChannelStore();
+  const { listener, node } = recorder();
+  await store.open(nodeId, listener);
+  return { store, ...node };
+};
+
+/** Nodes of one cluster share a prefix; each test uses its own. */
+const redisFactory =
+  (prefix: string, nodeTtlMs = 3000): Factory =>
+  async (nodeId) => {
+    const store = new RedisChannelStore({ url: redis!.url, prefix, nodeTtlMs, log: silent });
+    const { listener, node } = recorder();
+    await store.open(nodeId, listener);
+    opened.push(store);
+    return { store, ...node };
+  };
+
+const kinds: [string, () => Factory, boolean][] = [
+  ['memory', () => memoryFactory, true],
+  ['redis', () => redisFactory(`t${randomBytes(4).toString('hex')}:`), !missing],
+];
+
+const uniqueKey = () => channelKey('app', `room-${randomBytes(4).toString('hex')}`);
+
+for (const [kind, factoryOf, enabled] of kinds) {
+  describe.runIf(enabled)(`ChannelStore contract: ${kind}`, () => {
+    /** Waits until the node saw `count` events of the channel (Redis delivers them over pub/sub). */
+    const settle = (node: Node, key: string, count: number) =>
+      waitFor(() => node.log(key).length >= count, { timeoutMs: 3000, message: `${count} events` });
+
+    it('admits a fresh member with its streams, and tells the others in order', async () => {
+      const node = await factoryOf()('n1');
+      const key = uniqueKey();
+      await node.store.watch(key);
+      const one = await node.store.join({ key, uid: 1, assigned: false, newSessionId: 'A', streams: ['s1', 's2'], maxMembers: 10 });
+      expect(one).toMatchObject({ outcome: 'fresh', sessionId: 'A', streams: ['s1', 's2'], snapshot: [], previous: null });
+      const two = await node.store.join({ key, uid: 2, assigned: false, newSessionId: 'B', streams: [], maxMembers: 10 });
+      expect(two).toMatchObject({ outcome: 'fresh', sessionId: 'B', snapshot: [{ uid: 1, streams: ['s1', 's2'] }] });
+      await settle(node, key, 4);
+      expect(node.log(key)).toEqual(['peer-online 1', 'stream-added 1 s1', 'stream-added 1 s2', 'peer-online 2']);
+      const seqs = node.events.filter((e) => e.key === key).map((e) => e.seq);
+      expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
+      expect(new Set(seqs).size).toBe(seqs.length);
+      if (two.outcome === 'fresh') expect(two.seq).toBe(seqs.at(-1));
+      expect(node.events.find((e) => e.key === key)).toMatchObject({ sessionId: 'A', origin: 'n1' });
+    });
+
+    it('resumes a session (no peer-online) and reconciles its streams; a uid join elsewhere replaces it', async () => {
+      const node = await factoryOf()('n1');
+      const key = uniqueKey();
+      await node.store.watch(key);
+      await node.store.join({ key, uid: 1, assigned: false, newSessionId: 'A', streams: ['s1'], maxMembers: 10 });
+      const resumed = await node.store.join({ key, uid: 1, assigned: false, resumeSessionId: 'A', newSessionId: 'X', streams: ['s2'], maxMembers: 10 });
+      expect(resumed).toMatchObject({ outcome: 'resumed', sessionId: 'A', streams: ['s2'], previous: { sessionId: 'A', node: 'n1' } });
+      const replaced = await node.store.join({ key, uid: 1, assigned: false, resumeSessionId: 'stale', newSessionId: 'C', streams: ['s2', 's3'], maxMembers: 10 });
+      expect(replaced).toMatchObject({ outcome: 'replaced', sessionId: 'C', streams: ['s2', 's3'], previous: { sessionId: 'A', node: 'n1' } });
+      await settle(node, key, 5);
+      expect(node.log(key)).toEqual(['peer-online 1', 'stream-added 1 s1', 'stream-removed 1 s1 UNPUBLISHED', 'stream-added 1 s2', 'stream-added 1 s3']);
+      // A picked uid that is taken is not a replacement.
+      expect(await node.store.join({ key, uid: 1, assigned: true, newSessionId: 'D', streams: [], maxMembers: 10 })).toEqual({ outcome: 'taken' });
+    });
+
+    it('refuses a fresh member beyond maxMembers, but not a resume; number 1 and string "1" differ', async () => {
+      const node = await factoryOf()('n1');
+      const key = uniqueKey();
+      await node.store.join({ key, uid: 1, assigned: false, newSessionId: 'A', streams: [], maxMembers: 2 });
+      await node.store.join({ key, uid: '1', assigned: false, newSessionId: 'B', streams: [], maxMembers: 2 });
+      expect(await node.store.join({ key, uid: 3, assigned: false, newSessionId: 'C', streams: [], maxMembers: 2 })).toEqual({ outcome: 'full' });
+      expect((await node.store.join({ key, uid: 1, assigned: false, resumeSessionId: 'A', newSessionId: 'Z', streams: [], maxMembers: 2 })).outcome).toBe('resumed');
+      const { members } = await node.store.snapshot(key, 'A');
+      expect(members).toEqual([{ uid: '1', streams: [] }]);
+    });
+
+    it('leaves only a session it owns: streams first (PEER_LEFT or NO_DATA), then the member', async () => {
+      const node = await factoryOf()('n1');
+      const key = uniqueKey();
+      await node.store.watch(key);
+      await node.store.join({ key, uid: 1, assigned: false, newSessionId: 'A', streams: ['s1'], maxMembers: 10 });
+      await node.store.join({ key, uid: 2, assigned: false, newSessionId: 'B', streams: ['s2'], maxMembers: 10 });
+      expect(await node.store.leave({ key, uid: 1, sessionId: 'wrong' }, 'QUIT')).toBe(false);
+      expect(await node.store.leave({ key, uid: 1, sessionId: 'A' }, 'QUIT')).toBe(true);
+      expect(await node.store.leave({ key, uid: 1, sessionId: 'A' }, 'QUIT')).toBe(false);
+      expect(await node.store.leave({ key, uid: 2, sessionId: 'B' }, 'SERVER_TIMEOUT')).toBe(true);
+      await settle(node, key, 8);
+      expect(node.log(key).slice(4)).toEqual(['stream-removed 1 s1 PEER_LEFT', 'peer-leave 1 QUIT', 'stream-removed 2 s2 NO_DATA', 'peer-leave 2 SERVER_TIMEOUT']);
+      expect((await node.store.snapshot(key)).members).toEqual([]);
+    });
+
+    it('publishes, unpublishes and times out streams of the owner only', async () => {
+      const node = await factoryOf()('n1');
+      const key = uniqueKey();
+      await node.store.watch(key);
+      await node.store.join({ key, uid: 1, assigned: false, newSessionId: 'A', streams: [], maxMembers: 10 });
+      const a: MemberRef = { key, uid: 1, sessionId: 'A' };
+      expect(await node.store.publish(a, 's1', 2)).toBe('added');
+      expect(await node.store.publish(a, 's1', 2)).toBe('exists');
+      expect(await node.store.publish(a, 's2', 2)).toBe('added');
+      expect(await node.store.publish(a, 's3', 2)).toBe('limit');
+      expect(await node.store.publish({ ...a, sessionId: 'other' }, 's3', 2)).toBe('gone');
+      expect(await node.store.hasStream(key, 1, 's2')).toBe(true);
+      expect(await node.store.hasStream(key, '1', 's2')).toBe(false);
+      expect(await node.store.unpublish(a, 's2')).toBe('removed');
+      expect(await node.store.unpublish(a, 's2')).toBe('absent');
+      expect(await node.store.unpublish({ ...a, sessionId: 'other' }, 's1')).toBe('gone');
+      expect(await node.store.removeStreams({ ...a, sessionId: 'other' })).toBe(false);
+      expect(await node.store.removeStreams(a)).toBe(true);
+      expect(await node.store.hasStream(key, 1, 's1')).toBe(false);
+      await settle(node, key, 5);
+      expect(node.log(key)).toEqual(['peer-online 1', 'stream-added 1 s1', 'stream-added 1 s2', 'stream-removed 1 s2 UNPUBLISHED', 'stream-removed 1 s1 NO_DATA']);
+    });
+
+    it('lists the sessions it owns, and restores one it holds (after an outage)', async () => {
+      const node = await factoryOf()('n1');
+      const key = uniqueKey();
+      await node.store.watch(key);
+      await node.store.join({ key, uid: 1, assigned: false, newSessionId: 'A', streams: ['s1'], maxMembers: 10 });
+      expect((await node.store.ownedSessions()).filter((r) => r.key === key)).toEqual([{ key, uid: 1, sessionId: 'A' }]);
+      expect(await node.store.restore({ key, uid: 1, sessionId: 'A' }, [], true)).toBe('ok');
+      expect(await node.store.restore({ key, uid: 1, sessionId: 'B' }, [], true)).toBe('lost');
+      expect(await node.store.restore({ key, uid: 2, sessionId: 'C' }, ['s9'], true)).toBe('ok');
+      await settle(node, key, 5);
+      expect(node.log(key)).toEqual(['peer-online 1', 'stream-added 1 s1', 'stream-removed 1 s1 NO_DATA', 'peer-online 2', 'stream-added 2 s9']);
+    });
+  });
+}
+
+describe.runIf(!missing)('Redis store: a cluster of nodes', () => {
+  it('delivers each channel event to every node that watches the channel, in the same order', async () => {
+    const factory = redisFactory(`t${randomBytes(4).toString('hex')}:`);
+    const [a, b, c] = [await factory('a'), await factory('b'), await factory('c')];
+    const key = uniqueKey();
+    await a.store.watch(key);
+    await b.store.watch(key);
+    await a.store.join({ key, uid: 1, assigned: false, newSessionId: 'A', streams: ['s1'], maxMembers: 10 });
+    await b.store.join({ key, uid: 2, assigned: false, newSessionId: 'B', streams: [], maxMembers: 10 });
+    await waitFor(() => a.log(key).length === 3 && b.log(key).length === 3, { timeoutMs: 3000, message: 'events on both nodes' });
+    expect(b.log(key)).toEqual(a.log(key));
+    expect(c.log(key)).toEqual([]); // c does not watch the channel
+    expect(b.events.map((e) => e.origin)).toEqual(['a', 'a', 'b']);
+  });
+
+  it('tells the old node when its session is resumed or its uid joins on another node', async () => {
+    const factory = redisFactory(`t${randomBytes(4).toString('hex')}:`);
+    const [a, b] = [await factory('a'), await factory('b')];
+    const key = uniqueKey();
+    await a.store.join({ key, uid: 1, assigned: false, newSessionId: 'A', streams: [], maxMembers: 10 });
+    const resumed = await b.store.join({ key, uid: 1, assigned: false, resumeSessionId: 'A', newSessionId: 'X', streams: [], maxMembers: 10 });
+    expect(resumed).toMatchObject({ outcome: 'resumed', previous: { sessionId: 'A', node: 'a' } });
+    await waitFor(() => a.taken.length === 1, { message: 'resumed notice' });
+    // The store now takes b for the owner: a can no longer end the session.
+    expect(await a.store.leave({ key, uid: 1, sessionId: 'A' }, 'QUIT')).toBe(false);
+    await a.store.join({ key, uid: 1, assigned: false, newSessionId: 'C', streams: [], maxMembers: 10 });
+    await waitFor(() => b.taken.length === 1, { message: 'replaced notice' });
+    expect([...a.taken, ...b.taken]).toEqual(['resumed A', 'replaced A']);
+  });
+
+  it('lets a surviving node adopt the members of a dead one, exactly once', async () => {
+    const factory = redisFactory(`t${randomBytes(4).toString('hex')}:`, 300);
+    const [dead, b, c] = [await factory('dead'), await factory('b'), await factory('c')];
+    const key = uniqueKey();
+    await dead.store.join({ key, uid: 1, assigned: false, newSessionId: 'A', streams: ['s1'], maxMembers: 10 });
+    await dead.store.join({ key, uid: 2, assigned: false, newSessionId: 'B', streams: [], maxMembers: 10 });
+    await dead.store.close(false); // no retire: as if it crashed
+    await waitFor(() => b.adopted.length + c.adopted.length === 2, { timeoutMs: 5000, message: 'adoption' });
+    const adopter = b.adopted.length > 0 ? b : c;
+    expect(adopter.adopted.sort()).toEqual(['1 A s1', '2 B ']);
+    expect((b.adopted.length > 0 ? c : b).adopted).toEqual([]);
+    expect((await adopter.store.ownedSessions()).filter((r) => r.key === key)).toHaveLength(2);
+    expect(await adopter.store.leave({ key, uid: 1, sessionId: 'A' }, 'SERVER_TIMEOUT')).toBe(true);
+  });
+
+  it('leaves no channel key behind once every member has left', async () => {
+    const prefix = `t${randomBytes(4).toString('hex')}:`;
+    const factory = redisFactory(prefix);
+    const [a, b] = [await factory('a'), await factory('b')];
+    const keys = [uniqueKey(), uniqueKey()];
+    for (const [i, key] of keys.entries()) {
+      await a.store.join({ key, uid: 1, assigned: false, newSessionId: `A${i}`, streams: ['s1', 's2'], maxMembers: 10 });
+      await b.store.join({ key, uid: 2, assigned: false, newSessionId: `B${i}`, streams: [], maxMembers: 10 });
+    }
+    for (const [i, key] of keys.entries()) {
+      await a.store.leave({ key, uid: 1, sessionId: `A${i}` }, 'QUIT');
+      await b.store.leave({ key, uid: 2, sessionId: `B${i}` }, 'SERVER_TIMEOUT');
+    }
+    const scan = redis!.cli('--scan', '--pattern', `${prefix}*`).trim().split('\n').filter(Boolean).sort();
+    // Only the nodes' own registry remains while they run: no channel, member or ownership key.
+    expect(scan).toEqual([`${prefix}heard`, `${prefix}nodes`, `${prefix}seq`]);
+    await a.store.close(true);
+    await b.store.close(true);
+    expect(redis!.cli('--scan', '--pattern', `${prefix}*`).trim()).toBe('');
+  });
+});
