@@ -1,4 +1,10 @@
 import { configDefaults, defineConfig } from 'vitest/config';
+import { redisMissing } from './test/support/redis-server.js';
+
+// The cluster project needs Debian's redis-server: without it (outside CI) it is left out, loudly.
+const noRedis = redisMissing();
+if (noRedis && process.env.CI === 'true') throw new Error(`${noRedis}. CI=true: the cluster tests must run, failing.`);
+if (noRedis) process.stderr.write(`\n\x1b[33m[cluster] SKIPPING the cluster tests: ${noRedis}.\x1b[0m\n\n`);
 
 export default defineConfig({
   test: {
@@ -10,13 +16,31 @@ export default defineConfig({
         test: {
           name: 'node',
           include: ['test/**/*.test.ts'],
-          exclude: [...configDefaults.exclude, 'test/e2e/**'],
+          exclude: [...configDefaults.exclude, 'test/e2e/**', 'test/cluster/**'],
           // Integration tests start servers, workers and child processes; two cores only.
           fileParallelism: true,
           maxWorkers: 2,
           sequence: { groupOrder: 0 },
         },
       },
+      ...(noRedis
+        ? []
+        : [
+            {
+              extends: true,
+              test: {
+                name: 'cluster',
+                // DESIGN §4 once more, with three nodes on one Redis and the members spread over them,
+                // plus the cluster's own scenarios.
+                include: ['test/integration/**/*.test.ts', 'test/cluster/**/*.test.ts'],
+                globalSetup: ['test/cluster/global-setup.ts'],
+                env: { CHANNEL_LINK_TEST_TOPOLOGY: 'cluster' },
+                fileParallelism: true,
+                maxWorkers: 2,
+                sequence: { groupOrder: 0 },
+              },
+            },
+          ]),
       {
         extends: true,
         test: {

@@ -2,13 +2,14 @@
 import { ChannelLinkError } from './errors.js';
 import { MAX_APP_ID_LENGTH } from './limits.js';
 import { DEFAULT_ENGINE_OPTIONS, type EngineOptions, type ReconnectOptions } from './types.js';
-import { validatePositiveMs, validateUrl } from './validation.js';
+import { validatePositiveMs, validateUrls } from './validation.js';
 
 /** 'auto': a dedicated Worker in browsers, worker_threads in Node; 'inline': this thread. */
 export type WorkerOption = 'auto' | 'inline' | Worker | MessagePort | { postMessage: unknown; on: unknown };
 
 export interface ClientOptions {
-  url: string;
+  /** The server, or several (a cluster): tried in order, moving to the next when a link is lost, refused or closing. */
+  url: string | readonly string[];
   appId?: string;
   heartbeatIntervalMs?: number;
   connectionTimeoutMs?: number;
@@ -27,7 +28,7 @@ export function resolveOptions(options: ClientOptions): { engine: EngineOptions;
   const reconnect = options.reconnect ?? {};
   if (typeof reconnect !== 'object' || reconnect === null) throw new ChannelLinkError('INVALID_PARAMS', 'reconnect must be an object');
   const engine: EngineOptions = {
-    url: validateUrl(options.url),
+    urls: validateUrls(options.url),
     appId,
     heartbeatIntervalMs: validatePositiveMs('heartbeatIntervalMs', options.heartbeatIntervalMs, d.heartbeatIntervalMs),
     connectionTimeoutMs: validatePositiveMs('connectionTimeoutMs', options.connectionTimeoutMs, d.connectionTimeoutMs),

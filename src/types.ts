@@ -99,7 +99,8 @@ export interface ReconnectOptions {
 
 /** Engine tuning, resolved with defaults; this is what crosses into the worker. */
 export interface EngineOptions {
-  url: string;
+  /** Server URLs, tried in order: the link moves to the next one when it is lost, refused or closing. */
+  urls: string[];
   appId: string;
   heartbeatIntervalMs: number;
   connectionTimeoutMs: number;
@@ -107,7 +108,7 @@ export interface EngineOptions {
   reconnect: ReconnectOptions;
 }
 
-export const DEFAULT_ENGINE_OPTIONS: Omit<EngineOptions, 'url'> = {
+export const DEFAULT_ENGINE_OPTIONS: Omit<EngineOptions, 'urls'> = {
   appId: 'default',
   heartbeatIntervalMs: 1000,
   connectionTimeoutMs: 4000,

@@ -48,6 +48,13 @@ export function validateUrl(url: unknown): string {
   return url;
 }
 
+/** One URL or a non-empty list of them (at most 16). */
+export function validateUrls(url: unknown): string[] {
+  if (!Array.isArray(url)) return [validateUrl(url)];
+  if (url.length < 1 || url.length > 16) fail('url must be a URL or a list of 1-16 URLs');
+  return url.map(validateUrl);
+}
+
 export function validatePositiveMs(name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) fail(`${name} must be a positive number of ms`);

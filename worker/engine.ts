@@ -13,7 +13,7 @@ import { ConnectionStateMachine } from './connection-state.js';
 import { TimerGroup, type EngineEnv, type TimerHandle } from './env.js';
 import { Link, type LossReason } from './link.js';
 import { LocalMedia } from './local-media.js';
-import { PresenceTable } from './presence.js';
+import { PresenceTable, type PeerSnapshot } from './presence.js';
 import { PendingRequests } from './requests.js';
 
 /** leave() waits at most this long (and never longer than the connection timeout) for the server's ack. */
@@ -45,6 +45,7 @@ export class Engine {
   private everJoined = false;
   private joinWaiter: JoinWaiter | null = null;
   private joinTimer: TimerHandle | undefined;
+  private holdTimer: TimerHandle | undefined;
   private leaving: Promise<void> | null = null;
   private disposed = false;
 
@@ -210,7 +211,7 @@ export class Engine {
     this.machine.setState('CONNECTED', this.everJoined ? 'RECONNECTED' : 'JOINED');
     this.everJoined = true;
     this.emit({ type: 'connected' });
-    for (const event of this.presence.applySnapshot(frame.peers)) this.emit(event);
+    this.applySnapshot(frame.peers, frame.holdMs);
     const waiter = this.joinWaiter;
     this.joinWaiter = null;
     waiter?.resolve(frame.uid);
@@ -243,11 +244,20 @@ export class Engine {
       case 'kicked':
         return this.endWith(verdictOfKick(frame.reason), frame.message);
       case 'server-closing':
-        // The server is going away; its close (1001) follows and the link reconnects at once.
-        return;
+        // The server is going away (restart, drain): move to the next server now and resume there.
+        return this.link.serverClosing();
+      case 'snapshot':
+        return this.applySnapshot(frame.peers, frame.holdMs);
       case 'pong':
         return;
     }
+  }
+
+  /** The server's view of the channel now; with `holdMs`, peers it lacks may still be coming back. */
+  private applySnapshot(peers: readonly PeerSnapshot[], holdMs = 0): void {
+    this.timers.clear(this.holdTimer);
+    this.emitAll(this.presence.applySnapshot(peers, holdMs > 0));
+    if (holdMs > 0) this.holdTimer = this.timers.set(() => this.emitAll(this.presence.endHold()), holdMs);
   }
 
   private handleData(frame: ServerDataFrame): void {
@@ -280,6 +290,7 @@ export class Engine {
   private toDisconnected(reason: ConnectionChangeReason, error: ChannelLinkError): void {
     this.link.stop();
     this.timers.clear(this.joinTimer);
+    this.timers.clear(this.holdTimer);
     this.requests.rejectAll(error.code === 'TIMEOUT' ? 'CLOSED' : error.code, error.message);
     const waiter = this.joinWaiter;
     this.joinWaiter = null;

@@ -20,6 +20,7 @@ import { createBackoffPolicy, type BackoffPolicy } from './backoff.js';
 import { TimerGroup, type EngineEnv, type TimerHandle } from './env.js';
 import { Heartbeat } from './heartbeat.js';
 import { LinkPhaseMachine } from './link-phase.js';
+import { ServerRotation } from './server-rotation.js';
 import { Transport } from './transport.js';
 
 export type LossReason = 'NETWORK_ERROR' | 'TIMEOUT';
@@ -44,6 +45,8 @@ export class Link {
   private readonly timers: TimerGroup;
   private readonly backoff: BackoffPolicy;
   private readonly phase = new LinkPhaseMachine();
+  private readonly servers: ServerRotation;
+  /** Completed rounds of every URL since the link was lost (or join began): the backoff grows with them. */
   private attempt = 0;
   private lostAt = 0;
   private attemptTimer: TimerHandle | undefined;
@@ -57,6 +60,7 @@ export class Link {
     private readonly handlers: LinkHandlers,
   ) {
     this.timers = new TimerGroup(env.timers);
+    this.servers = new ServerRotation(options.urls);
     this.backoff = createBackoffPolicy(options.reconnect, env.random);
     this.transport = new Transport(env.WebSocket, {
       onOpen: () => this.handleOpen(),
@@ -88,6 +92,7 @@ export class Link {
     this.stop();
     this.buildJoin = buildJoin;
     this.attempt = 0;
+    this.servers.reset();
     this.lostAt = this.env.clock.now();
     this.connectNow();
   }
@@ -99,7 +104,12 @@ export class Link {
     this.transport.close(CloseCode.NORMAL, 'client stopped');
   }
 
-  /** The network is back (or the server asked us to move): skip the remaining backoff. */
+  /** The server is shutting down (`server-closing`): go to the next server at once. */
+  serverClosing(): void {
+    this.abandonSocket();
+  }
+
+  /** The network is back: skip the remaining backoff. */
   retryNow(): void {
     if (this.phase.current !== 'waiting') return;
     this.timers.clear(this.retryTimer);
@@ -120,7 +130,7 @@ export class Link {
 
   private connectNow(): void {
     this.phase.to('opening');
-    this.transport.connect(this.options.url);
+    this.transport.connect(this.servers.current);
     // One deadline bounds socket open plus handshake.
     this.attemptTimer = this.timers.set(() => this.attemptFailed(), this.options.connectionTimeoutMs);
   }
@@ -205,19 +215,20 @@ export class Link {
     this.lostAt = this.env.clock.now();
     this.attempt = 0;
     this.reconnectCount++;
-    this.scheduleRetry();
+    this.servers.lost();
+    this.scheduleRetry(true);
     this.handlers.onLost(reason);
   }
 
   private attemptFailed(): void {
     this.timers.clear(this.attemptTimer);
     this.transport.close(CloseCode.CLIENT_RESET, 'attempt failed');
-    this.scheduleRetry();
+    this.scheduleRetry(this.servers.failed());
   }
 
-  private scheduleRetry(): void {
-    const delay = this.backoff(this.attempt, { elapsedMs: this.env.clock.now() - this.lostAt });
-    this.attempt++;
+  /** Within a round the next URL is tried after the short first-retry jitter; a full round backs off. */
+  private scheduleRetry(roundComplete: boolean): void {
+    const delay = this.backoff(roundComplete ? this.attempt++ : 0, { elapsedMs: this.env.clock.now() - this.lostAt });
     if (delay === null) {
       this.stop();
       this.handlers.onGiveUp();

@@ -2,6 +2,11 @@
  * The peer and stream table as the app has been told it. Incremental server events and fresh
  * snapshots both go through here, so the app gets exactly one event per real change: duplicates
  * are dropped and a snapshot after a reconnect is diffed against what was already announced.
+ *
+ * A snapshot taken while the server recovers its state (after a restart or a store outage) may
+ * lack peers that are still coming back: with `hold`, what it lacks is held, not removed. A held
+ * peer or stream that the server announces again is simply kept (the app sees nothing); what is
+ * still missing when the hold ends (endHold()) is announced as gone then.
  */
 import type { ChannelEvent, Uid } from '../src/types.js';
 import type { PeerLeaveReason, StreamRemovedReason } from '../src/wire-words.js';
@@ -15,6 +20,8 @@ type PresenceEvent = Extract<ChannelEvent, { type: 'peer-online' | 'peer-leave' 
 
 export class PresenceTable {
   private readonly peers = new Map<Uid, Set<string>>();
+  private readonly heldPeers = new Set<Uid>();
+  private readonly heldStreams = new Map<Uid, Set<string>>();
 
   has(uid: Uid): boolean {
     return this.peers.has(uid);
@@ -33,7 +40,12 @@ export class PresenceTable {
   }
 
   peerOnline(uid: Uid): PresenceEvent[] {
-    if (this.peers.has(uid)) return [];
+    const known = this.peers.get(uid);
+    if (known) {
+      // A held peer is back: it stays, and each of its streams must be announced again in turn.
+      if (this.heldPeers.delete(uid)) for (const streamId of known) this.holdStream(uid, streamId);
+      return [];
+    }
     this.peers.set(uid, new Set());
     return [{ type: 'peer-online', uid }];
   }
@@ -41,6 +53,8 @@ export class PresenceTable {
   peerLeave(uid: Uid, reason: PeerLeaveReason): PresenceEvent[] {
     const streams = this.peers.get(uid);
     if (!streams) return [];
+    this.heldPeers.delete(uid);
+    this.heldStreams.delete(uid);
     // stream-removed always precedes the peer-leave of the same peer.
     const events: PresenceEvent[] = [...streams].map((streamId) => ({
       type: 'stream-removed',
@@ -56,6 +70,7 @@ export class PresenceTable {
   streamAdded(uid: Uid, streamId: string): PresenceEvent[] {
     const events = this.peerOnline(uid);
     const streams = this.peers.get(uid)!;
+    this.heldStreams.get(uid)?.delete(streamId);
     if (streams.has(streamId)) return events;
     streams.add(streamId);
     events.push({ type: 'stream-added', uid, streamId });
@@ -63,6 +78,7 @@ export class PresenceTable {
   }
 
   streamRemoved(uid: Uid, streamId: string, reason: StreamRemovedReason): PresenceEvent[] {
+    this.heldStreams.get(uid)?.delete(streamId);
     const streams = this.peers.get(uid);
     if (!streams?.delete(streamId)) return [];
     return [{ type: 'stream-removed', uid, streamId, reason }];
@@ -70,22 +86,29 @@ export class PresenceTable {
 
   /**
    * Brings the table to `snapshot` (the server's truth after a (re)join) and returns the events
-   * that describe the difference: departures first, then arrivals and stream changes.
+   * that describe the difference: departures first, then arrivals and stream changes. With `hold`,
+   * what the snapshot lacks is held instead (see the class comment).
    */
-  applySnapshot(snapshot: readonly PeerSnapshot[]): PresenceEvent[] {
+  applySnapshot(snapshot: readonly PeerSnapshot[], hold = false): PresenceEvent[] {
     const next = new Map<Uid, readonly string[]>(snapshot.map((p) => [p.uid, p.streams]));
     const events: PresenceEvent[] = [];
+    this.heldPeers.clear();
+    this.heldStreams.clear();
     for (const uid of [...this.peers.keys()]) {
+      if (next.has(uid)) continue;
       // We cannot know whether a peer that vanished during our gap quit or timed out; it was
       // not seen to quit, so report it the way the server would have for a silent peer.
-      if (!next.has(uid)) events.push(...this.peerLeave(uid, 'SERVER_TIMEOUT'));
+      if (hold) this.heldPeers.add(uid);
+      else events.push(...this.peerLeave(uid, 'SERVER_TIMEOUT'));
     }
     for (const [uid, streams] of next) {
       const known = this.peers.get(uid);
       if (known) {
         const wanted = new Set(streams);
         for (const streamId of [...known]) {
-          if (!wanted.has(streamId)) events.push(...this.streamRemoved(uid, streamId, 'NO_DATA'));
+          if (wanted.has(streamId)) continue;
+          if (hold) this.holdStream(uid, streamId);
+          else events.push(...this.streamRemoved(uid, streamId, 'NO_DATA'));
         }
       }
       events.push(...this.peerOnline(uid));
@@ -94,7 +117,28 @@ export class PresenceTable {
     return events;
   }
 
+  /** The hold is over: what was not announced again is gone (streams first, then peers). */
+  endHold(): PresenceEvent[] {
+    const events: PresenceEvent[] = [];
+    for (const [uid, streams] of [...this.heldStreams]) {
+      if (this.heldPeers.has(uid)) continue;
+      for (const streamId of streams) events.push(...this.streamRemoved(uid, streamId, 'NO_DATA'));
+    }
+    for (const uid of [...this.heldPeers]) events.push(...this.peerLeave(uid, 'SERVER_TIMEOUT'));
+    this.heldPeers.clear();
+    this.heldStreams.clear();
+    return events;
+  }
+
+  private holdStream(uid: Uid, streamId: string): void {
+    let held = this.heldStreams.get(uid);
+    if (!held) this.heldStreams.set(uid, (held = new Set()));
+    held.add(streamId);
+  }
+
   clear(): void {
     this.peers.clear();
+    this.heldPeers.clear();
+    this.heldStreams.clear();
   }
 }

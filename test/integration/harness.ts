@@ -3,7 +3,8 @@
  * (the built package, imported the way an app does), recorders of what each app observed, and
  * cleanup of everything a test started.
  */
-import { afterEach } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { afterEach, inject } from 'vitest';
 import { createClient, type ChannelClient, type ChannelEvent, type ClientOptions, type PeerTable } from 'channel-link';
 import { startServer, type ChannelLinkServer, type ServerOptions } from 'channel-link/server';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
@@ -24,10 +25,52 @@ afterEach(async () => {
 });
 export const onCleanup = (fn: () => Promise<unknown> | unknown) => cleanups.push(fn);
 
+/** The same tests run on one node, and (project 'cluster') on three nodes of one Redis. */
+export const CLUSTER = process.env.CHANNEL_LINK_TEST_TOPOLOGY === 'cluster';
+/** Cluster nodes check in every 200 ms and are dead after 600 ms of silence (the fast pace of these tests). */
+export const FAST_NODE_TTL_MS = 600;
+
 export async function testServer(options: ServerOptions = {}): Promise<ChannelLinkServer> {
-  const server = await startServer({ port: 0, ...FAST_SERVER, ...options });
+  const server = CLUSTER ? await testCluster(options) : await startServer({ port: 0, ...FAST_SERVER, ...options });
   onCleanup(() => server.close());
   return server;
+}
+
+export interface TestCluster extends ChannelLinkServer {
+  readonly nodes: ChannelLinkServer[];
+}
+
+/**
+ * Three nodes on the shared test Redis (their own key prefix), behind one facade: each read of
+ * `url` or `port` names the next node, so the clients of a test land on different nodes; stats()
+ * adds up the nodes; close() closes them all.
+ */
+export async function testCluster(options: ServerOptions = {}, count = 3): Promise<TestCluster> {
+  const redisPrefix = `it${randomBytes(4).toString('hex')}:`;
+  const base: ServerOptions = { ...FAST_SERVER, nodeTtlMs: FAST_NODE_TTL_MS, ...options, redisUrl: inject('redisUrl'), redisPrefix };
+  const nodes: ChannelLinkServer[] = [];
+  for (let i = 0; i < count; i++) nodes.push(await startServer({ ...base, port: i === 0 ? (options.port ?? 0) : 0 }));
+  let next = 0;
+  const pick = () => nodes[next++ % nodes.length]!;
+  return {
+    nodes,
+    get url() {
+      return pick().url;
+    },
+    get port() {
+      return pick().port;
+    },
+    host: nodes[0]!.host,
+    nodeId: nodes[0]!.nodeId,
+    stats() {
+      const all = nodes.map((n) => n.stats());
+      const sum = (k: 'sessions' | 'members' | 'channels' | 'sockets' | 'streams') => all.reduce((n, s) => n + s[k], 0);
+      return { ...all[0]!, sessions: sum('sessions'), members: sum('members'), channels: sum('channels'), sockets: sum('sockets'), streams: sum('streams') };
+    },
+    async close() {
+      await Promise.all(nodes.map((n) => n.close()));
+    },
+  };
 }
 
 export async function proxyTo(server: { port: number }): Promise<FaultProxy> {

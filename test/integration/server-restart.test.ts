@@ -33,8 +33,9 @@ describe('server restart', () => {
 
   test('graceful close: clients are told, reconnect at once to the next server on that port', async () => {
     const server = await testServer();
-    const port = server.port;
-    const one = testClient(server.url);
+    const url = server.url;
+    const port = Number(new URL(url).port);
+    const one = testClient(url);
     await one.client.join(null, 'graceful', 1);
     await server.close();
     const drop = await one.waitForEvent((e) => e.type === 'connection-state-change' && e.prevState === 'CONNECTED');

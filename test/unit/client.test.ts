@@ -16,7 +16,7 @@ function setup(delayBatches = false) {
         onBatch: (batch) => (delayBatches ? setTimeout(() => callbacks.onBatch(batch), 0) : callbacks.onBatch(batch)),
         onFailure: callbacks.onFailure,
       }),
-    { ...TEST_OPTIONS, worker: 'inline' },
+    { ...TEST_OPTIONS, url: TEST_OPTIONS.urls, worker: 'inline' },
   );
   return { client, ws, online };
 }

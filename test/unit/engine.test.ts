@@ -78,7 +78,7 @@ describe('Engine + Link', () => {
     expect(t.changes()).toEqual([{ curState: 'CONNECTING', prevState: 'DISCONNECTED', reason: 'JOIN' }]);
     expect(t.ws.instances).toHaveLength(1);
     const socket = t.ws.last();
-    expect(socket.url).toBe(TEST_OPTIONS.url);
+    expect(socket.url).toBe(TEST_OPTIONS.urls[0]);
     expect(socket.sent).toEqual([]);
 
     socket.open();

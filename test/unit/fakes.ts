@@ -146,7 +146,7 @@ export function createFakeEnv(random: () => number = () => 0.5): {
 }
 
 export const TEST_OPTIONS: EngineOptions = {
-  url: 'ws://server.test',
+  urls: ['ws://server.test'],
   appId: 'test-app',
   heartbeatIntervalMs: 1000,
   connectionTimeoutMs: 4000,

@@ -17,7 +17,7 @@ describe('resolveOptions', () => {
   it('applies the documented defaults', () => {
     expect(resolveOptions({ url: 'ws://localhost:8080' })).toEqual({
       engine: {
-        url: 'ws://localhost:8080',
+        urls: ['ws://localhost:8080'],
         appId: 'default',
         heartbeatIntervalMs: 1000,
         connectionTimeoutMs: 4000,
@@ -29,6 +29,14 @@ describe('resolveOptions', () => {
     expect(DEFAULT_ENGINE_OPTIONS.reconnect.giveUpAfterMs).toBe(1_200_000);
   });
 
+  it('takes one URL or a list of them, each checked', () => {
+    expect(resolveOptions({ url: ['ws://a:1', 'wss://b:2/x'] }).engine.urls).toEqual(['ws://a:1', 'wss://b:2/x']);
+    expect(codeOf({ url: [] })).toBe('INVALID_PARAMS');
+    expect(codeOf({ url: ['ws://a:1', 'http://b'] })).toBe('INVALID_PARAMS');
+    expect(codeOf({ url: ['ws://a:1', 42] })).toBe('INVALID_PARAMS');
+    expect(codeOf({ url: Array.from({ length: 17 }, (_, i) => `ws://h${i}`) })).toBe('INVALID_PARAMS');
+  });
+
   it('keeps valid overrides, including partial reconnect options', () => {
     const { engine, worker } = resolveOptions({
       url: 'wss://example.com/ws',
@@ -37,7 +45,7 @@ describe('resolveOptions', () => {
       reconnect: { maxDelayMs: 9000 },
       worker: 'inline',
     });
-    expect(engine).toMatchObject({ url: 'wss://example.com/ws', appId: 'demo', heartbeatIntervalMs: 500 });
+    expect(engine).toMatchObject({ urls: ['wss://example.com/ws'], appId: 'demo', heartbeatIntervalMs: 500 });
     expect(engine.reconnect).toEqual({ initialDelayMs: 250, maxDelayMs: 9000, giveUpAfterMs: 1_200_000 });
     expect(worker).toBe('inline');
     const port = { postMessage: () => {}, on: () => {} };
