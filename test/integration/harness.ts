@@ -46,7 +46,7 @@ export interface TestCluster extends ChannelLinkServer {
  * adds up the nodes; close() closes them all.
  */
 export async function testCluster(options: ServerOptions = {}, count = 3): Promise<TestCluster> {
-  const redisPrefix = `it${randomBytes(4).toString('hex')}:`;
+  const redisPrefix = options.redisPrefix ?? `it${randomBytes(4).toString('hex')}:`;
   const base: ServerOptions = { ...FAST_SERVER, nodeTtlMs: FAST_NODE_TTL_MS, ...options, redisUrl: inject('redisUrl'), redisPrefix };
   const nodes: ChannelLinkServer[] = [];
   for (let i = 0; i < count; i++) nodes.push(await startServer({ ...base, port: i === 0 ? (options.port ?? 0) : 0 }));
@@ -81,6 +81,8 @@ export async function proxyTo(server: { port: number }): Promise<FaultProxy> {
 
 export interface TestClient {
   client: ChannelClient;
+  /** Free for a test to note the uid it joins as. */
+  uid?: number;
   /** Every event the app saw, in order. */
   events: ChannelEvent[];
   peers(): PeerTable;
@@ -108,7 +110,7 @@ export function describeEvent(event: ChannelEvent): string {
   }
 }
 
-export function testClient(url: string, options: Partial<ClientOptions> = {}): TestClient {
+export function testClient(url: string | readonly string[], options: Partial<ClientOptions> = {}): TestClient {
   const client = createClient({ url, ...FAST_CLIENT, ...options });
   onCleanup(() => client.destroy());
   const events: ChannelEvent[] = [];

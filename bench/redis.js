@@ -1,0 +1,41 @@
+// Starts Debian's redis-server on a free port for a benchmark (persistence off), and reads its
+// command counters (INFO commandstats) with redis-cli.
+import { spawn, spawnSync } from 'node:child_process';
+import net from 'node:net';
+
+async function freePort() {
+  const server = net.createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export async function startRedis() {
+  const port = await freePort();
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve, reject) => {
+    let out = '';
+    child.once('error', (err) => reject(new Error(`cannot start redis-server (apt-get install -y redis-server): ${err.message}`)));
+    child.once('exit', (code) => reject(new Error(`redis-server exited (code ${code})`)));
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('Ready to accept connections')) resolve();
+    });
+  });
+  child.removeAllListeners('exit');
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    /** Commands run so far, INFO itself left out. */
+    commands() {
+      const text = spawnSync('redis-cli', ['-p', String(port), 'INFO', 'commandstats'], { encoding: 'utf8' }).stdout;
+      let total = 0;
+      for (const line of text.split('\n')) {
+        const m = /^cmdstat_([a-z|]+):calls=(\d+)/.exec(line.trim());
+        if (m && m[1] !== 'info') total += Number(m[2]);
+      }
+      return total;
+    },
+    stop: () => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGKILL'))),
+  };
+}
