@@ -44,7 +44,8 @@ export interface LanesView {
 
 export function renderLanes(host: HTMLElement, run: Run | null, view: LanesView): void {
   const { width } = view;
-  const end = run ? run.elapsed() : 0;
+  // Up to now, or the end of the run (or a late event after it, should one come).
+  const end = run ? Math.max(run.elapsed(), run.marks.at(-1)?.at ?? 0) : 0;
   const domain = Math.max(view.domainMs, end + 500);
   const left = width >= 560 ? 56 : 42;
   const right = 10;
