@@ -56,6 +56,11 @@ export interface OpenOptions {
   viewport?: { width: number; height: number };
   /** Runs in the page before any of its scripts (page.addInitScript). */
   initScript?: () => void;
+  /**
+   * Waits for this selector after loading; the demo's default says its view's code, loaded on
+   * demand (demo/main.ts), has run. null for a page that is not the demo.
+   */
+  ready?: string | null;
 }
 
 /**
@@ -70,8 +75,8 @@ export async function openDemo(httpUrl: string, params: Record<string, string> =
   const demo = new DemoPage(page);
   const query = new URLSearchParams({ view: 'tabs', ...params }).toString();
   await page.goto(`${httpUrl}/?${query}`);
-  // The view's code loads on demand (demo/main.ts), after the load event.
-  await page.waitForSelector('body[data-ready]', { state: 'attached' });
+  const ready = options.ready === undefined ? 'body[data-ready]' : options.ready;
+  if (ready) await page.waitForSelector(ready, { state: 'attached' });
   return demo;
 }
 
