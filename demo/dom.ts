@@ -40,3 +40,28 @@ export function afterPaint(): Promise<void> {
     setTimeout(resolve, 100); // hidden tabs get no animation frames
   });
 }
+
+/**
+ * Appends `item` to a scrolling list, oldest first, keeping at most `max` entries. The list follows
+ * the newest entry unless the reader has scrolled up to read an older one.
+ */
+export function appendToLog(list: HTMLElement, item: HTMLElement, max: number): void {
+  const following = list.scrollHeight - list.scrollTop - list.clientHeight < 24;
+  list.append(item);
+  while (list.children.length > max) list.firstElementChild!.remove();
+  if (following) list.scrollTop = list.scrollHeight;
+}
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+/** Creates an SVG element with attributes (all set as attributes). */
+export function svg<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | number | undefined> = {},
+  ...children: (Node | string)[]
+): SVGElementTagNameMap[K] {
+  const node = document.createElementNS(SVG_NS, tag);
+  for (const [name, value] of Object.entries(attrs)) if (value !== undefined) node.setAttribute(name, String(value));
+  node.append(...children);
+  return node;
+}

@@ -1,8 +1,9 @@
 /**
  * The demo page as a person uses it: default server URL from the page's host, join through the
  * form, see peers and their streams, publish, subscribe (last message and rate), a simulated
- * network loss on the state timeline, phone width, leave. Saves the mid-session screenshot
- * (test-results/demo.png always; docs/demo.png when missing or with UPDATE_DEMO_SCREENSHOT=1).
+ * network loss on the state timeline, phone width, leave (the peer stays listed as gone). Saves the
+ * mid-session screenshot (test-results/demo-tabs.png always; docs/demo-tabs.png when missing or with
+ * UPDATE_DEMO_SCREENSHOT=1).
  */
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, stat } from 'node:fs/promises';
@@ -11,8 +12,8 @@ import { describe, expect, test } from 'vitest';
 import { demoServer, hasBrowser, openDemo, type DemoPage } from './support/harness.js';
 
 const ROOT = new URL('../../', import.meta.url);
-const SHOT = fileURLToPath(new URL('test-results/demo.png', ROOT));
-const DOCS_SHOT = fileURLToPath(new URL('docs/demo.png', ROOT));
+const SHOT = fileURLToPath(new URL('test-results/demo-tabs.png', ROOT));
+const DOCS_SHOT = fileURLToPath(new URL('docs/demo-tabs.png', ROOT));
 
 const rateOf = (page: DemoPage, uid: string) =>
   page.page.locator(`[data-testid="remote-stream"][data-uid="${uid}"] [data-testid="stream-rate"]`).getAttribute('data-rate').then(Number);
@@ -38,16 +39,18 @@ describe.skipIf(!hasBrowser)('demo page', () => {
 
     // Two more people join and publish; UID 1 sees both, live.
     const two = await openDemo(httpUrl, { channel: 'demo', uid: '2', join: '1' });
-    const three = await openDemo(httpUrl, { channel: 'demo', uid: '3', join: '1' });
+    const three = await openDemo(httpUrl, { channel: 'demo', uid: '101', join: '1' });
     await two.waitForState('CONNECTED');
     await three.waitForState('CONNECTED');
     const [streamTwo, streamThree] = [await two.publish(), await three.publish()];
-    await one.waitForPeers({ 2: [streamTwo], 3: [streamThree] });
+    await one.waitForPeers({ 2: [streamTwo], 101: [streamThree] });
     expect(await one.testId('peer-count').textContent()).toBe('2');
+    // The full uid, never cut short.
+    expect(await one.page.locator('[data-testid="peer"][data-uid="101"] .uid').textContent()).toBe('uid 101');
 
     // UID 1 publishes; the others see its stream.
     const streamOne = await one.publish();
-    await two.waitForPeers({ 1: [streamOne], 3: [streamThree] });
+    await two.waitForPeers({ 1: [streamOne], 101: [streamThree] });
     await expect.poll(() => one.testId('local-stream').textContent()).toMatch(/ticks sent/);
 
     // UID 1 subscribes to UID 2's ticks: last message and rate (~10 msg/s).
@@ -89,7 +92,9 @@ describe.skipIf(!hasBrowser)('demo page', () => {
     expect((await one.timeline()).slice(-2)).toEqual(['CONNECTED->DISCONNECTING LEAVE', 'DISCONNECTING->DISCONNECTED LEAVE']);
     await two.waitForEvent('peer-leave 1 QUIT');
     await three.waitForEvent('peer-leave 1 QUIT');
-    await two.waitForPeers({ 3: [streamThree] });
+    await two.waitForPeers({ 101: [streamThree] });
+    // A peer that left stays listed, greyed, with the reason.
+    await two.page.waitForSelector('[data-testid="peer-gone"][data-uid="1"][data-reason="QUIT"]', { state: 'attached' });
     await one.waitForPeers({});
     expect(await one.testId('local-stream').textContent()).toBe('Not publishing.');
 

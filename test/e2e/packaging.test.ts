@@ -57,7 +57,7 @@ describe.skipIf(!hasBrowser)('an app that installs channel-link, with no bundler
     const vite = await createServer({ root: app, configFile: false, logLevel: 'silent', server: { host: '127.0.0.1', port: 0, strictPort: false } });
     onCleanup(() => vite.close());
     await vite.listen();
-    const page = await openDemo(vite.resolvedUrls!.local[0]!.replace(/\/$/, ''), { url: server.url });
+    const page = await openDemo(vite.resolvedUrls!.local[0]!.replace(/\/$/, ''), { url: server.url }, { ready: null });
     await expectWorkerConnection(page, /\/node_modules\/channel-link\/dist\/worker\/browser-entry\.js\?worker_file&type=module$/);
     // The package really went through the optimizer (the case that breaks `new URL(..., import.meta.url)` in many setups).
     expect(Object.keys(vite.environments.client.depsOptimizer?.metadata.optimized ?? {})).toContain('channel-link');
@@ -67,7 +67,7 @@ describe.skipIf(!hasBrowser)('an app that installs channel-link, with no bundler
     const app = await makeApp();
     await build({ root: app, configFile: false, logLevel: 'silent' });
     const { httpUrl, server } = await demoServer({ staticDir: path.join(app, 'dist') });
-    const page = await openDemo(httpUrl, { url: server.url });
+    const page = await openDemo(httpUrl, { url: server.url }, { ready: null });
     await expectWorkerConnection(page, /\/assets\/browser-entry-[\w-]+\.js$/);
   });
 });

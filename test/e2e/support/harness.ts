@@ -56,17 +56,27 @@ export interface OpenOptions {
   viewport?: { width: number; height: number };
   /** Runs in the page before any of its scripts (page.addInitScript). */
   initScript?: () => void;
+  /**
+   * Waits for this selector after loading; the demo's default says its view's code, loaded on
+   * demand (demo/main.ts), has run. null for a page that is not the demo.
+   */
+  ready?: string | null;
 }
 
-/** Opens the demo in a fresh browser context; `params` become the query string. */
+/**
+ * Opens the demo's two-tab mode in a fresh browser context; `params` become the query string
+ * (`view: 'seed'` opens the seed timeline view instead).
+ */
 export async function openDemo(httpUrl: string, params: Record<string, string> = {}, options: OpenOptions = {}): Promise<DemoPage> {
   const context = await (await getBrowser()).newContext({ viewport: options.viewport ?? { width: 1180, height: 900 } });
   onCleanup(() => context.close());
   const page = await context.newPage();
   if (options.initScript) await page.addInitScript(options.initScript);
   const demo = new DemoPage(page);
-  const query = new URLSearchParams(params).toString();
-  await page.goto(`${httpUrl}/${query ? `?${query}` : ''}`);
+  const query = new URLSearchParams({ view: 'tabs', ...params }).toString();
+  await page.goto(`${httpUrl}/?${query}`);
+  const ready = options.ready === undefined ? 'body[data-ready]' : options.ready;
+  if (ready) await page.waitForSelector(ready, { state: 'attached' });
   return demo;
 }
 
@@ -103,7 +113,7 @@ export class DemoPage {
   /** Every event of `events$` the app logged, oldest first, as `data-event` strings ('peer-leave 1 QUIT'). */
   async events(...prefixes: string[]): Promise<string[]> {
     const all = await this.page.evaluate(() =>
-      [...document.querySelectorAll<HTMLElement>('[data-testid="event-log"] > [data-testid="event"]')].reverse().map((e) => e.dataset.event!),
+      [...document.querySelectorAll<HTMLElement>('[data-testid="event-log"] > [data-testid="event"]')].map((e) => e.dataset.event!),
     );
     return prefixes.length === 0 ? all : all.filter((e) => prefixes.some((p) => e === p || e.startsWith(`${p} `)));
   }
@@ -179,7 +189,7 @@ export class DemoPage {
   /** Notes the demo wrote itself (not SDK events), oldest first. */
   notes(testid = 'note'): Promise<string[]> {
     return this.page.evaluate(
-      (id) => [...document.querySelectorAll<HTMLElement>(`[data-testid="event-log"] > [data-testid="${id}"]`)].reverse().map((e) => e.dataset.event!),
+      (id) => [...document.querySelectorAll<HTMLElement>(`[data-testid="event-log"] > [data-testid="${id}"]`)].map((e) => e.dataset.event!),
       testid,
     );
   }

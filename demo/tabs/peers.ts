@@ -1,6 +1,9 @@
-/** The peer list with each peer's streams and subscriptions, and the page's own tick stream. */
-import type { ChannelClient, LocalStream, PeerTable, RemoteStream, Uid } from 'channel-link';
-import { $, describeError, el } from './dom.js';
+/**
+ * The peer list with each peer's streams and subscriptions, peers that left (greyed, with the
+ * reason), and the page's own tick stream.
+ */
+import type { ChannelClient, LocalStream, PeerLeaveReason, PeerTable, RemoteStream, Uid } from 'channel-link';
+import { $, clock, describeError, el } from '../dom.js';
 
 interface Subscribed {
   stream: RemoteStream;
@@ -11,10 +14,13 @@ interface Subscribed {
 }
 
 const RATE_WINDOW_MS = 2000;
+/** Departed peers shown (most recent first); older ones drop off. */
+const MAX_DEPARTED = 5;
 const keyOf = (uid: Uid, streamId: string) => `${typeof uid}:${uid}/${streamId}`;
 
 export class PeersView {
   private peers: PeerTable = new Map();
+  private readonly departed = new Map<Uid, { reason: PeerLeaveReason; at: string }>();
   private readonly subscribed = new Map<string, Subscribed>();
   private local: { stream: LocalStream; timer: ReturnType<typeof setInterval>; sent: number } | null = null;
   onError: (text: string) => void = () => {};
@@ -24,7 +30,18 @@ export class PeersView {
   }
 
   setPeers(peers: PeerTable): void {
+    // A peer that is back is online again; one still listed here may be about to leave (the
+    // peer-leave event can come before or after the table without it).
+    for (const uid of peers.keys()) if (!this.peers.has(uid)) this.departed.delete(uid);
     this.peers = peers;
+    this.render();
+  }
+
+  /** A peer left: keep it listed, greyed, with the reason, until it comes back. */
+  peerLeft(uid: Uid, reason: PeerLeaveReason): void {
+    this.departed.delete(uid);
+    this.departed.set(uid, { reason, at: clock() });
+    while (this.departed.size > MAX_DEPARTED) this.departed.delete(this.departed.keys().next().value!);
     this.render();
   }
 
@@ -33,7 +50,12 @@ export class PeersView {
     this.stopPublishing();
     for (const s of this.subscribed.values()) s.sub.unsubscribe();
     this.subscribed.clear();
+    this.departed.clear();
     this.render();
+  }
+
+  get publishing(): boolean {
+    return this.local !== null;
   }
 
   async togglePublishing(): Promise<void> {
@@ -110,9 +132,10 @@ export class PeersView {
   render(): void {
     const list = $('peer-list');
     const uids = [...this.peers.keys()].sort((a, b) => String(a).localeCompare(String(b), undefined, { numeric: true }));
-    list.replaceChildren(...uids.map((uid) => this.renderPeer(uid)));
+    const gone = [...this.departed].filter(([uid]) => !this.peers.has(uid)).reverse();
+    list.replaceChildren(...uids.map((uid) => this.renderPeer(uid)), ...gone.map(([uid, info]) => this.renderDeparted(uid, info)));
     $('peer-count').textContent = String(uids.length);
-    $('no-peers').hidden = uids.length > 0;
+    $('no-peers').hidden = uids.length + gone.length > 0;
     this.renderRates();
   }
 
@@ -124,11 +147,25 @@ export class PeersView {
       el(
         'div',
         { class: 'peer-head' },
-        el('span', { class: 'avatar', 'aria-hidden': 'true' }, String(uid).slice(0, 2)),
+        el('span', { class: 'dot dot-on', title: 'online' }),
         el('span', { class: 'uid' }, `uid ${uid}`),
-        el('span', { class: 'muted' }, streams.length === 0 ? 'no streams' : `${streams.length} stream${streams.length > 1 ? 's' : ''}`),
+        el('span', { class: 'muted' }, `online · ${streams.length === 0 ? 'no streams' : `${streams.length} stream${streams.length > 1 ? 's' : ''}`}`),
       ),
       ...streams.map((streamId) => this.renderStream(uid, streamId)),
+    );
+  }
+
+  private renderDeparted(uid: Uid, { reason, at }: { reason: PeerLeaveReason; at: string }): HTMLElement {
+    return el(
+      'li',
+      { 'data-testid': 'peer-gone', 'data-uid': String(uid), 'data-reason': reason, class: 'peer gone' },
+      el(
+        'div',
+        { class: 'peer-head' },
+        el('span', { class: 'dot', title: 'left' }),
+        el('span', { class: 'uid' }, `uid ${uid}`),
+        el('span', { class: 'muted' }, `left · ${reason} · `, el('time', {}, at)),
+      ),
     );
   }
 
@@ -144,6 +181,8 @@ export class PeersView {
       toggle,
       el('span', { class: 'last', 'data-testid': 'stream-last' }, on ? '–' : ''),
       el('span', { class: 'rate', 'data-testid': 'stream-rate' }, ''),
+      // Laid out while subscribed (visibility only), so the list never shifts when ticks pause.
+      on ? el('span', { class: 'paused', 'data-testid': 'stream-paused', 'data-paused': 'false' }, 'ticks paused at the sender; peer still online') : '',
     );
   }
 
@@ -158,6 +197,9 @@ export class PeersView {
       const rateEl = row.querySelector<HTMLElement>('[data-testid="stream-rate"]')!;
       rateEl.textContent = `${rate.toFixed(1)} msg/s`;
       rateEl.dataset.rate = rate.toFixed(1);
+      // Data paused while presence holds: say which is which (ticks come from the sender's main thread).
+      const paused = row.querySelector<HTMLElement>('[data-testid="stream-paused"]');
+      if (paused) paused.dataset.paused = String(rate === 0 && entry.last !== '–');
     }
   }
 }

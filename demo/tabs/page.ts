@@ -1,0 +1,264 @@
+/**
+ * The demo's two-tab mode (`?view=tabs`): one user per tab, imports the SDK exactly as an app does
+ * and renders what its observables say. Query parameters prefill the form: url, channel, uid, heartbeatIntervalMs, connectionTimeoutMs,
+ * worker=inline, freeze and loss (seconds); reconnectInitialDelayMs and reconnectMaxDelayMs tune
+ * the backoff; join=1 joins at once.
+ */
+import { createClient, type ChannelClient, type ChannelEvent, type ClientOptions, type ConnectionState, type Uid } from 'channel-link';
+import { $, afterPaint, appendToLog, clock, describeError, el } from '../dom.js';
+import { PeersView } from './peers.js';
+
+const params = new URLSearchParams(location.search);
+const form = document.querySelector<HTMLFormElement>('#join-form')!;
+const field = (name: string) => form.elements.namedItem(name) as HTMLInputElement;
+const button = (testid: string) => $<HTMLButtonElement>(testid);
+
+let client: ChannelClient | null = null;
+let clientKey = '';
+let wiring: { unsubscribe(): void }[] = [];
+let state: ConnectionState = 'DISCONNECTED';
+let recording: ChannelEvent[] | null = null;
+const peersView = new PeersView(() => client);
+
+// ---- form ----
+
+field('url').value = params.get('url') ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}`;
+for (const name of ['channel', 'uid', 'heartbeatIntervalMs', 'connectionTimeoutMs']) {
+  const value = params.get(name);
+  if (value !== null) field(name).value = value;
+}
+field('inline').checked = params.get('worker') === 'inline';
+if (['heartbeatIntervalMs', 'connectionTimeoutMs', 'worker'].some((p) => params.has(p))) form.querySelector('details')!.open = true;
+for (const [param, testid] of [['freeze', 'freeze-seconds'], ['loss', 'loss-seconds']] as const) {
+  if (params.has(param)) $<HTMLInputElement>(testid).value = params.get(param)!;
+}
+
+function clientOptions(): ClientOptions {
+  const options: ClientOptions = { url: field('url').value.trim() };
+  for (const name of ['heartbeatIntervalMs', 'connectionTimeoutMs'] as const) {
+    const value = Number(field(name).value);
+    if (field(name).value !== '' && value > 0) options[name] = value;
+  }
+  if (field('inline').checked) options.worker = 'inline';
+  // Reconnect pacing: query parameters only (used by the e2e tests to keep the timeline short).
+  const initialDelayMs = Number(params.get('reconnectInitialDelayMs'));
+  const maxDelayMs = Number(params.get('reconnectMaxDelayMs'));
+  if (initialDelayMs > 0 || maxDelayMs > 0) {
+    options.reconnect = { ...(initialDelayMs > 0 && { initialDelayMs }), ...(maxDelayMs > 0 && { maxDelayMs }) };
+  }
+  return options;
+}
+
+function uidValue(): Uid | null {
+  const raw = field('uid').value.trim();
+  if (raw === '') return null;
+  return /^\d+$/.test(raw) ? Number(raw) : raw;
+}
+
+// ---- client lifecycle ----
+
+/** One client per set of options: rejoining with the same settings reuses it. */
+async function ensureClient(): Promise<ChannelClient> {
+  const options = clientOptions();
+  const key = JSON.stringify(options);
+  if (client && key === clientKey) return client;
+  for (const sub of wiring.splice(0)) sub.unsubscribe();
+  const previous = client;
+  client = null;
+  clientKey = '';
+  await previous?.destroy();
+  client = createClient(options); // throws INVALID_PARAMS for a bad URL or tuning value
+  clientKey = key;
+  wiring = [
+    client.connectionState$.subscribe(renderState),
+    client.connectionStateChange$.subscribe(({ prevState, curState, reason }) => addTimeline(prevState, curState, reason)),
+    client.peers$.subscribe((peers) => peersView.setPeers(peers)),
+    client.events$.subscribe((event) => {
+      recording?.push(event);
+      logEvent(event);
+    }),
+  ];
+  return client;
+}
+
+async function join(): Promise<void> {
+  button('join').disabled = true;
+  try {
+    const c = await ensureClient();
+    const uid = await c.join(null, field('channel').value, uidValue());
+    note(`Joined "${field('channel').value}" as uid ${uid}.`, 'ok');
+  } catch (error) {
+    note(`Join failed: ${describeError(error)}`, 'error');
+  } finally {
+    renderState(client?.getConnectionState() ?? 'DISCONNECTED');
+  }
+}
+
+async function leave(): Promise<void> {
+  if (!client) return;
+  peersView.stopPublishing();
+  try {
+    await client.leave();
+    note('Left the channel: peers saw peer-leave QUIT at once.', 'ok');
+  } catch (error) {
+    note(`Leave failed: ${describeError(error)}`, 'error');
+  }
+}
+
+// ---- the two buttons that show what runs off the main thread ----
+
+async function freezeMainThread(): Promise<void> {
+  if (!client) return;
+  const c = client;
+  const ms = Math.max(100, Number($<HTMLInputElement>('freeze-seconds').value) * 1000);
+  const before = await c.getStats();
+  const stateBefore = c.getConnectionState();
+  note(`Freezing the main thread for ${(ms / 1000).toFixed(1)} s (busy loop)…`);
+  await afterPaint();
+  recording = [];
+  const start = performance.now();
+  while (performance.now() - start < ms) {
+    // Deliberately blocking: no timers, no rendering, no message handling on this thread.
+  }
+  const secs = ((performance.now() - start) / 1000).toFixed(1);
+  // Let the engine catch up: events the worker queued meanwhile arrive at once; an inline engine's
+  // own timers (heartbeat deadline) only run now. getStats() settles after the events before it.
+  await new Promise((resolve) => setTimeout(resolve, 2 * (clientOptions().heartbeatIntervalMs ?? 1000) + 100));
+  const after = await c.getStats();
+  const changes = recording.filter((e) => e.type === 'connection-state-change');
+  recording = null;
+  if (changes.length === 0 && after.reconnects === before.reconnects && c.getConnectionState() === stateBefore) {
+    note(
+      `Main thread was frozen for ${secs} s. The worker kept the heartbeat going: still ${stateBefore}, ` +
+        `no state change, 0 reconnects (${before.reconnects} → ${after.reconnects}), so peers never saw a leave.` +
+        (peersView.publishing ? ' Your ticks did pause: they are sent by a timer on this main thread.' : ''),
+      'ok',
+      'freeze-result',
+    );
+  } else {
+    const seen = changes.map((e) => `${e.prevState} → ${e.curState} (${e.reason})`).join(', ');
+    note(
+      `Main thread was frozen for ${secs} s and the connection dropped: ${seen || 'reconnected'}. ` +
+        'If the freeze outlasted the server\'s peer timeout, peers saw you leave.',
+      'error',
+      'freeze-result',
+    );
+  }
+}
+
+async function simulateNetworkLoss(): Promise<void> {
+  if (!client) return;
+  const ms = Math.max(100, Number($<HTMLInputElement>('loss-seconds').value) * 1000);
+  try {
+    await client.debug.simulateNetworkLoss(ms);
+    note(`Network loss for ${(ms / 1000).toFixed(1)} s: the worker's transport drops everything both ways.`);
+    setTimeout(() => note('Simulated network loss is over.'), ms);
+  } catch (error) {
+    note(`Network loss failed: ${describeError(error)}`, 'error');
+  }
+}
+
+// ---- rendering ----
+
+function renderState(next: ConnectionState): void {
+  state = next;
+  const badge = $('state-badge');
+  badge.textContent = next;
+  badge.dataset.state = next;
+  const inChannel = next === 'CONNECTED' || next === 'CONNECTING';
+  button('join').disabled = next !== 'DISCONNECTED';
+  button('leave').disabled = !inChannel;
+  button('publish').disabled = !inChannel;
+  button('freeze').disabled = !inChannel;
+  button('network-loss').disabled = !inChannel;
+  if (next === 'DISCONNECTED') peersView.reset();
+  void refreshStats();
+}
+
+function addTimeline(prev: ConnectionState, cur: ConnectionState, reason: string): void {
+  appendToLog(
+    $('timeline'),
+    el(
+      'li',
+      { 'data-testid': 'timeline-entry', 'data-prev': prev, 'data-cur': cur, 'data-reason': reason, 'data-at': Date.now() },
+      el('time', {}, clock()),
+      el('span', { class: `st st-${prev}` }, prev),
+      ' → ',
+      el('span', { class: `st st-${cur}` }, cur),
+      el('span', { class: 'reason' }, reason),
+    ),
+    100,
+  );
+}
+
+/** A compact, stable description of an event (also what the e2e tests read from `data-event`). */
+function describeEvent(event: ChannelEvent): string {
+  switch (event.type) {
+    case 'connection-state-change':
+      return `state ${event.prevState}->${event.curState} ${event.reason}`;
+    case 'peer-online':
+      return `peer-online ${event.uid}`;
+    case 'peer-leave':
+      return `peer-leave ${event.uid} ${event.reason}`;
+    case 'stream-added':
+      return `stream-added ${event.uid} ${event.streamId}`;
+    case 'stream-removed':
+      return `stream-removed ${event.uid} ${event.streamId} ${event.reason}`;
+    case 'exception':
+      return `exception ${event.code} ${event.message}`;
+    default:
+      return event.type;
+  }
+}
+
+function logEvent(event: ChannelEvent): void {
+  if (event.type === 'peer-leave') peersView.peerLeft(event.uid, event.reason);
+  addLog(event.type, describeEvent(event), event.type === 'exception' ? 'error' : undefined);
+}
+
+function note(text: string, tone?: 'ok' | 'error', testid = 'note'): void {
+  addLog('note', text, tone, testid);
+}
+
+/** Appends to the event log, oldest first like the state timeline. */
+function addLog(type: string, text: string, tone?: string, testid = 'event'): void {
+  appendToLog(
+    $('event-log'),
+    el(
+      'li',
+      { 'data-testid': testid, 'data-type': type, 'data-event': text, 'data-at': Date.now(), class: tone },
+      el('time', {}, clock()),
+      el('span', {}, text),
+    ),
+    200,
+  );
+}
+
+async function refreshStats(): Promise<void> {
+  const line = $('stats');
+  if (!client || state === 'DISCONNECTED') {
+    line.textContent = 'Not joined.';
+    return;
+  }
+  try {
+    const s = await client.getStats();
+    const rtt = s.rttMs === null ? '–' : `${Math.round(s.rttMs)} ms`;
+    line.textContent = `uid ${s.uid ?? '–'} · RTT ${rtt} · reconnects ${s.reconnects} · ${s.peers} peer${s.peers === 1 ? '' : 's'}`;
+  } catch {
+    // The client is being replaced or destroyed.
+  }
+}
+
+// ---- wiring ----
+
+form.addEventListener('submit', (event) => {
+  event.preventDefault();
+  void join();
+});
+button('leave').addEventListener('click', () => void leave());
+button('publish').addEventListener('click', () => void peersView.togglePublishing().catch((e: unknown) => note(describeError(e), 'error')));
+button('freeze').addEventListener('click', () => void freezeMainThread());
+button('network-loss').addEventListener('click', () => void simulateNetworkLoss());
+peersView.onError = (text) => note(text, 'error');
+setInterval(() => void refreshStats(), 1000);
+if (params.get('join') === '1') void join();
