@@ -49,7 +49,7 @@ export interface ChannelClient {
   destroy(): Promise<void>;
   /** For demos and tests only: hooks into the engine's transport. Not part of the stable API. */
   readonly debug: {
-    /** The worker's transport drops everything in both directions for `ms`. */
+    /** For `ms` the open link drops everything both ways and new connections fail; then the engine retries at once. */
     simulateNetworkLoss(ms: number): Promise<void>;
     /** Behave as if the host fired `online` (retry now). */
     signalOnline(): Promise<void>;

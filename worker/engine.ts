@@ -180,10 +180,16 @@ export class Engine {
     return { state: this.machine.state, uid: this.session?.uid ?? null, peers: this.presence.size, ...this.link.stats };
   }
 
-  /** Debug hook (demos, tests): the transport drops everything in both directions for `ms`. */
+  /**
+   * Debug hook (demos, tests): for `ms` the open link drops everything both ways and new
+   * connections fail; then the network is back, which hosts signal as `online`: retry at once.
+   */
   simulateNetworkLoss(ms: number): void {
     this.link.setNetworkLoss(true);
-    this.timers.set(() => this.link.setNetworkLoss(false), ms);
+    this.timers.set(() => {
+      this.link.setNetworkLoss(false);
+      this.link.retryNow();
+    }, ms);
   }
 
   /** Debug hook (demos, tests): behave as if the host fired `online`. */

@@ -17,7 +17,10 @@ const OPEN = 1;
 export class Transport {
   private socket: WebSocketLike | null = null;
   private generation = 0;
-  /** Debug hook for demos and tests: while true, nothing is sent or delivered (both directions). */
+  /**
+   * Debug hook for demos and tests: while true, nothing is sent or delivered on the open socket
+   * (a half-open link), and a new socket fails at once (no route).
+   */
   private networkLoss = false;
 
   constructor(
@@ -39,6 +42,8 @@ export class Transport {
     const generation = ++this.generation;
     let socket: WebSocketLike;
     try {
+      // Under the simulated loss a new connection cannot get out, as with no network at all.
+      if (this.networkLoss) throw new Error('network unreachable (simulated network loss)');
       socket = new this.WebSocketImpl(url);
     } catch (error) {
       // A bad URL or a blocked port surfaces as a close of this generation, asynchronously.

@@ -1,7 +1,7 @@
 /**
  * The seed timeline view (the demo's default): UID 1 and UID 2 in one page, on one time axis.
  * Query parameters: url (the server, default this page's host), cut, grace, freeze (seconds: the
- * long and short network cuts and the freeze; defaults 13, 6 and 12, for the server's default
+ * long and short network cuts and the freeze; defaults 20, 6 and 12, for the server's default
  * 10 s timeouts), play=seed|grace|freeze to start at once.
  */
 import { $, appendToLog, describeError, el } from '../dom.js';
@@ -18,7 +18,7 @@ const secondsParam = (name: string, fallback: number) => {
 };
 const options: Omit<StoryOptions, 'channel'> = {
   url: params.get('url') ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}`,
-  cutMs: secondsParam('cut', 13_000),
+  cutMs: secondsParam('cut', 20_000),
   graceCutMs: secondsParam('grace', 6_000),
   freezeMs: secondsParam('freeze', 12_000),
 };
@@ -28,8 +28,8 @@ let runs = 0;
 
 /** The axis length each scenario is drawn on at first (it grows if the run takes longer). */
 const EXPECTED_MS: Record<Scenario, number> = {
-  seed: 3000 + options.cutMs + 6000,
-  grace: 3000 + options.graceCutMs + 4000,
+  seed: 3000 + options.cutMs + 2000,
+  grace: 3000 + options.graceCutMs + 2000,
   freeze: 3000 + options.freezeMs + 4000,
 };
 /** Steps a scenario does not show, with a note on why where it is not obvious. */

@@ -86,7 +86,7 @@ describe.skipIf(!hasBrowser)('demo: the seed timeline view', () => {
       'T0 connected',
       'T1 peer-online 2',
       'T2 publish()',
-      'T3 network cut for 13 s (simulateNetworkLoss)',
+      'T3 network cut for 20 s (simulateNetworkLoss)',
       'T4 state CONNECTED->CONNECTING TIMEOUT',
       'T5 retrying with backoff while CONNECTING',
       'T8 network back',

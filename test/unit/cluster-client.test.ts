@@ -125,3 +125,21 @@ describe('a snapshot from a recovering server (holdMs)', () => {
     expect(table.peerLeave(2, 'QUIT').map((e) => e.type)).toEqual(['stream-removed', 'peer-leave']);
   });
 });
+
+describe('debug.simulateNetworkLoss', () => {
+  beforeEach(() => void vi.useFakeTimers({ now: 1_000_000 }));
+  afterEach(() => void vi.useRealTimers());
+
+  it('the link times out, attempts fail while the network is away, and it reconnects as soon as it is back', async () => {
+    const t = setup({ urls: ['ws://a.test'], reconnect: { initialDelayMs: 250, maxDelayMs: 5000, giveUpAfterMs: 60_000 } });
+    void t.engine.join(null, 'room', 1);
+    await connect(t, t.ws.last());
+    t.engine.simulateNetworkLoss(8000);
+    await vi.advanceTimersByTimeAsync(TEST_OPTIONS.connectionTimeoutMs + 10);
+    expect(t.log()).toContain('CONNECTED>CONNECTING TIMEOUT');
+    await vi.advanceTimersByTimeAsync(3900); // attempts fail at once: no new socket while the network is away
+    expect(t.ws.instances).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(100); // the loss ends: at once a new socket, not after the backoff
+    expect(t.ws.instances).toHaveLength(2);
+  });
+});

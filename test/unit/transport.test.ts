@@ -142,4 +142,16 @@ describe('Transport', () => {
     expect(socket.sent).toEqual(['back']);
     expect(handlers.onText).toHaveBeenCalledExactlyOnceWith('back');
   });
+
+  it('under setNetworkLoss(true) a new socket fails at once, as with no route; after restore it connects', async () => {
+    const { kit, handlers, transport } = setup();
+    transport.setNetworkLoss(true);
+    transport.connect('ws://a');
+    expect(kit.instances).toHaveLength(0);
+    await flushMicrotasks();
+    expect(handlers.onClose).toHaveBeenCalledExactlyOnceWith(1006, expect.stringContaining('simulated network loss'));
+    transport.setNetworkLoss(false);
+    transport.connect('ws://a');
+    expect(kit.instances).toHaveLength(1);
+  });
 });
