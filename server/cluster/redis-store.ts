@@ -53,6 +53,7 @@ const SCRIPTS: Record<ScriptName, string> = {
 
 const EVENT = 0x45; // 'E'
 const DATA = 0x44; // 'D'
+const WATCH = 0x57; // 'W': a node now listens to the channel
 const CONNECT_TIMEOUT_MS = 5_000;
 const COMMAND_TIMEOUT_MS = 3_000;
 
@@ -139,7 +140,9 @@ export class RedisChannelStore implements ChannelStore {
     let subscribed = this.watched.get(key);
     if (!subscribed) {
       this.lonely.delete(key);
-      subscribed = this.guard(() => this.sub.subscribe(this.topic(key))).then(() => {});
+      // Once subscribed, say so on the channel: a publisher that thought nobody else listened
+      // (a member may resume here without any channel event) sends data here again.
+      subscribed = this.guard(() => this.sub.subscribe(this.topic(key))).then(() => this.announce(key));
       // A failed subscription is retried by the next watch.
       subscribed.catch(() => this.watched.delete(key));
       this.watched.set(key, subscribed);
@@ -237,6 +240,10 @@ export class RedisChannelStore implements ChannelStore {
 
   // ---- internals ----
 
+  private async announce(key: ChannelKey): Promise<void> {
+    await this.cmd.publish(this.topic(key), Buffer.concat([Buffer.from([WATCH]), Buffer.from(this.nodeId)])).catch(() => {});
+  }
+
   private topic(key: ChannelKey): string {
     return `${this.prefix}c:${key}`;
   }
@@ -325,6 +332,10 @@ export class RedisChannelStore implements ChannelStore {
       return;
     }
     const key = channel.slice(this.prefix.length + 2) as ChannelKey;
+    if (message[0] === WATCH) {
+      if (message.toString('utf8', 1) !== this.nodeId) this.lonely.delete(key);
+      return;
+    }
     if (message[0] === DATA) {
       const originLength = message[1] ?? 0;
       if (message.toString('utf8', 2, 2 + originLength) === this.nodeId) return;

@@ -35,6 +35,34 @@ describe('a channel spread over three nodes', () => {
     await waitFor(() => got.includes('after-move'), { message: 'data after the move' });
   });
 
+  test('a subscriber that resumes alone on another node still gets the data', async () => {
+    const cluster = await testCluster({ peerTimeoutMs: 4000, streamTimeoutMs: 3000 });
+    const [a, b, c] = cluster.nodes;
+    const pub = testClient(a!.url);
+    const proxyB = await proxyTo(b!);
+    const sub = testClient([proxyB.url(), c!.url]);
+    await pub.client.join(null, 'lonely', 1);
+    await sub.client.join(null, 'lonely', 2);
+    const stream = await pub.client.publish();
+    await sub.waitForEvent((e) => e.type === 'stream-added');
+    const remote = await sub.client.subscribe(1, stream.id);
+    const got: string[] = [];
+    remote.messages$.subscribe((m) => got.push(String(m.data)));
+    stream.send('before');
+    await waitFor(() => got.includes('before'), { message: 'data to node B' });
+    proxyB.blackhole('both'); // the subscriber moves to node C, where nobody else of the channel is
+    await sub.waitForEvent((e) => e.type === 'connection-state-change' && e.reason === 'RECONNECTED', 5000);
+    await waitFor(() => c!.stats().sessions === 1, { message: 'the subscriber on node C' });
+    // Node A may have stopped publishing the channel's data while nobody else listened: it must start again.
+    await waitFor(
+      () => {
+        stream.send('after');
+        return got.includes('after');
+      },
+      { timeoutMs: 3000, intervalMs: 100, message: 'data reaches the subscriber on node C' },
+    );
+  });
+
   test('uid replacement across nodes: UID_BANNED on the old node, no leave for peers', async () => {
     const cluster = await testCluster({ peerTimeoutMs: 20_000, streamTimeoutMs: 20_000 });
     const [a, b, c] = cluster.nodes;

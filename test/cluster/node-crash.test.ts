@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, inject, test } from 'vitest';
+import { startFaultProxy } from '../support/fault-proxy.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
 import { onCleanup, testClient } from '../integration/harness.js';
 
@@ -58,5 +59,33 @@ describe('node crash', () => {
       expect(w.log('peer-online').filter((l) => l === 'peer-online 1' || l === 'peer-online 2')).toEqual(['peer-online 1', 'peer-online 2']);
     }
     expect(mover.log('peer-leave')).toEqual(['peer-leave 2 SERVER_TIMEOUT']);
+  });
+
+  test('SIGKILL of the only other node of a channel: the subscriber resumes elsewhere and the data follows it', async () => {
+    const prefix = `crash${randomBytes(3).toString('hex')}:`;
+    const [a, b, c] = [await node(prefix), await node(prefix), await node(prefix)];
+    const pub = testClient(c.url);
+    // Through a proxy, so the subscriber notices the crash only at its heartbeat deadline: until
+    // then nobody else listens to the channel and node C may stop sending its data to Redis.
+    const proxyA = await startFaultProxy({ target: { host: '127.0.0.1', port: a.port } });
+    onCleanup(() => proxyA.close());
+    const sub = testClient([proxyA.url(), b.url]);
+    await pub.client.join(null, 'follow', 1);
+    await sub.client.join(null, 'follow', 2);
+    const stream = await pub.client.publish();
+    await sub.waitForEvent((e) => e.type === 'stream-added');
+    const remote = await sub.client.subscribe(1, stream.id);
+    const got: number[] = [];
+    remote.messages$.subscribe((m) => got.push(Number(m.data)));
+    let sent = 0;
+    const ticker = setInterval(() => stream.send(String(sent++)), 50);
+    onCleanup(() => clearInterval(ticker));
+    await sub.waitForEvent(() => got.length > 5, 3000, 'data before the crash');
+    proxyA.blackhole('both');
+    a.kill('SIGKILL');
+    await sub.waitForEvent((e) => e.type === 'connection-state-change' && e.reason === 'RECONNECTED', PEER_TIMEOUT_MS);
+    const resumedAt = sent;
+    await sub.waitForEvent(() => got.some((n) => n > resumedAt), 3000, 'data again after the resume on node B');
+    expect(pub.log('peer-leave', 'stream-removed')).toEqual([]);
   });
 });
