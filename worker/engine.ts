@@ -122,6 +122,7 @@ export class Engine {
 
   async publish(): Promise<string> {
     this.assertInChannel('publish');
+    this.media.assertRoomToPublish();
     const streamId = this.newStreamId();
     this.media.published.add(streamId);
     try {
@@ -150,9 +151,12 @@ export class Engine {
   async subscribe(uid: Uid, streamId: string): Promise<void> {
     this.assertInChannel('subscribe');
     if (validateUid(uid) === null) throw new ChannelLinkError('INVALID_PARAMS', 'subscribe() needs the uid of a peer');
+    // Idempotent: the subscription is kept (and restored) across the stream's remove/add cycles.
+    if (this.media.isSubscribed(uid, streamId)) return;
     if (!this.presence.hasStream(uid, streamId)) {
       throw new ChannelLinkError('NOT_PUBLISHED', `peer ${String(uid)} does not publish stream ${String(streamId)}`);
     }
+    this.media.assertRoomToSubscribe(uid, streamId);
     this.media.subscribe(uid, streamId);
     try {
       await this.requestOrDefer((id) => this.link.send({ type: 'subscribe', id, uid, streamId }));
