@@ -179,7 +179,10 @@ class Client implements ChannelClient {
 
   /** Mirrors first, then the app: a listener of an event already sees it in `peers$` and the state. */
   private applyEvent(event: ChannelEvent): void {
-    if (event.type === 'connection-state-change') this.state.next(event.curState);
+    if (event.type === 'connection-state-change') {
+      this.state.next(event.curState);
+      this.engine.setLinkActive(event.curState !== 'DISCONNECTED');
+    }
     this.mirror.apply(event);
     if (event.type === 'connection-state-change' && event.curState === 'DISCONNECTED') this.remote.closeAll();
     this.hub.emit(event);

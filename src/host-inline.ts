@@ -11,5 +11,13 @@ export async function inlineHostFromApi(api: WorkerApi, options: EngineOptions, 
   const asyncApi = Object.fromEntries(
     Object.entries(api).map(([name, fn]) => [name, async (...args: unknown[]) => (fn as (...a: unknown[]) => unknown)(...args)]),
   ) as EngineApi;
-  return { api: asyncApi, isolated: false, send: (streamId, data) => api.send(streamId, data), terminate: async () => {} };
+  return {
+    api: asyncApi,
+    isolated: false,
+    send: (streamId, data) => api.send(streamId, data),
+    signal: (signal) => api.signal(signal),
+    // The engine's own sockets and timers keep a Node process alive exactly while it has a link.
+    keepAlive: () => {},
+    terminate: async () => {},
+  };
 }

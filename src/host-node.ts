@@ -1,10 +1,11 @@
 /** Hosts for Node: a worker_threads worker by default, or the engine inline on this thread. */
 import { MessageChannel, Worker } from 'node:worker_threads';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
-import type { DataMessage, EventBatch } from './boundary.js';
+import type { EventBatch, PortMessage } from './boundary.js';
 import { connectComlinkHost, type EngineHost, type EnginePortPair, type HostCallbacks, type HostFactory } from './engine-host.js';
 import { ChannelLinkError } from './errors.js';
 import { inlineHostFromApi } from './host-inline.js';
+import { processNetworkWatch } from './network-watch-node.js';
 import type { EngineOptions } from './types.js';
 
 const WORKER_URL = new URL('../worker/node-entry.js', import.meta.url);
@@ -14,7 +15,8 @@ function openNodeEnginePort(onBatch: (batch: EventBatch) => void): EnginePortPai
   port1.on('message', onBatch);
   return {
     remote: port2,
-    post: (message: DataMessage, transfer: Transferable[]) => port1.postMessage(message, transfer as never),
+    post: (message: PortMessage, transfer: Transferable[]) => port1.postMessage(message, transfer as never),
+    keepAlive: (on) => (on ? port1.ref() : port1.unref()),
     close: () => port1.close(),
   };
 }
@@ -29,15 +31,30 @@ export function nodeWorkerHost(worker?: Worker): HostFactory {
     };
     thread.on('error', (error) => fail(`engine worker crashed: ${error.message}`, error));
     thread.on('exit', (code) => fail(`engine worker exited (code ${code})`));
-    return connectComlinkHost(nodeEndpoint(thread as never), options, callbacks, openNodeEnginePort, async () => {
+    const host = await connectComlinkHost(nodeEndpoint(thread as never), options, callbacks, openNodeEnginePort, async () => {
       terminated = true;
       await thread.terminate();
     });
+    // Node has no `online` event: the process's one network watcher signals this engine.
+    const stopWatching = processNetworkWatch.subscribe(() => host.signal({ signal: 'online' }));
+    return {
+      ...host,
+      // A client without a link must not hold the process open, as an idle socket would not.
+      keepAlive(on) {
+        host.keepAlive(on);
+        if (on) thread.ref();
+        else thread.unref();
+      },
+      async terminate() {
+        stopWatching();
+        await host.terminate();
+      },
+    };
   };
 }
 
 export const nodeInlineHost: HostFactory = async (options, callbacks) => {
   const { createInlineApi } = await import('../worker/node-inline.js');
-  return inlineHostFromApi(createInlineApi(), options, callbacks);
+  return inlineHostFromApi(createInlineApi(processNetworkWatch), options, callbacks);
 };
 

@@ -2,7 +2,7 @@
  * The worker side of the boundary (src/boundary.ts): the engine behind the `WorkerApi`, with its
  * output batched onto the engine port and stream data read from it.
  */
-import type { DataMessage, EnginePort, EngineStats, Result, WorkerApi } from '../src/boundary.js';
+import type { DataMessage, EnginePort, EngineSignal, EngineStats, Result, WorkerApi } from '../src/boundary.js';
 import { ChannelLinkError } from '../src/errors.js';
 import { Engine } from './engine.js';
 import type { EngineEnv } from './env.js';
@@ -12,6 +12,8 @@ export type { WorkerApi, Result, EngineStats };
 
 const isDataMessage = (value: unknown): value is DataMessage =>
   typeof value === 'object' && value !== null && typeof (value as DataMessage).streamId === 'string';
+const isSignal = (value: unknown): value is EngineSignal =>
+  typeof value === 'object' && value !== null && typeof (value as EngineSignal).signal === 'string';
 
 export function createWorkerApi(env: EngineEnv): WorkerApi {
   let engine: Engine | null = null;
@@ -43,6 +45,13 @@ export function createWorkerApi(env: EngineEnv): WorkerApi {
       batcher?.push({ kind: 'event', event: { type: 'exception', code, message } });
     }
   };
+  /** Signals from the main thread, acted on in the task they arrive in (see EngineSignal). */
+  const signal = ({ signal: kind }: EngineSignal): void => {
+    if (!engine) return;
+    // leave() sends the leave frame synchronously: it is on the wire before this task ends.
+    if (kind === 'leave') void engine.leave();
+    else if (kind === 'online') engine.signalOnline();
+  };
 
   return {
     init: (options, port: EnginePort) =>
@@ -53,6 +62,7 @@ export function createWorkerApi(env: EngineEnv): WorkerApi {
         engine = new Engine(env, options, (item) => b.push(item));
         port.addEventListener?.('message', ({ data }) => {
           if (isDataMessage(data)) send(data.streamId, data.data);
+          else if (isSignal(data)) signal(data);
         });
         port.start?.();
         return null;
@@ -62,6 +72,7 @@ export function createWorkerApi(env: EngineEnv): WorkerApi {
     publish: () => settle(() => live().publish()),
     unpublish: (streamId) => settle(() => live().unpublish(streamId).then(() => null)),
     send,
+    signal,
     subscribe: (uid, streamId) => settle(() => live().subscribe(uid, streamId).then(() => null)),
     unsubscribe: (uid, streamId) => settle(() => live().unsubscribe(uid, streamId).then(() => null)),
     renewToken: (token) => settle(() => live().renewToken(token).then(() => null)),
