@@ -2,14 +2,14 @@
  * The main-thread client: RxJS observables and Agora-style listeners over an engine that runs in
  * a worker. It holds only mirrors (state, peers) rebuilt from the engine's event batches.
  */
-import { BehaviorSubject, distinctUntilChanged, filter, firstValueFrom, map, type Observable } from 'rxjs';
+import { BehaviorSubject, map, type Observable } from 'rxjs';
 import type { EngineOutput, EngineStats } from './boundary.js';
 import { EngineChannel } from './engine-channel.js';
 import type { HostFactory } from './engine-host.js';
 import { ChannelLinkError } from './errors.js';
 import { EventHub, type ChannelEventHandler } from './event-hub.js';
 import { resolveOptions, type ClientOptions } from './options.js';
-import { PageLeave, type JoinArgs, type PageLifecycle } from './page-leave.js';
+import type { PageLifecycle } from './page-leave.js';
 import { PeerMirror } from './peer-mirror.js';
 import { RemoteStreamRouter, toTransferable, type LocalStream, type RemoteStream } from './streams.js';
 import type {
@@ -22,6 +22,12 @@ import type {
   PeerTable,
   Uid,
 } from './types.js';
+
+interface JoinArgs {
+  token: string | null;
+  channel: string;
+  uid: Uid | null;
+}
 
 /** A client of one channel at a time: connection state, peers and streams, as observables and listeners. */
 export interface ChannelClient {
@@ -90,11 +96,17 @@ class Client implements ChannelClient {
   private destroying: Promise<void> | null = null;
   /** Marks a LocalStream closed, so send() on it throws at once instead of crossing to the worker. */
   private readonly closeLocal = new WeakMap<LocalStream, () => void>();
-  private readonly pageLeave: PageLeave | null;
+  /** The last join() made from DISCONNECTED, with the uid it got and the current token: what a page restore rejoins. */
+  private lastJoin: JoinArgs | null = null;
+  /** Set by a pagehide that left; joined again once the page is restored and the leave is done. */
+  private toRejoin: JoinArgs | null = null;
+  private restored = false;
+  private readonly stopPage: (() => void) | undefined;
 
   readonly events$ = this.hub.events$;
   readonly peers$ = this.mirror.peers$;
-  readonly connectionState$ = this.state.pipe(distinctUntilChanged());
+  // No duplicates to drop: every state change event moves to a different state (the engine's machine ignores no-op moves).
+  readonly connectionState$ = this.state.asObservable();
   readonly connectionStateChange$ = this.hub.ofType('connection-state-change').pipe(map(({ type: _, ...change }) => change));
   readonly debug = {
     simulateNetworkLoss: (ms: number) => this.engine.call('simulateNetworkLoss', (api) => api.simulateNetworkLoss(ms)).then(() => {}),
@@ -106,13 +118,10 @@ class Client implements ChannelClient {
       onOutput: (item) => this.applyOutput(item),
       onFailure: (error) => this.handleEngineFailure(error),
     });
-    this.pageLeave = page
-      ? new PageLeave(page, {
-          state: () => this.state.value,
-          leaveNow: () => this.engine.signal({ signal: 'leave' }),
-          rejoin: (args) => void this.rejoin(args),
-        })
-      : null;
+    this.stopPage = page?.(
+      () => this.onPageHide(),
+      (persisted) => this.onPageShow(persisted),
+    );
   }
 
   getConnectionState(): ConnectionState {
@@ -132,13 +141,11 @@ class Client implements ChannelClient {
   }
 
   join(token: string | null, channel: string, uid: Uid | null = null): Promise<Uid> {
-    const args: JoinArgs = { token, channel, uid };
-    if (this.state.value === 'DISCONNECTED') this.pageLeave?.joinStarted(args);
     const joined = this.engine.call('join', (api) => api.join(token, channel, uid), 'join');
-    joined.then(
-      (assigned) => this.pageLeave?.joinSettled(args, assigned),
-      () => this.pageLeave?.joinSettled(args, null),
-    );
+    if (this.state.value === 'DISCONNECTED') {
+      const args: JoinArgs = (this.lastJoin = { token, channel, uid });
+      joined.then((assigned) => (args.uid = assigned), () => {});
+    }
     return joined;
   }
 
@@ -181,7 +188,7 @@ class Client implements ChannelClient {
 
   async renewToken(token: string): Promise<void> {
     await this.engine.call('renewToken', (api) => api.renewToken(token));
-    this.pageLeave?.tokenRenewed(token);
+    if (this.lastJoin) this.lastJoin.token = token;
   }
 
   getStats(): Promise<EngineStats> {
@@ -189,7 +196,7 @@ class Client implements ChannelClient {
   }
 
   destroy(): Promise<void> {
-    this.pageLeave?.dispose();
+    this.stopPage?.();
     this.destroying ??= this.shutdown();
     return this.destroying;
   }
@@ -211,13 +218,11 @@ class Client implements ChannelClient {
 
   /** Mirrors first, then the app: a listener of an event already sees it in `peers$` and the state. */
   private applyEvent(event: ChannelEvent): void {
-    if (event.type === 'connection-state-change') {
-      this.state.next(event.curState);
-      this.engine.setLinkActive(event.curState !== 'DISCONNECTED');
-    }
+    if (event.type === 'connection-state-change') this.state.next(event.curState);
     this.mirror.apply(event);
     if (event.type === 'connection-state-change' && event.curState === 'DISCONNECTED') this.remote.closeAll();
     this.hub.emit(event);
+    this.rejoinIfRestored();
   }
 
   /** A dead engine is never silence: the app hears `exception`, and DISCONNECTED if it was not already. */
@@ -229,19 +234,32 @@ class Client implements ChannelClient {
     }
   }
 
-  /** The page came back from the back/forward cache: join again once the page-hide leave is done. */
-  private async rejoin(args: JoinArgs): Promise<void> {
-    try {
-      await firstValueFrom(this.connectionState$.pipe(filter((state) => state === 'DISCONNECTED')));
-    } catch {
-      return; // destroyed meanwhile
-    }
-    try {
-      await this.join(args.token, args.channel, args.uid);
-    } catch (error) {
+  /** leaveOnPageHide: a page going away leaves (the engine sends the frame at once) if it is in a channel. */
+  private onPageHide(): void {
+    const state = this.state.value;
+    // DISCONNECTING is the app's own leave(): nothing to do, and nothing to rejoin.
+    if ((state !== 'CONNECTED' && state !== 'CONNECTING') || !this.lastJoin) return;
+    this.toRejoin = { ...this.lastJoin };
+    this.engine.signal({ signal: 'leave' });
+  }
+
+  /** Restored from the back/forward cache (`persisted`): join again; any other show: forget it. */
+  private onPageShow(persisted: boolean): void {
+    this.restored = persisted && this.toRejoin !== null;
+    if (!this.restored) this.toRejoin = null;
+    this.rejoinIfRestored();
+  }
+
+  /** Joins again after a restore, once the page-hide leave is done (DISCONNECTED). */
+  private rejoinIfRestored(): void {
+    const args = this.toRejoin;
+    if (!this.restored || !args || this.state.value !== 'DISCONNECTED' || this.destroying) return;
+    this.toRejoin = null;
+    this.restored = false;
+    this.join(args.token, args.channel, args.uid).catch((error: unknown) => {
       const { code, message } = ChannelLinkError.from(error);
-      if (!this.destroying) this.hub.emit({ type: 'exception', code, message: `rejoin after the page was restored failed: ${message}` });
-    }
+      this.hub.emit({ type: 'exception', code, message: `rejoin after a page restore failed: ${message}` });
+    });
   }
 
   private async shutdown(): Promise<void> {

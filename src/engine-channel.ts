@@ -1,9 +1,7 @@
 /**
  * The main thread's one channel to the engine: it starts the host, guards every call (a named
  * timeout, CLOSED after close(), WORKER_FAILED when the host dies), watches an isolated worker,
- * resolves each reply only after the event batches the reply follows have been applied, and
- * tells the host whether to keep a Node process alive: while the engine holds a link (the client
- * is not DISCONNECTED) or a call is pending, and not otherwise.
+ * and resolves each reply only after the event batches the reply follows have been applied.
  */
 import { CallGuard } from './call-guard.js';
 import type { EngineApi, EngineOutput, EngineSignal, EventBatch, Result } from './boundary.js';
@@ -45,10 +43,6 @@ export class EngineChannel {
   private processedSeq = 0;
   private readonly seqWaiters: { seq: number; resolve(): void }[] = [];
   private closing: Promise<void> | null = null;
-  private pendingCalls = 0;
-  private linkActive = false;
-  private keptAlive: boolean | null = null;
-  private hostEnded = false;
 
   constructor(
     options: EngineOptions,
@@ -63,7 +57,6 @@ export class EngineChannel {
     this.host.then(
       (host) => {
         this.ready = host;
-        this.updateKeepAlive();
         if (host.isolated && !this.closing && !this.guard.closedError) {
           this.watchdog = new WorkerWatchdog(
             () => host.api.stats(),
@@ -82,17 +75,10 @@ export class EngineChannel {
 
   /** Calls the engine; settles with its value, its error, or the guard's timeout/closed error. */
   async call<T>(what: string, run: (api: EngineApi) => Promise<Result<T>>, kind: CallKind = 'request'): Promise<T> {
-    this.pendingCalls++;
-    this.updateKeepAlive();
-    try {
-      const result = await this.guard.run(async () => run((await this.host).api), this.timeouts[kind], what);
-      await this.eventsUpTo(result.seq);
-      if (!result.ok) throw ChannelLinkError.from(result.error);
-      return result.value;
-    } finally {
-      this.pendingCalls--;
-      this.updateKeepAlive();
-    }
+    const result = await this.guard.run(async () => run((await this.host).api), this.timeouts[kind], what);
+    await this.eventsUpTo(result.seq);
+    if (!result.ok) throw ChannelLinkError.from(result.error);
+    return result.value;
   }
 
   /** A one-way signal to the engine, posted before this returns once the host is up (see EngineSignal). */
@@ -102,18 +88,6 @@ export class EngineChannel {
     else void this.host.then((host) => host.signal(signal)).catch(() => {});
   }
 
-  /** The engine holds a link (or is trying to): a Node process stays alive for it. */
-  setLinkActive(active: boolean): void {
-    this.linkActive = active;
-    this.updateKeepAlive();
-  }
-
-  private updateKeepAlive(): void {
-    const wanted = this.linkActive || this.pendingCalls > 0;
-    if (!this.ready || this.hostEnded || wanted === this.keptAlive) return;
-    this.keptAlive = wanted;
-    this.ready.keepAlive(wanted);
-  }
 
   /** Stream data, fire and forget: real-time data is not acknowledged; failures surface as `exception`. */
   send(streamId: string, payload: string | ArrayBuffer): void {
@@ -152,7 +126,6 @@ export class EngineChannel {
   }
 
   private terminateHost(): Promise<void> {
-    this.hostEnded = true;
     return this.host.then((host) => host.terminate()).catch(() => {});
   }
 

@@ -22,8 +22,6 @@ export interface EngineHost {
   send(streamId: string, data: string | ArrayBuffer): void;
   /** A one-way signal, posted before this returns (so it is safe in a `pagehide` handler). */
   signal(signal: EngineSignal): void;
-  /** Node: whether the engine's thread and port keep the process alive (ref/unref); a no-op elsewhere. */
-  keepAlive(on: boolean): void;
   terminate(): Promise<void>;
 }
 
@@ -35,8 +33,6 @@ export interface EnginePortPair {
   remote: unknown;
   /** Posts stream data and signals to the worker over the same channel (its other direction). */
   post(message: PortMessage, transfer: Transferable[]): void;
-  /** Node: ref/unref the port (a MessagePort with a listener keeps the process alive). */
-  keepAlive?(on: boolean): void;
   close(): void;
 }
 
@@ -61,7 +57,6 @@ export async function connectComlinkHost(
     isolated: true,
     send: (streamId, data) => port.post({ streamId, data }, typeof data === 'string' ? [] : [data]),
     signal: (signal) => port.post(signal, []),
-    keepAlive: (on) => port.keepAlive?.(on),
     async terminate() {
       port.close();
       await terminateWorker();

@@ -28,17 +28,14 @@ export class ChannelLinkError extends Error {
     this.code = code;
   }
 
-  /** Plain object form, safe to post across a worker boundary (the cause travels as name, message and code). */
+  /** Plain object form, safe to post across a worker boundary (the worker adds the cause: worker/api.ts). */
   toJSON(): SerializedError {
-    const cause = serializeCause(this.cause);
-    return cause ? { code: this.code, message: this.message, cause } : { code: this.code, message: this.message };
+    return { code: this.code, message: this.message };
   }
 
   static from(value: unknown, fallback: ErrorCode = 'WORKER_FAILED'): ChannelLinkError {
     if (value instanceof ChannelLinkError) return value;
-    if (isSerializedError(value)) {
-      return new ChannelLinkError(value.code, value.message, value.cause ? { cause: reviveCause(value.cause) } : undefined);
-    }
+    if (isSerializedError(value)) return new ChannelLinkError(value.code, value.message, value.cause && { cause: reviveCause(value.cause) });
     const message = value instanceof Error ? value.message : String(value);
     return new ChannelLinkError(fallback, message, { cause: value });
   }
@@ -58,22 +55,8 @@ export interface SerializedCause {
   code?: string;
 }
 
-function serializeCause(cause: unknown): SerializedCause | undefined {
-  if (typeof cause !== 'object' || cause === null) return undefined;
-  const { name, message, code } = cause as { name?: unknown; message?: unknown; code?: unknown };
-  if (typeof message !== 'string') return undefined;
-  const out: SerializedCause = { name: typeof name === 'string' ? name : 'Error', message };
-  if (typeof code === 'string') out.code = code;
-  return out;
-}
-
 /** An Error again, with the name, message and code it had on the other side. */
-export function reviveCause(cause: SerializedCause): Error {
-  const error = new Error(cause.message) as Error & { code?: string };
-  error.name = cause.name;
-  if (cause.code !== undefined) error.code = cause.code;
-  return error;
-}
+export const reviveCause = (cause: SerializedCause): Error => Object.assign(new Error(), cause);
 
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
@@ -82,5 +65,5 @@ export function isErrorCode(value: unknown): value is ErrorCode {
 function isSerializedError(value: unknown): value is SerializedError {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
-  return isErrorCode(v.code) && typeof v.message === 'string' && (v.cause === undefined || serializeCause(v.cause) !== undefined);
+  return isErrorCode(v.code) && typeof v.message === 'string' && (v.cause === undefined || typeof v.cause === 'object');
 }

@@ -16,8 +16,6 @@ export async function inlineHostFromApi(api: WorkerApi, options: EngineOptions, 
     isolated: false,
     send: (streamId, data) => api.send(streamId, data),
     signal: (signal) => api.signal(signal),
-    // The engine's own sockets and timers keep a Node process alive exactly while it has a link.
-    keepAlive: () => {},
     terminate: async () => {},
   };
 }

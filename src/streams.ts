@@ -34,8 +34,6 @@ interface Entry {
  */
 export class RemoteStreamRouter {
   private readonly streams = new Map<string, Entry>();
-  /** Every RemoteStream handed out, to tell a stale one (ended, then subscribed anew) from a live one. */
-  private readonly issued = new WeakSet<RemoteStream>();
 
   /**
    * The live RemoteStream of (uid, id), or a new one once `confirm` (the engine's subscribe)
@@ -46,8 +44,7 @@ export class RemoteStreamRouter {
     const live = this.streams.get(key);
     if (live) return live.ready;
     const subject = new Subject<StreamMessage>();
-    const stream: RemoteStream = Object.freeze({ uid, id, messages$: subject.asObservable() });
-    this.issued.add(stream);
+    const stream: RemoteStream = { uid, id, messages$: subject.asObservable() };
     // In the table before the engine is asked, so messages that overtake the reply find it.
     const entry: Entry = { stream, subject, ready: Promise.resolve(stream) };
     this.streams.set(key, entry);
@@ -72,8 +69,8 @@ export class RemoteStreamRouter {
   close(stream: RemoteStream): boolean {
     const key = streamKey(stream.uid, stream.id);
     const entry = this.streams.get(key);
-    if (!entry || (this.issued.has(stream) && entry.stream !== stream)) return false;
-    this.end(key, entry);
+    if (entry?.stream !== stream) return false;
+    this.end(key, entry!);
     return true;
   }
 

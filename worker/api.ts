@@ -3,7 +3,7 @@
  * output batched onto the engine port and stream data read from it.
  */
 import type { DataMessage, EnginePort, EngineSignal, EngineStats, Result, WorkerApi } from '../src/boundary.js';
-import { ChannelLinkError } from '../src/errors.js';
+import { ChannelLinkError, type SerializedError } from '../src/errors.js';
 import { Engine } from './engine.js';
 import type { EngineEnv } from './env.js';
 import { EventBatcher } from './event-batcher.js';
@@ -12,6 +12,14 @@ export type { WorkerApi, Result, EngineStats };
 
 const isDataMessage = (value: unknown): value is DataMessage =>
   typeof value === 'object' && value !== null && typeof (value as DataMessage).streamId === 'string';
+/** The error as it crosses the boundary, with its cause when that is an Error (name, message, system code). */
+function serializeError(error: ChannelLinkError): SerializedError {
+  const { cause } = error;
+  if (!(cause instanceof Error)) return error.toJSON();
+  const code = (cause as { code?: unknown }).code;
+  return { ...error.toJSON(), cause: { name: cause.name, message: cause.message, ...(typeof code === 'string' && { code }) } };
+}
+
 const isSignal = (value: unknown): value is EngineSignal =>
   typeof value === 'object' && value !== null && typeof (value as EngineSignal).signal === 'string';
 
@@ -25,7 +33,7 @@ export function createWorkerApi(env: EngineEnv): WorkerApi {
     try {
       result = { ok: true, value: await run(), seq: 0 };
     } catch (error) {
-      result = { ok: false, error: ChannelLinkError.from(error).toJSON(), seq: 0 };
+      result = { ok: false, error: serializeError(ChannelLinkError.from(error)), seq: 0 };
     }
     // The reply follows every event emitted so far: post them now and name the last batch.
     batcher?.flush();
