@@ -1,6 +1,7 @@
 /** Server options, their defaults and validation. */
 import type { Logger } from 'pino';
 import { ChannelLinkError } from '../src/errors.js';
+import { DEFAULT_MAX_CONTROL_FRAME_BYTES } from '../src/limits.js';
 import type { VerifyToken } from './auth.js';
 import type { ChannelStore } from './store.js';
 
@@ -102,7 +103,7 @@ export const DEFAULT_OPTIONS = {
   peerTimeoutMs: 10_000,
   streamTimeoutMs: 10_000,
   joinTimeoutMs: 5_000,
-  maxControlFrameBytes: 64 * 1024,
+  maxControlFrameBytes: DEFAULT_MAX_CONTROL_FRAME_BYTES,
   maxDataFrameBytes: 1024 * 1024,
   logLevel: 'info',
   closeGraceMs: 1_000,

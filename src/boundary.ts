@@ -5,7 +5,7 @@
  * Two channels cross the boundary:
  * - the Comlink-exposed `WorkerApi` (request/reply), and
  * - one `EnginePort` (a MessagePort): engine output flows out as `EventBatch`es, stream data
- *   flows in as one-way `DataMessage`s.
+ *   and signals flow in as one-way `DataMessage`s and `EngineSignal`s.
  */
 import type { RemoteObject } from 'comlink';
 import type { SerializedError } from './errors.js';
@@ -50,8 +50,21 @@ export interface DataMessage {
 }
 
 /**
+ * A one-way signal from the main thread, acted on as soon as it arrives (no Comlink round trip):
+ * - `online`: the host's network came back (Node: the process-wide interface watcher): retry now;
+ * - `leave`: the page is going away (`pagehide`): send the leave frame at once, before the
+ *   worker is torn down.
+ */
+export interface EngineSignal {
+  signal: 'online' | 'leave';
+}
+
+/** What the main thread posts on the engine port. */
+export type PortMessage = DataMessage | EngineSignal;
+
+/**
  * The worker's end of the engine channel: event batches go out through `postMessage` (binary
- * data in the transfer list); a real MessagePort also carries `DataMessage`s in.
+ * data in the transfer list); a real MessagePort also carries `PortMessage`s in.
  */
 export interface EnginePort {
   postMessage(message: EventBatch, transfer: Transferable[]): void;
@@ -71,6 +84,8 @@ export interface WorkerApi {
   unpublish(streamId: string): Promise<Result<null>>;
   /** One-way stream data (what the port delivers); a failure is reported as an `exception` event. */
   send(streamId: string, data: string | ArrayBuffer): void;
+  /** One-way signal (what the port delivers), acted on at once. */
+  signal(signal: EngineSignal): void;
   subscribe(uid: Uid, streamId: string): Promise<Result<null>>;
   unsubscribe(uid: Uid, streamId: string): Promise<Result<null>>;
   renewToken(token: string): Promise<Result<null>>;

@@ -2,16 +2,32 @@
  * The main-thread client: RxJS observables and Agora-style listeners over an engine that runs in
  * a worker. It holds only mirrors (state, peers) rebuilt from the engine's event batches.
  */
-import { BehaviorSubject, distinctUntilChanged, map, type Observable } from 'rxjs';
+import { BehaviorSubject, map, type Observable } from 'rxjs';
 import type { EngineOutput, EngineStats } from './boundary.js';
 import { EngineChannel } from './engine-channel.js';
 import type { HostFactory } from './engine-host.js';
 import { ChannelLinkError } from './errors.js';
 import { EventHub, type ChannelEventHandler } from './event-hub.js';
 import { resolveOptions, type ClientOptions } from './options.js';
+import type { PageLifecycle } from './page-leave.js';
 import { PeerMirror } from './peer-mirror.js';
 import { RemoteStreamRouter, toTransferable, type LocalStream, type RemoteStream } from './streams.js';
-import type { ChannelEvent, ChannelEventName, ConnectionState, ConnectionStateChange, EngineOptions, PeerTable, Uid } from './types.js';
+import type {
+  ChannelEvent,
+  ChannelEventName,
+  ChannelEventOf,
+  ConnectionState,
+  ConnectionStateChange,
+  EngineOptions,
+  PeerTable,
+  Uid,
+} from './types.js';
+
+interface JoinArgs {
+  token: string | null;
+  channel: string;
+  uid: Uid | null;
+}
 
 /** A client of one channel at a time: connection state, peers and streams, as observables and listeners. */
 export interface ChannelClient {
@@ -33,16 +49,22 @@ export interface ChannelClient {
   publish(): Promise<LocalStream>;
   /** Stops publishing the stream; peers see `stream-removed` UNPUBLISHED. */
   unpublish(stream: LocalStream): Promise<void>;
-  /** Subscribes to a peer's stream: its messages arrive on the returned `messages$`. */
+  /**
+   * Subscribes to a peer's stream: its messages arrive on the returned `messages$`. Idempotent:
+   * while subscribed, it resolves to the same RemoteStream, whose `messages$` delivers each message
+   * once across the stream's remove/add cycles, until unsubscribe(), leave() or destroy().
+   */
   subscribe(uid: Uid, streamId: string): Promise<RemoteStream>;
   /** Ends a subscription and completes its `messages$`. */
   unsubscribe(stream: RemoteStream): Promise<void>;
   /** Replaces the token (after `token-privilege-will-expire`). */
   renewToken(token: string): Promise<void>;
-  /** Adds a listener for one event (same names and payloads as `events$`). */
-  on<K extends ChannelEventName>(name: K, handler: ChannelEventHandler<K>): void;
+  /** Adds a listener for one event (same names and payloads as `events$`); returns the function that removes it. An unknown name throws INVALID_PARAMS. */
+  on<K extends ChannelEventName>(name: K, handler: ChannelEventHandler<K>): () => void;
   /** Removes a listener added with `on()`. */
   off<K extends ChannelEventName>(name: K, handler: ChannelEventHandler<K>): void;
+  /** The events of one name, typed to that event's payload (with its `type`). An unknown name throws INVALID_PARAMS. */
+  event$<K extends ChannelEventName>(name: K): Observable<ChannelEventOf<K>>;
   /** State, uid, peer count, heartbeat round-trip time, reconnects and buffered bytes. */
   getStats(): Promise<EngineStats>;
   /** Leaves if needed, ends the worker and completes every observable; every later call rejects with CLOSED. */
@@ -59,9 +81,10 @@ export interface ChannelClient {
 /** Picks where the engine runs for a `worker` option value. */
 export type HostResolver = (worker: ReturnType<typeof resolveOptions>['worker']) => HostFactory;
 
-export function createClientWith(resolveHost: HostResolver, options: ClientOptions): ChannelClient {
+/** `page`: the page lifecycle to leave on (browsers); null where there is no page. */
+export function createClientWith(resolveHost: HostResolver, options: ClientOptions, page: PageLifecycle | null = null): ChannelClient {
   const resolved = resolveOptions(options);
-  return new Client(resolved.engine, resolveHost(resolved.worker));
+  return new Client(resolved.engine, resolveHost(resolved.worker), resolved.leaveOnPageHide ? page : null);
 }
 
 class Client implements ChannelClient {
@@ -73,37 +96,57 @@ class Client implements ChannelClient {
   private destroying: Promise<void> | null = null;
   /** Marks a LocalStream closed, so send() on it throws at once instead of crossing to the worker. */
   private readonly closeLocal = new WeakMap<LocalStream, () => void>();
+  /** The last join() made from DISCONNECTED, with the uid it got and the current token: what a page restore rejoins. */
+  private lastJoin: JoinArgs | null = null;
+  /** Set by a pagehide that left; joined again once the page is restored and the leave is done. */
+  private toRejoin: JoinArgs | null = null;
+  private restored = false;
+  private readonly stopPage: (() => void) | undefined;
 
   readonly events$ = this.hub.events$;
   readonly peers$ = this.mirror.peers$;
-  readonly connectionState$ = this.state.pipe(distinctUntilChanged());
+  // No duplicates to drop: every state change event moves to a different state (the engine's machine ignores no-op moves).
+  readonly connectionState$ = this.state.asObservable();
   readonly connectionStateChange$ = this.hub.ofType('connection-state-change').pipe(map(({ type: _, ...change }) => change));
   readonly debug = {
     simulateNetworkLoss: (ms: number) => this.engine.call('simulateNetworkLoss', (api) => api.simulateNetworkLoss(ms)).then(() => {}),
     signalOnline: () => this.engine.call('signalOnline', (api) => api.signalOnline()).then(() => {}),
   };
 
-  constructor(options: EngineOptions, hostFactory: HostFactory) {
+  constructor(options: EngineOptions, hostFactory: HostFactory, page: PageLifecycle | null) {
     this.engine = new EngineChannel(options, hostFactory, {
       onOutput: (item) => this.applyOutput(item),
       onFailure: (error) => this.handleEngineFailure(error),
     });
+    this.stopPage = page?.(
+      () => this.onPageHide(),
+      (persisted) => this.onPageShow(persisted),
+    );
   }
 
   getConnectionState(): ConnectionState {
     return this.state.value;
   }
 
-  on<K extends ChannelEventName>(name: K, handler: ChannelEventHandler<K>): void {
-    this.hub.on(name, handler);
+  on<K extends ChannelEventName>(name: K, handler: ChannelEventHandler<K>): () => void {
+    return this.hub.on(name, handler);
   }
 
   off<K extends ChannelEventName>(name: K, handler: ChannelEventHandler<K>): void {
     this.hub.off(name, handler);
   }
 
+  event$<K extends ChannelEventName>(name: K): Observable<ChannelEventOf<K>> {
+    return this.hub.ofType(name);
+  }
+
   join(token: string | null, channel: string, uid: Uid | null = null): Promise<Uid> {
-    return this.engine.call('join', (api) => api.join(token, channel, uid), 'join');
+    const joined = this.engine.call('join', (api) => api.join(token, channel, uid), 'join');
+    if (this.state.value === 'DISCONNECTED') {
+      const args: JoinArgs = (this.lastJoin = { token, channel, uid });
+      joined.then((assigned) => (args.uid = assigned), () => {});
+    }
+    return joined;
   }
 
   leave(): Promise<void> {
@@ -133,24 +176,19 @@ class Client implements ChannelClient {
 
   async subscribe(uid: Uid, streamId: string): Promise<RemoteStream> {
     if (typeof streamId !== 'string') throw new ChannelLinkError('INVALID_PARAMS', 'subscribe() needs a stream id');
-    const stream = this.remote.open(uid, streamId);
-    try {
-      await this.engine.call('subscribe', (api) => api.subscribe(uid, streamId));
-    } catch (error) {
-      this.remote.close(uid, streamId);
-      throw error;
-    }
-    return stream;
+    return this.remote.subscribe(uid, streamId, () => this.engine.call('subscribe', (api) => api.subscribe(uid, streamId)));
   }
 
   async unsubscribe(stream: RemoteStream): Promise<void> {
     if (!stream || typeof stream.id !== 'string') throw new ChannelLinkError('INVALID_PARAMS', 'unsubscribe() needs a RemoteStream');
-    this.remote.close(stream.uid, stream.id);
+    // An ended RemoteStream must not end a newer subscription to the same stream.
+    if (!this.remote.close(stream)) return;
     await this.engine.call('unsubscribe', (api) => api.unsubscribe(stream.uid, stream.id));
   }
 
-  renewToken(token: string): Promise<void> {
-    return this.engine.call('renewToken', (api) => api.renewToken(token)).then(() => {});
+  async renewToken(token: string): Promise<void> {
+    await this.engine.call('renewToken', (api) => api.renewToken(token));
+    if (this.lastJoin) this.lastJoin.token = token;
   }
 
   getStats(): Promise<EngineStats> {
@@ -158,6 +196,7 @@ class Client implements ChannelClient {
   }
 
   destroy(): Promise<void> {
+    this.stopPage?.();
     this.destroying ??= this.shutdown();
     return this.destroying;
   }
@@ -183,6 +222,7 @@ class Client implements ChannelClient {
     this.mirror.apply(event);
     if (event.type === 'connection-state-change' && event.curState === 'DISCONNECTED') this.remote.closeAll();
     this.hub.emit(event);
+    this.rejoinIfRestored();
   }
 
   /** A dead engine is never silence: the app hears `exception`, and DISCONNECTED if it was not already. */
@@ -192,6 +232,34 @@ class Client implements ChannelClient {
     if (prevState !== 'DISCONNECTED') {
       this.applyEvent({ type: 'connection-state-change', curState: 'DISCONNECTED', prevState, reason: 'NETWORK_ERROR' });
     }
+  }
+
+  /** leaveOnPageHide: a page going away leaves (the engine sends the frame at once) if it is in a channel. */
+  private onPageHide(): void {
+    const state = this.state.value;
+    // DISCONNECTING is the app's own leave(): nothing to do, and nothing to rejoin.
+    if ((state !== 'CONNECTED' && state !== 'CONNECTING') || !this.lastJoin) return;
+    this.toRejoin = { ...this.lastJoin };
+    this.engine.signal({ signal: 'leave' });
+  }
+
+  /** Restored from the back/forward cache (`persisted`): join again; any other show: forget it. */
+  private onPageShow(persisted: boolean): void {
+    this.restored = persisted && this.toRejoin !== null;
+    if (!this.restored) this.toRejoin = null;
+    this.rejoinIfRestored();
+  }
+
+  /** Joins again after a restore, once the page-hide leave is done (DISCONNECTED). */
+  private rejoinIfRestored(): void {
+    const args = this.toRejoin;
+    if (!this.restored || !args || this.state.value !== 'DISCONNECTED' || this.destroying) return;
+    this.toRejoin = null;
+    this.restored = false;
+    this.join(args.token, args.channel, args.uid).catch((error: unknown) => {
+      const { code, message } = ChannelLinkError.from(error);
+      this.hub.emit({ type: 'exception', code, message: `rejoin after a page restore failed: ${message}` });
+    });
   }
 
   private async shutdown(): Promise<void> {

@@ -4,7 +4,7 @@
  * and resolves each reply only after the event batches the reply follows have been applied.
  */
 import { CallGuard } from './call-guard.js';
-import type { EngineApi, EngineOutput, EventBatch, Result } from './boundary.js';
+import type { EngineApi, EngineOutput, EngineSignal, EventBatch, Result } from './boundary.js';
 import type { EngineHost, HostFactory } from './engine-host.js';
 import { ChannelLinkError } from './errors.js';
 import type { EngineOptions } from './types.js';
@@ -80,6 +80,14 @@ export class EngineChannel {
     if (!result.ok) throw ChannelLinkError.from(result.error);
     return result.value;
   }
+
+  /** A one-way signal to the engine, posted before this returns once the host is up (see EngineSignal). */
+  signal(signal: EngineSignal): void {
+    if (this.guard.closedError) return;
+    if (this.ready) this.ready.signal(signal);
+    else void this.host.then((host) => host.signal(signal)).catch(() => {});
+  }
+
 
   /** Stream data, fire and forget: real-time data is not acknowledged; failures surface as `exception`. */
   send(streamId: string, payload: string | ArrayBuffer): void {

@@ -4,7 +4,7 @@
  * and terminate().
  */
 import { transfer, wrap, type Endpoint, type Remote } from 'comlink';
-import type { DataMessage, EngineApi, EventBatch, WorkerApi } from './boundary.js';
+import type { EngineApi, EngineSignal, EventBatch, PortMessage, WorkerApi } from './boundary.js';
 import { ChannelLinkError } from './errors.js';
 import type { EngineOptions } from './types.js';
 
@@ -20,6 +20,8 @@ export interface EngineHost {
   readonly isolated: boolean;
   /** Stream data, one-way (binary is transferred); failures come back as `exception` events. */
   send(streamId: string, data: string | ArrayBuffer): void;
+  /** A one-way signal, posted before this returns (so it is safe in a `pagehide` handler). */
+  signal(signal: EngineSignal): void;
   terminate(): Promise<void>;
 }
 
@@ -29,8 +31,8 @@ export type HostFactory = (options: EngineOptions, callbacks: HostCallbacks) => 
 export interface EnginePortPair {
   /** The worker's end, sent (transferred) to it. */
   remote: unknown;
-  /** Posts stream data to the worker over the same channel (its other direction). */
-  post(message: DataMessage, transfer: Transferable[]): void;
+  /** Posts stream data and signals to the worker over the same channel (its other direction). */
+  post(message: PortMessage, transfer: Transferable[]): void;
   close(): void;
 }
 
@@ -54,6 +56,7 @@ export async function connectComlinkHost(
     api,
     isolated: true,
     send: (streamId, data) => port.post({ streamId, data }, typeof data === 'string' ? [] : [data]),
+    signal: (signal) => port.post(signal, []),
     async terminate() {
       port.close();
       await terminateWorker();

@@ -1,13 +1,21 @@
 /**
- * Events for the app, derived from the typed event map: `events$` carries every event, `on()`
- * and `off()` are thin views of it filtered by name.
+ * Events for the app, derived from the typed event map: `events$` carries every event, `on()`,
+ * `off()` and `event$()` are thin views of it filtered by name. A name outside the map is a bug
+ * in the app (a typo): it throws INVALID_PARAMS naming the known events, rather than never firing.
  */
 import { Subject, filter, type Observable, type Subscription } from 'rxjs';
-import type { ChannelEvent, ChannelEventName, ChannelEventOf } from './types.js';
+import { ChannelLinkError } from './errors.js';
+import { CHANNEL_EVENT_NAMES, type ChannelEvent, type ChannelEventName, type ChannelEventOf } from './types.js';
 
 export type ChannelEventHandler<K extends ChannelEventName> = (event: ChannelEventOf<K>) => void;
 
 type AnyHandler = (event: never) => void;
+
+function assertEventName(name: unknown, method: string): asserts name is ChannelEventName {
+  if (!(CHANNEL_EVENT_NAMES as readonly unknown[]).includes(name)) {
+    throw new ChannelLinkError('INVALID_PARAMS', `${method}: unknown event ${JSON.stringify(name)}; the events are: ${CHANNEL_EVENT_NAMES.join(', ')}`);
+  }
+}
 
 export class EventHub {
   private readonly subject = new Subject<ChannelEvent>();
@@ -18,15 +26,23 @@ export class EventHub {
     this.subject.next(event);
   }
 
+  /** The events of one name, typed to that event. */
   ofType<K extends ChannelEventName>(name: K): Observable<ChannelEventOf<K>> {
+    assertEventName(name, 'event$()');
     return this.events$.pipe(filter((event): event is ChannelEventOf<K> => event.type === name));
   }
 
-  /** Registering the same handler twice for one event has no further effect (as DOM listeners). */
-  on<K extends ChannelEventName>(name: K, handler: ChannelEventHandler<K>): void {
+  /**
+   * Adds a listener and returns the function that removes it. Registering the same handler twice
+   * for one event has no further effect (as DOM listeners).
+   */
+  on<K extends ChannelEventName>(name: K, handler: ChannelEventHandler<K>): () => void {
+    assertEventName(name, 'on()');
+    if (typeof handler !== 'function') throw new ChannelLinkError('INVALID_PARAMS', `on('${name}') needs a handler function`);
+    const remove = () => this.off(name, handler);
     let byHandler = this.listeners.get(name);
     if (!byHandler) this.listeners.set(name, (byHandler = new Map()));
-    if (byHandler.has(handler as AnyHandler)) return;
+    if (byHandler.has(handler as AnyHandler)) return remove;
     const subscription = this.ofType(name).subscribe((event) => {
       try {
         handler(event);
@@ -38,9 +54,11 @@ export class EventHub {
       }
     });
     byHandler.set(handler as AnyHandler, subscription);
+    return remove;
   }
 
   off<K extends ChannelEventName>(name: K, handler: ChannelEventHandler<K>): void {
+    assertEventName(name, 'off()');
     const byHandler = this.listeners.get(name);
     byHandler?.get(handler as AnyHandler)?.unsubscribe();
     byHandler?.delete(handler as AnyHandler);

@@ -1,5 +1,5 @@
 /** Hosts for browsers: a dedicated module Worker by default, a given Worker/MessagePort, or inline. */
-import type { DataMessage, EventBatch } from './boundary.js';
+import type { EventBatch, PortMessage } from './boundary.js';
 import { connectComlinkHost, type EnginePortPair, type HostFactory } from './engine-host.js';
 import { ChannelLinkError } from './errors.js';
 import { inlineHostFromApi } from './host-inline.js';
@@ -9,7 +9,7 @@ function openBrowserEnginePort(onBatch: (batch: EventBatch) => void): EnginePort
   port1.onmessage = (event: MessageEvent<EventBatch>) => onBatch(event.data);
   return {
     remote: port2,
-    post: (message: DataMessage, transfer: Transferable[]) => port1.postMessage(message, transfer),
+    post: (message: PortMessage, transfer: Transferable[]) => port1.postMessage(message, transfer),
     close: () => port1.close(),
   };
 }

@@ -11,5 +11,11 @@ export async function inlineHostFromApi(api: WorkerApi, options: EngineOptions, 
   const asyncApi = Object.fromEntries(
     Object.entries(api).map(([name, fn]) => [name, async (...args: unknown[]) => (fn as (...a: unknown[]) => unknown)(...args)]),
   ) as EngineApi;
-  return { api: asyncApi, isolated: false, send: (streamId, data) => api.send(streamId, data), terminate: async () => {} };
+  return {
+    api: asyncApi,
+    isolated: false,
+    send: (streamId, data) => api.send(streamId, data),
+    signal: (signal) => api.signal(signal),
+    terminate: async () => {},
+  };
 }

@@ -1,20 +1,21 @@
 /** Hosts for Node: a worker_threads worker by default, or the engine inline on this thread. */
-import { MessageChannel, Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
-import type { DataMessage, EventBatch } from './boundary.js';
+import type { EventBatch, PortMessage } from './boundary.js';
 import { connectComlinkHost, type EngineHost, type EnginePortPair, type HostCallbacks, type HostFactory } from './engine-host.js';
 import { ChannelLinkError } from './errors.js';
 import { inlineHostFromApi } from './host-inline.js';
+import { processNetworkWatch } from './network-watch-node.js';
+import { KeepAlive } from './node-keep-alive.js';
 import type { EngineOptions } from './types.js';
 
 const WORKER_URL = new URL('../worker/node-entry.js', import.meta.url);
 
-function openNodeEnginePort(onBatch: (batch: EventBatch) => void): EnginePortPair {
-  const { port1, port2 } = new MessageChannel();
+function openNodeEnginePort(port1: MessagePort, port2: MessagePort, onBatch: (batch: EventBatch) => void): EnginePortPair {
   port1.on('message', onBatch);
   return {
     remote: port2,
-    post: (message: DataMessage, transfer: Transferable[]) => port1.postMessage(message, transfer as never),
+    post: (message: PortMessage, transfer: Transferable[]) => port1.postMessage(message, transfer as never),
     close: () => port1.close(),
   };
 }
@@ -29,15 +30,38 @@ export function nodeWorkerHost(worker?: Worker): HostFactory {
     };
     thread.on('error', (error) => fail(`engine worker crashed: ${error.message}`, error));
     thread.on('exit', (code) => fail(`engine worker exited (code ${code})`));
-    return connectComlinkHost(nodeEndpoint(thread as never), options, callbacks, openNodeEnginePort, async () => {
-      terminated = true;
-      await thread.terminate();
+    const { port1, port2 } = new MessageChannel();
+    const keepAlive = new KeepAlive((on) => {
+      if (on) (thread.ref(), port1.ref());
+      else (thread.unref(), port1.unref());
     });
+    const observed = { ...callbacks, onBatch: (batch: EventBatch) => (callbacks.onBatch(batch), keepAlive.observe(batch)) };
+    const host = await connectComlinkHost(
+      nodeEndpoint(thread as never),
+      options,
+      observed,
+      (onBatch) => openNodeEnginePort(port1, port2, onBatch),
+      async () => {
+        terminated = true;
+        await thread.terminate();
+      },
+    );
+    keepAlive.update();
+    // Node has no `online` event: the process's one network watcher signals this engine.
+    const stopWatching = processNetworkWatch.subscribe(() => host.signal({ signal: 'online' }));
+    return {
+      ...host,
+      api: keepAlive.track(host.api),
+      async terminate() {
+        stopWatching();
+        await host.terminate();
+      },
+    };
   };
 }
 
 export const nodeInlineHost: HostFactory = async (options, callbacks) => {
   const { createInlineApi } = await import('../worker/node-inline.js');
-  return inlineHostFromApi(createInlineApi(), options, callbacks);
+  return inlineHostFromApi(createInlineApi(processNetworkWatch), options, callbacks);
 };
 

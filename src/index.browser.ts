@@ -2,6 +2,7 @@
 import { createClientWith, type ChannelClient } from './client.js';
 import { browserInlineHost, browserWorkerHost } from './host-browser.js';
 import type { ClientOptions } from './options.js';
+import { windowPageLifecycle } from './page-leave.js';
 
 export * from './public.js';
 
@@ -10,5 +11,5 @@ export function createClient(options: ClientOptions): ChannelClient {
     if (worker === 'inline') return browserInlineHost;
     if (worker === 'auto') return browserWorkerHost();
     return browserWorkerHost(worker as Worker | MessagePort);
-  }, options);
+  }, options, windowPageLifecycle());
 }

@@ -21,10 +21,25 @@ export const MAX_APP_ID_LENGTH = 128;
 export const MAX_SESSION_ID_LENGTH = 64;
 /** Streams one member may publish. */
 export const MAX_STREAMS_PER_MEMBER = 64;
-/** Subscriptions a join frame may carry (the client's whole set after a reconnect). */
-export const MAX_JOIN_SUBSCRIPTIONS = 1024;
-/** Subscriptions the server accepts per member. */
-export const MAX_SUBSCRIPTIONS_PER_MEMBER = 4096;
+/**
+ * Subscriptions per member: the server accepts no more, a join frame carries no more (it carries
+ * the client's whole set after a reconnect), and the client refuses a subscribe() beyond it.
+ */
+export const MAX_SUBSCRIPTIONS_PER_MEMBER = 1024;
+/** The server's default largest control frame (`maxControlFrameBytes`). */
+export const DEFAULT_MAX_CONTROL_FRAME_BYTES = 64 * 1024;
+/**
+ * Room in a join frame for everything but the subscriptions, each at its largest once JSON-encoded:
+ * token (4094), uid (1530), app id (768), channel, session id, MAX_STREAMS_PER_MEMBER stream ids
+ * (4288) and the keys: about 10.9 KB, rounded up.
+ */
+export const JOIN_FRAME_RESERVED_BYTES = 12 * 1024;
+/**
+ * UTF-8 bytes the subscriptions may take in a join frame (each one's JSON plus a comma), so that
+ * the frame fits the server's default control-frame limit. The client refuses a subscribe()
+ * beyond it: with numeric uids and the SDK's stream ids the count limit binds first.
+ */
+export const MAX_SUBSCRIPTION_BYTES = DEFAULT_MAX_CONTROL_FRAME_BYTES - JOIN_FRAME_RESERVED_BYTES;
 /** Longest message of an `error` or `kicked` frame. */
 export const MAX_ERROR_MESSAGE_LENGTH = 1024;
 /** A WebSocket close reason is at most 123 bytes of UTF-8 (RFC 6455). */

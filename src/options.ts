@@ -16,9 +16,15 @@ export interface ClientOptions {
   joinTimeoutMs?: number;
   reconnect?: Partial<ReconnectOptions>;
   worker?: WorkerOption;
+  /**
+   * Browsers: leave the channel on `pagehide` (tab closed, navigation), so peers see `peer-leave`
+   * QUIT at once rather than after the server's peer timeout; a page restored from the
+   * back/forward cache joins again. Default true.
+   */
+  leaveOnPageHide?: boolean;
 }
 
-export function resolveOptions(options: ClientOptions): { engine: EngineOptions; worker: WorkerOption } {
+export function resolveOptions(options: ClientOptions): { engine: EngineOptions; worker: WorkerOption; leaveOnPageHide: boolean } {
   if (typeof options !== 'object' || options === null) throw new ChannelLinkError('INVALID_PARAMS', 'createClient() needs an options object');
   const d = DEFAULT_ENGINE_OPTIONS;
   const appId = options.appId ?? d.appId;
@@ -46,5 +52,7 @@ export function resolveOptions(options: ClientOptions): { engine: EngineOptions;
   if (worker !== 'auto' && worker !== 'inline' && (typeof worker !== 'object' || worker === null || !('postMessage' in worker))) {
     throw new ChannelLinkError('INVALID_PARAMS', "worker must be 'auto', 'inline', a Worker or a MessagePort");
   }
-  return { engine, worker };
+  const leaveOnPageHide = options.leaveOnPageHide ?? true;
+  if (typeof leaveOnPageHide !== 'boolean') throw new ChannelLinkError('INVALID_PARAMS', 'leaveOnPageHide must be a boolean');
+  return { engine, worker, leaveOnPageHide };
 }

@@ -8,11 +8,11 @@ import {
   CHANNEL_NAME_PATTERN,
   MAX_APP_ID_LENGTH,
   MAX_ERROR_MESSAGE_LENGTH,
-  MAX_JOIN_SUBSCRIPTIONS,
   MAX_NUMERIC_UID,
   MAX_SESSION_ID_LENGTH,
   MAX_STREAMS_PER_MEMBER,
   MAX_STRING_UID_LENGTH,
+  MAX_SUBSCRIPTIONS_PER_MEMBER,
   MAX_TOKEN_LENGTH,
   PROTOCOL_VERSION,
   STREAM_ID_PATTERN,
@@ -48,7 +48,7 @@ const JoinFrame = v.strictObject({
   sessionId: v.optional(v.pipe(v.string(), v.maxLength(MAX_SESSION_ID_LENGTH))),
   /** Streams this client publishes (republished automatically on a rejoin). */
   streams: v.pipe(v.array(streamIdSchema), v.maxLength(MAX_STREAMS_PER_MEMBER)),
-  subscriptions: v.pipe(v.array(streamRef), v.maxLength(MAX_JOIN_SUBSCRIPTIONS)),
+  subscriptions: v.pipe(v.array(streamRef), v.maxLength(MAX_SUBSCRIPTIONS_PER_MEMBER)),
 });
 const PingFrame = v.strictObject({ type: v.literal('ping'), ts: timestamp });
 const PublishFrame = v.strictObject({ type: v.literal('publish'), id: requestId, streamId: streamIdSchema });

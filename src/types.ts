@@ -63,6 +63,24 @@ export interface ChannelEventMap {
   'token-privilege-did-expire': EmptyPayload;
   /** Something went wrong that the SDK handled (a bad frame, a failed send, a worker error). */
   exception: { code: string; message: string };
+  /**
+   * A connection attempt (to join, or to reconnect) failed; the SDK retries within `joinTimeoutMs`
+   * or `reconnect.giveUpAfterMs`. `code` is NETWORK_ERROR (refused, DNS, TLS, HTTP status of the
+   * upgrade, closed during the handshake) or TIMEOUT (no answer within `connectionTimeoutMs`).
+   */
+  'connection-attempt-failed': ConnectionAttemptFailure;
+}
+
+/** Payload of `connection-attempt-failed`. */
+export interface ConnectionAttemptFailure {
+  /** 1 for the first attempt of a join or of a reconnect, then 2, 3, ... */
+  attempt: number;
+  /** The server URL that was tried. */
+  url: string;
+  /** NETWORK_ERROR: the attempt failed; TIMEOUT: it got no answer in time. */
+  code: 'NETWORK_ERROR' | 'TIMEOUT';
+  /** What happened, e.g. 'connection refused (connect ECONNREFUSED 127.0.0.1:1)'. */
+  message: string;
 }
 export type ChannelEventName = keyof ChannelEventMap;
 export type ChannelEvent = {
@@ -81,6 +99,7 @@ const EVENT_NAMES: { readonly [K in ChannelEventName]: null } = {
   'token-privilege-will-expire': null,
   'token-privilege-did-expire': null,
   exception: null,
+  'connection-attempt-failed': null,
 };
 export const CHANNEL_EVENT_NAMES = Object.keys(EVENT_NAMES) as readonly ChannelEventName[];
 

@@ -2,8 +2,8 @@
  * The worker side of the boundary (src/boundary.ts): the engine behind the `WorkerApi`, with its
  * output batched onto the engine port and stream data read from it.
  */
-import type { DataMessage, EnginePort, EngineStats, Result, WorkerApi } from '../src/boundary.js';
-import { ChannelLinkError } from '../src/errors.js';
+import type { DataMessage, EnginePort, EngineSignal, EngineStats, Result, WorkerApi } from '../src/boundary.js';
+import { ChannelLinkError, type SerializedError } from '../src/errors.js';
 import { Engine } from './engine.js';
 import type { EngineEnv } from './env.js';
 import { EventBatcher } from './event-batcher.js';
@@ -12,6 +12,16 @@ export type { WorkerApi, Result, EngineStats };
 
 const isDataMessage = (value: unknown): value is DataMessage =>
   typeof value === 'object' && value !== null && typeof (value as DataMessage).streamId === 'string';
+/** The error as it crosses the boundary, with its cause when that is an Error (name, message, system code). */
+function serializeError(error: ChannelLinkError): SerializedError {
+  const { cause } = error;
+  if (!(cause instanceof Error)) return error.toJSON();
+  const code = (cause as { code?: unknown }).code;
+  return { ...error.toJSON(), cause: { name: cause.name, message: cause.message, ...(typeof code === 'string' && { code }) } };
+}
+
+const isSignal = (value: unknown): value is EngineSignal =>
+  typeof value === 'object' && value !== null && typeof (value as EngineSignal).signal === 'string';
 
 export function createWorkerApi(env: EngineEnv): WorkerApi {
   let engine: Engine | null = null;
@@ -23,7 +33,7 @@ export function createWorkerApi(env: EngineEnv): WorkerApi {
     try {
       result = { ok: true, value: await run(), seq: 0 };
     } catch (error) {
-      result = { ok: false, error: ChannelLinkError.from(error).toJSON(), seq: 0 };
+      result = { ok: false, error: serializeError(ChannelLinkError.from(error)), seq: 0 };
     }
     // The reply follows every event emitted so far: post them now and name the last batch.
     batcher?.flush();
@@ -43,6 +53,13 @@ export function createWorkerApi(env: EngineEnv): WorkerApi {
       batcher?.push({ kind: 'event', event: { type: 'exception', code, message } });
     }
   };
+  /** Signals from the main thread, acted on in the task they arrive in (see EngineSignal). */
+  const signal = ({ signal: kind }: EngineSignal): void => {
+    if (!engine) return;
+    // leave() sends the leave frame synchronously: it is on the wire before this task ends.
+    if (kind === 'leave') void engine.leave();
+    else if (kind === 'online') engine.signalOnline();
+  };
 
   return {
     init: (options, port: EnginePort) =>
@@ -53,6 +70,7 @@ export function createWorkerApi(env: EngineEnv): WorkerApi {
         engine = new Engine(env, options, (item) => b.push(item));
         port.addEventListener?.('message', ({ data }) => {
           if (isDataMessage(data)) send(data.streamId, data.data);
+          else if (isSignal(data)) signal(data);
         });
         port.start?.();
         return null;
@@ -62,6 +80,7 @@ export function createWorkerApi(env: EngineEnv): WorkerApi {
     publish: () => settle(() => live().publish()),
     unpublish: (streamId) => settle(() => live().unpublish(streamId).then(() => null)),
     send,
+    signal,
     subscribe: (uid, streamId) => settle(() => live().subscribe(uid, streamId).then(() => null)),
     unsubscribe: (uid, streamId) => settle(() => live().unsubscribe(uid, streamId).then(() => null)),
     renewToken: (token) => settle(() => live().renewToken(token).then(() => null)),

@@ -9,6 +9,7 @@ import { verdictOfKick, type Verdict } from '../src/outcomes.js';
 import { PROTOCOL_VERSION, encodeClientData, type JoinFrame, type JoinedFrame, type ServerDataFrame, type ServerFrame } from '../src/protocol.js';
 import type { ChannelEvent, ConnectionChangeReason, ConnectionState, EngineOptions, Uid } from '../src/types.js';
 import { validateChannelName, validateToken, validateUid } from '../src/validation.js';
+import { joinGaveUpError } from './attempt-failure.js';
 import { ConnectionStateMachine } from './connection-state.js';
 import { TimerGroup, type EngineEnv, type TimerHandle } from './env.js';
 import { Link, type LossReason } from './link.js';
@@ -64,6 +65,7 @@ export class Engine {
       onLost: (reason) => this.handleLost(reason),
       onRejected: (verdict, message) => this.endWith(verdict, message),
       onGiveUp: () => this.ensureDisconnected('NETWORK_ERROR', new ChannelLinkError('TIMEOUT', 'could not reach the server')),
+      onAttemptFailed: ({ code, message, url }, attempt) => this.emit({ type: 'connection-attempt-failed', attempt, url, code, message }),
       onProtocolError: (error) => this.emit({ type: 'exception', code: error.code, message: error.message }),
     });
     this.stopOnline = env.online.subscribe(() => this.link.retryNow());
@@ -91,10 +93,7 @@ export class Engine {
     this.everJoined = false;
     const joined = new Promise<Uid>((resolve, reject) => (this.joinWaiter = { resolve, reject }));
     this.machine.setState('CONNECTING', 'JOIN');
-    this.joinTimer = this.timers.set(
-      () => this.ensureDisconnected('NETWORK_ERROR', new ChannelLinkError('TIMEOUT', `join did not complete within ${this.options.joinTimeoutMs} ms`)),
-      this.options.joinTimeoutMs,
-    );
+    this.joinTimer = this.timers.set(() => this.joinGaveUp(), this.options.joinTimeoutMs);
     this.link.start(() => this.buildJoinFrame());
     return joined;
   }
@@ -123,6 +122,7 @@ export class Engine {
 
   async publish(): Promise<string> {
     this.assertInChannel('publish');
+    this.media.assertRoomToPublish();
     const streamId = this.newStreamId();
     this.media.published.add(streamId);
     try {
@@ -151,9 +151,12 @@ export class Engine {
   async subscribe(uid: Uid, streamId: string): Promise<void> {
     this.assertInChannel('subscribe');
     if (validateUid(uid) === null) throw new ChannelLinkError('INVALID_PARAMS', 'subscribe() needs the uid of a peer');
+    // Idempotent: the subscription is kept (and restored) across the stream's remove/add cycles.
+    if (this.media.isSubscribed(uid, streamId)) return;
     if (!this.presence.hasStream(uid, streamId)) {
       throw new ChannelLinkError('NOT_PUBLISHED', `peer ${String(uid)} does not publish stream ${String(streamId)}`);
     }
+    this.media.assertRoomToSubscribe(uid, streamId);
     this.media.subscribe(uid, streamId);
     try {
       await this.requestOrDefer((id) => this.link.send({ type: 'subscribe', id, uid, streamId }));
@@ -286,6 +289,13 @@ export class Engine {
   }
 
   // ---- helpers ----
+
+  /** joinTimeoutMs passed: the error code and the state-change reason both say how the last attempt failed. */
+  private joinGaveUp(): void {
+    const last = this.link.lastFailure;
+    const error = joinGaveUpError(last, this.link.failedAttempts, this.options.joinTimeoutMs, last?.url ?? this.link.currentUrl);
+    this.ensureDisconnected(error.code === 'TIMEOUT' ? 'TIMEOUT' : 'NETWORK_ERROR', error);
+  }
 
   /** Goes DISCONNECTED for `reason` unless already there (a late timer or give-up is then moot). */
   private ensureDisconnected(reason: ConnectionChangeReason, error: ChannelLinkError): void {

@@ -15,7 +15,9 @@ import {
   type ServerDataFrame,
   type ServerFrame,
 } from '../src/protocol.js';
+import type { SerializedCause } from '../src/errors.js';
 import type { EngineOptions } from '../src/types.js';
+import { closedFailure, protocolFailure, timeoutFailure, type AttemptFailure, type RecordedFailure } from './attempt-failure.js';
 import { createBackoffPolicy, type BackoffPolicy } from './backoff.js';
 import { TimerGroup, type EngineEnv, type TimerHandle } from './env.js';
 import { Heartbeat } from './heartbeat.js';
@@ -35,6 +37,8 @@ export interface LinkHandlers {
   onRejected(verdict: Verdict, message: string): void;
   /** Reconnect gave up after `reconnect.giveUpAfterMs`; the link has stopped. */
   onGiveUp(): void;
+  /** A connection attempt failed (`attempt` counts from 1 since start() or the loss); the link retries unless it gives up. */
+  onAttemptFailed(failure: RecordedFailure, attempt: number): void;
   /** A frame from the server failed validation (reported, then the link reconnects). */
   onProtocolError(error: ProtocolError): void;
 }
@@ -53,6 +57,9 @@ export class Link {
   private retryTimer: TimerHandle | undefined;
   private buildJoin: (() => JoinFrame) | null = null;
   private reconnectCount = 0;
+  /** Failed attempts since start() or the last loss, and how the last one failed. */
+  private failures = 0;
+  private lastFailureValue: RecordedFailure | null = null;
 
   constructor(
     private readonly env: EngineEnv,
@@ -66,7 +73,7 @@ export class Link {
       onOpen: () => this.handleOpen(),
       onText: (text) => this.handleText(text),
       onBinary: (bytes) => this.handleBinary(bytes),
-      onClose: (code, reason) => this.handleClose(code, reason),
+      onClose: (code, reason, error) => this.handleClose(code, reason, error),
     });
     this.heartbeat = new Heartbeat(
       env.clock,
@@ -83,6 +90,21 @@ export class Link {
     return this.phase.current === 'joined';
   }
 
+  /** How the last failed attempt since start() or the last loss failed (null: none failed yet). */
+  /** The URL the link tries (or holds) now. */
+  get currentUrl(): string {
+    return this.servers.current;
+  }
+
+  get lastFailure(): RecordedFailure | null {
+    return this.lastFailureValue;
+  }
+
+  /** Connection attempts that failed since start() or the last loss. */
+  get failedAttempts(): number {
+    return this.failures;
+  }
+
   get stats() {
     return { rttMs: this.heartbeat.rttMs, reconnects: this.reconnectCount, bufferedAmount: this.transport.bufferedAmount };
   }
@@ -93,6 +115,8 @@ export class Link {
     this.buildJoin = buildJoin;
     this.attempt = 0;
     this.servers.reset();
+    this.failures = 0;
+    this.lastFailureValue = null;
     this.lostAt = this.env.clock.now();
     this.connectNow();
   }
@@ -106,7 +130,7 @@ export class Link {
 
   /** The server is shutting down (`server-closing`): go to the next server at once. */
   serverClosing(): void {
-    this.abandonSocket();
+    this.abandonSocket(closedFailure('handshaking', CloseCode.GOING_AWAY, 'the server is shutting down', undefined));
   }
 
   /** The network is back: skip the remaining backoff. */
@@ -132,7 +156,10 @@ export class Link {
     this.phase.to('opening');
     this.transport.connect(this.servers.current);
     // One deadline bounds socket open plus handshake.
-    this.attemptTimer = this.timers.set(() => this.attemptFailed(), this.options.connectionTimeoutMs);
+    this.attemptTimer = this.timers.set(
+      () => this.attemptFailed(timeoutFailure(this.stage(), this.options.connectionTimeoutMs)),
+      this.options.connectionTimeoutMs,
+    );
   }
 
   private handleOpen(): void {
@@ -147,7 +174,7 @@ export class Link {
       frame = decodeServerFrame(text);
     } catch (error) {
       this.handlers.onProtocolError(error as ProtocolError);
-      this.dropSocket();
+      this.dropSocket(protocolFailure((error as ProtocolError).message));
       return;
     }
     this.heartbeat.onInbound();
@@ -182,30 +209,34 @@ export class Link {
     } catch (error) {
       // A server that sends garbage cannot be trusted with the rest of this stream: start afresh.
       this.handlers.onProtocolError(error as ProtocolError);
-      this.dropSocket();
+      this.dropSocket(protocolFailure((error as ProtocolError).message));
       return;
     }
     this.handlers.onData(frame);
   }
 
-  private handleClose(code: number, reason: string): void {
+  private handleClose(code: number, reason: string, error?: SerializedCause): void {
     const verdict = verdictOfClose(code);
     if (verdict && this.phase.current !== 'idle') {
       this.reject(verdict, reason || `closed by the server (${code})`);
       return;
     }
-    this.abandonSocket();
+    this.abandonSocket(closedFailure(this.stage(), code, reason, error));
   }
 
   /** Abandons the current socket and lets the normal loss path reconnect. */
-  dropSocket(): void {
+  dropSocket(failure: AttemptFailure): void {
     this.transport.close(CloseCode.CLIENT_RESET, 'dropped by client');
-    this.abandonSocket();
+    this.abandonSocket(failure);
   }
 
-  private abandonSocket(): void {
+  private abandonSocket(failure: AttemptFailure): void {
     if (this.isJoined) this.lose('NETWORK_ERROR');
-    else if (this.phase.attempting) this.attemptFailed();
+    else if (this.phase.attempting) this.attemptFailed(failure);
+  }
+
+  private stage(): 'opening' | 'handshaking' {
+    return this.phase.current === 'handshaking' ? 'handshaking' : 'opening';
   }
 
   private lose(reason: LossReason): void {
@@ -214,15 +245,19 @@ export class Link {
     this.transport.close(CloseCode.CLIENT_RESET, 'link lost');
     this.lostAt = this.env.clock.now();
     this.attempt = 0;
+    this.failures = 0;
+    this.lastFailureValue = null;
     this.reconnectCount++;
     this.servers.lost();
     this.scheduleRetry(true);
     this.handlers.onLost(reason);
   }
 
-  private attemptFailed(): void {
+  private attemptFailed(failure: AttemptFailure): void {
     this.timers.clear(this.attemptTimer);
     this.transport.close(CloseCode.CLIENT_RESET, 'attempt failed');
+    this.lastFailureValue = { ...failure, url: this.servers.current };
+    this.handlers.onAttemptFailed(this.lastFailureValue, ++this.failures);
     this.scheduleRetry(this.servers.failed());
   }
 

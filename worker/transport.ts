@@ -2,6 +2,8 @@
  * One WebSocket at a time. Every socket gets a generation id; callbacks from a socket that is no
  * longer current are ignored, so a late `close` of an old socket can never tear down a new link.
  */
+import type { SerializedCause } from '../src/errors.js';
+import { socketErrorOf } from './attempt-failure.js';
 import type { WebSocketConstructor, WebSocketLike } from './env.js';
 
 /** Callbacks of the current socket only: a stale socket's never reach them. */
@@ -9,7 +11,8 @@ export interface TransportHandlers {
   onOpen(): void;
   onText(text: string): void;
   onBinary(bytes: Uint8Array): void;
-  onClose(code: number, reason: string): void;
+  /** `error`: what the socket reported before closing, where the host says (Node's `ws` does, browsers do not). */
+  onClose(code: number, reason: string, error?: SerializedCause): void;
 }
 
 const OPEN = 1;
@@ -48,7 +51,7 @@ export class Transport {
     } catch (error) {
       // A bad URL or a blocked port surfaces as a close of this generation, asynchronously.
       queueMicrotask(() => {
-        if (generation === this.generation) this.handlers.onClose(1006, String(error));
+        if (generation === this.generation) this.handlers.onClose(1006, String(error), socketErrorOf({ error }));
       });
       return generation;
     }
@@ -65,13 +68,15 @@ export class Transport {
         this.handlers.onBinary(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
       }
     };
+    let error: SerializedCause | undefined;
     socket.onclose = (event) => {
       if (generation !== this.generation) return;
       this.socket = null;
-      this.handlers.onClose(event.code, event.reason);
+      this.handlers.onClose(event.code, event.reason, error);
     };
-    socket.onerror = () => {
-      // `close` always follows `error`; the close handler does the work.
+    socket.onerror = (event) => {
+      // `close` always follows `error`; keep what the error says for the close handler.
+      error ??= socketErrorOf(event);
     };
     this.socket = socket;
     return generation;

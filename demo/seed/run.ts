@@ -93,8 +93,9 @@ export class Run {
   }
 
   /** Something the script did (publish, cut, restore). */
-  action(lane: Lane, text: string, step: StepId | null, tone: Tone = 'info'): Mark {
-    return this.add({ lane, step, kind: 'action', text, tone });
+  /** `at`: when it took effect, if that is not now (a timer of the worker may beat the page's). */
+  action(lane: Lane, text: string, step: StepId | null, tone: Tone = 'info', at?: number): Mark {
+    return this.add({ lane, step, kind: 'action', text, tone }, at);
   }
 
   /** What a reported state means, where no event says it (e.g. CONNECTING: the worker retries). */
@@ -176,9 +177,12 @@ export class Run {
     this.add({ lane, step, kind: 'event', text: describeEvent(event), tone: step ? toneOf(event) : 'bad' });
   }
 
-  private add(mark: Omit<Mark, 'seq' | 'at'>): Mark {
-    const full = { ...mark, seq: ++this.seq, at: this.now() };
-    this.marks.push(full);
+  private add(mark: Omit<Mark, 'seq' | 'at'>, at = this.now()): Mark {
+    const full = { ...mark, seq: ++this.seq, at };
+    // Marks stay in time order, also one placed at a moment already past.
+    let index = this.marks.length;
+    while (index > 0 && this.marks[index - 1]!.at > at) index--;
+    this.marks.splice(index, 0, full);
     this.changed(full);
     return full;
   }

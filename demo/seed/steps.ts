@@ -27,7 +27,7 @@ export const STEPS: readonly Step[] = [
   { id: 'T2', title: 'UID 1 publishes', detail: 'UID 2 sees stream-added, subscribes: ticks flow', design: '§4.3' },
   { id: 'T3', title: "UID 1's network is cut", detail: 'debug.simulateNetworkLoss(): its worker drops all frames both ways, no socket error (half-open)', design: '§4.4' },
   { id: 'T4', title: 'UID 1 notices', detail: 'no frame for connectionTimeoutMs (4 s): CONNECTED → CONNECTING (TIMEOUT)', design: '§4.4' },
-  { id: 'T5', title: 'UID 1 retries', detail: 'jittered exponential backoff while CONNECTING; attempts fail while cut', design: '§4.4' },
+  { id: 'T5', title: 'UID 1 retries', detail: 'jittered exponential backoff while CONNECTING; each attempt that fails while cut is a connection-attempt-failed event', design: '§4.4' },
   { id: 'T6', title: 'UID 2: stream-removed NO_DATA', detail: 'the server heard nothing from UID 1 for streamTimeoutMs (10 s)', design: '§4.5' },
   { id: 'T7', title: 'UID 2: peer-leave SERVER_TIMEOUT', detail: '…nor for peerTimeoutMs (10 s); always after stream-removed', design: '§4.5' },
   { id: 'T8', title: 'The network is back', detail: "UID 1's worker delivers frames again", design: '§4.6' },
@@ -61,6 +61,8 @@ export function describeEvent(event: ChannelEvent): string {
       return `stream-removed ${event.uid} ${event.reason}`;
     case 'exception':
       return `exception ${event.code}`;
+    case 'connection-attempt-failed':
+      return `connection-attempt-failed ${event.code}`;
     default:
       return event.type;
   }
@@ -99,6 +101,9 @@ export class StepClassifier {
       case 'peer-online':
         // UID 2 never leaves in the story: another peer-online 2 would be a resync duplicate (§4.7).
         return event.uid === 2 && !this.peerSeen ? ((this.peerSeen = true), 'T1') : null;
+      case 'connection-attempt-failed':
+        // While the link is down, each retry that fails is reported (the network is still cut).
+        return this.lostLink && !this.back ? 'T5' : null;
       default:
         return null;
     }

@@ -109,12 +109,13 @@ export class Story {
     const from = run.action(1, `network cut for ${seconds(ms)} (simulateNetworkLoss)`, 'T3', 'warn').at;
     await one.debug.simulateNetworkLoss(ms);
     run.span({ kind: 'cut', lanes: [1], from, to: from + ms, label: `network cut ${seconds(ms)}` });
-    const restored = this.sleep(ms).then(() => run.action(1, 'network back', 'T8', 'ok'));
+    // The worker ends the cut on its own timer and retries at once: the mark goes at that moment.
+    const restored = this.sleep(ms).then(() => run.action(1, 'network back', 'T8', 'ok', Math.min(run.now(), from + ms)));
     restored.catch(() => {}); // awaited below; a stop before that is not an error
 
     this.status(`T4 · UID 1 hears nothing; its heartbeat deadline is ${seconds(CLIENT_DEFAULTS.connectionTimeoutMs)}`);
     await this.step('T4', 1, CLIENT_DEFAULTS.connectionTimeoutMs + 4000, 'UID 1 goes CONNECTING');
-    // The worker's attempts are not events: CONNECTING is the contract that it retries.
+    // CONNECTING is the contract that it retries; each failed attempt is a connection-attempt-failed event.
     run.note(1, 'retrying with backoff while CONNECTING', 'T5', 'warn');
     if (long) {
       this.status("T6 · the server waits for UID 1's stream timeout (10 s of silence)");
@@ -126,7 +127,7 @@ export class Story {
       this.status(`T8 · UID 1's network comes back at ${seconds(from + ms)}, within the server's 10 s grace`);
     }
     await restored;
-    this.status('T9 · UID 1 reconnects at its next attempt');
+    this.status('T9 · UID 1 reconnects at once: the network is back');
     const back = await this.step('T9', 1, 20_000, 'UID 1 reconnects');
     if (long) {
       this.status('T10 · UID 2 sees UID 1 back');

@@ -41,7 +41,17 @@ async function freePort(): Promise<number> {
 }
 
 export async function startRedis(): Promise<RedisServer> {
-  const port = await freePort();
+  // A free port can be taken by another process before redis-server binds it: try a few.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startRedisOn(await freePort());
+    } catch (error) {
+      if (attempt >= 3) throw error;
+    }
+  }
+}
+
+async function startRedisOn(port: number): Promise<RedisServer> {
   const dir = mkdtempSync(path.join(tmpdir(), 'channel-link-redis-'));
   let child: ChildProcess | null = null;
 

@@ -15,8 +15,11 @@ export interface FakeSocket extends WebSocketLike {
   receive(data: unknown): void;
   /** Test side: the server sends a control frame. */
   receiveFrame(frame: ServerFrame): void;
-  /** Test side: the connection closes (server close, network error, refused). */
-  serverClose(code?: number, reason?: string): void;
+  /**
+   * Test side: the connection closes (server close, network error, refused). `error`: what the
+   * socket reports first, as Node's `ws` does (an ErrorEvent with `error`); browsers report none.
+   */
+  serverClose(code?: number, reason?: string, error?: Error): void;
   /** The text frames the client sent, decoded (throws if any is invalid). */
   sentFrames(): ClientFrame[];
 }
@@ -87,9 +90,9 @@ export function createFakeWebSocket(): FakeWebSocketKit {
       this.receive(encodeFrame(frame));
     }
 
-    serverClose(code = 1006, reason = ''): void {
+    serverClose(code = 1006, reason = '', error?: Error): void {
       this.readyState = 3;
-      this.onerror?.({});
+      this.onerror?.(error ? { type: 'error', error, message: error.message } : { type: 'error' });
       this.onclose?.({ code, reason });
     }
 

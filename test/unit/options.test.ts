@@ -25,6 +25,7 @@ describe('resolveOptions', () => {
         reconnect: { initialDelayMs: 250, maxDelayMs: 5000, giveUpAfterMs: 20 * 60_000 },
       },
       worker: 'auto',
+      leaveOnPageHide: true,
     });
     expect(DEFAULT_ENGINE_OPTIONS.reconnect.giveUpAfterMs).toBe(1_200_000);
   });
@@ -50,6 +51,7 @@ describe('resolveOptions', () => {
     expect(worker).toBe('inline');
     const port = { postMessage: () => {}, on: () => {} };
     expect(resolveOptions({ url: 'ws://x', worker: port }).worker).toBe(port);
+    expect(resolveOptions({ url: 'ws://x', leaveOnPageHide: false }).leaveOnPageHide).toBe(false);
   });
 
   const bad: [string, unknown][] = [
@@ -73,6 +75,7 @@ describe('resolveOptions', () => {
     ['unknown worker string', { url: 'ws://x', worker: 'thread' }],
     ['worker without postMessage', { url: 'ws://x', worker: {} }],
     ['worker a number', { url: 'ws://x', worker: 1 }],
+    ['leaveOnPageHide not a boolean', { url: 'ws://x', leaveOnPageHide: 'yes' }],
   ];
   for (const [name, options] of bad) {
     it(`rejects ${name} with INVALID_PARAMS`, () => {

@@ -34,7 +34,7 @@ describe('Transport', () => {
     expect(transport.send('out')).toBe(true);
     expect(socket.sent).toEqual(['out']);
     socket.serverClose(1006, 'gone');
-    expect(handlers.onClose).toHaveBeenCalledWith(1006, 'gone');
+    expect(handlers.onClose).toHaveBeenCalledWith(1006, 'gone', undefined);
     expect(transport.isOpen).toBe(false);
     expect(transport.send('late')).toBe(false);
   });
@@ -99,7 +99,22 @@ describe('Transport', () => {
     transport.connect('ws://blocked');
     expect(handlers.onClose).not.toHaveBeenCalled();
     await flushMicrotasks();
-    expect(handlers.onClose).toHaveBeenCalledExactlyOnceWith(1006, expect.stringContaining('blocked port'));
+    expect(handlers.onClose).toHaveBeenCalledExactlyOnceWith(1006, expect.stringContaining('blocked port'), {
+      name: 'Error',
+      message: 'SecurityError: blocked port',
+    });
+  });
+
+  it("passes on what the socket's error event said (Node's ws), with its system error code", () => {
+    const { kit, handlers, transport } = setup();
+    transport.connect('ws://refused');
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
+    kit.last().serverClose(1006, '', refused);
+    expect(handlers.onClose).toHaveBeenCalledExactlyOnceWith(1006, '', {
+      name: 'Error',
+      message: 'connect ECONNREFUSED 127.0.0.1:1',
+      code: 'ECONNREFUSED',
+    });
   });
 
   it('the failure of a socket that could not be constructed is ignored after connect() is called again', async () => {
@@ -149,7 +164,8 @@ describe('Transport', () => {
     transport.connect('ws://a');
     expect(kit.instances).toHaveLength(0);
     await flushMicrotasks();
-    expect(handlers.onClose).toHaveBeenCalledExactlyOnceWith(1006, expect.stringContaining('simulated network loss'));
+    expect(handlers.onClose).toHaveBeenCalledOnce();
+    expect(handlers.onClose.mock.calls[0]!.slice(0, 2)).toEqual([1006, expect.stringContaining('simulated network loss')]);
     transport.setNetworkLoss(false);
     transport.connect('ws://a');
     expect(kit.instances).toHaveLength(1);

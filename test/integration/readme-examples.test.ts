@@ -1,0 +1,91 @@
+/**
+ * The README's examples run, as written, so they cannot rot (issue 9). Each runs as an app would:
+ * a child Node process importing the built package by name, which must exit by itself. The
+ * browser example runs in Node, with the same API: its three blocks in order, against a real
+ * server where a peer publishes, and with `renderPeerList` (the app's own function) stubbed. Its
+ * subscribe block is also driven through publisher outages by subscribe-once.test.ts.
+ */
+import { describe, expect, test } from 'vitest';
+import { createClient } from 'channel-link';
+import { CERT } from '../security/helpers.js';
+import { readmeExample, toJavaScript, typeErrors } from '../support/readme.js';
+import { runModule } from '../support/run-module.js';
+import { onCleanup, testClient, testServer } from './harness.js';
+
+describe('README examples', () => {
+  test('the browser example (connect, subscribe, join, publish, leave) runs in Node against a real server', async () => {
+    const server = await testServer();
+    // A peer in the channel, publishing, so the example's stream-added handler has a stream to follow.
+    const peer = testClient(server.url);
+    await peer.client.join(null, 'room-1', 7);
+    const stream = await peer.client.publish();
+    const tick = setInterval(() => stream.send('tick'), 20);
+    onCleanup(() => clearInterval(tick));
+
+    const connect = readmeExample('browser-connect').code;
+    expect(connect).toContain("'ws://localhost:8080'");
+    const [joinPart, laterPart] = readmeExample('browser-join').code.split('// ... later:');
+    expect(laterPart, 'the join example has a "later" part').toBeDefined();
+    const program = [
+      // The app's own rendering, and a way to wait (between the example's "now" and "later") for a message to arrive.
+      `const renderPeerList = (peers) => console.log('peers:', peers.map((p) => p.uid).join(','));`,
+      `let sawMessage; const messageSeen = new Promise((resolve) => (sawMessage = resolve));`,
+      `const print = console.log; console.log = (...args) => { if (args[0] === 7 && args[1] === 'tick') sawMessage(); print(...args); };`,
+      connect.replace("'ws://localhost:8080'", JSON.stringify(server.url)),
+      readmeExample('browser-subscribe').code,
+      joinPart,
+      'await messageSeen;',
+      laterPart,
+    ].join('\n');
+    const { code, output } = await runModule(toJavaScript(program), { timeoutMs: 20_000 });
+    expect(output).toContain('DISCONNECTED -> CONNECTING (JOIN)');
+    expect(output).toContain('CONNECTING -> CONNECTED (JOINED)');
+    expect(output).toContain('peers: 7');
+    expect(output).toContain('7 tick');
+    expect(output).toContain('DISCONNECTING -> DISCONNECTED (LEAVE)');
+    expect(output).not.toMatch(/Error|subscribe \S+: /);
+    expect(code, output).toBe(0);
+    await peer.waitForEvent((e) => e.type === 'peer-leave' && e.uid === 1 && e.reason === 'QUIT');
+  });
+
+  test('the browser example compiles under strict TypeScript against the built package', () => {
+    const app = [
+      'declare function renderPeerList(peers: readonly { uid: string | number }[]): void;',
+      readmeExample('browser-connect').code,
+      readmeExample('browser-subscribe').code,
+      readmeExample('browser-join').code,
+    ].join('\n');
+    expect(typeErrors(app)).toEqual([]);
+    // The check is real: a wrong payload field is caught.
+    expect(typeErrors(`${app}\nclient.on('peer-leave', ({ streamId }) => streamId);`).join()).toMatch(/streamId/);
+  });
+
+  test('the Node example runs against a real server and lets the process exit', async () => {
+    const { lang, code: example } = readmeExample('node');
+    expect(lang).toBe('js');
+    const { code, output } = await runModule(example, { timeoutMs: 20_000 });
+    expect(output).toContain("type: 'connected'");
+    expect(output).toContain("curState: 'CONNECTED'");
+    expect(code, output).toBe(0);
+  });
+
+  test('the token example issues a token that the server accepts', async () => {
+    const { code: example } = readmeExample('token');
+    const program = [
+      // The app around the snippet: an Express-like router, a login check, and one request.
+      `const routes = []; const app = { get: (path, ...handlers) => routes.push(handlers) }; const requireLogin = (req, res, next) => next();`,
+      example,
+      `routes[0].at(-1)({ query: { channel: 'room-1' }, user: { id: 42 } }, { json: (body) => console.log(JSON.stringify(body)) });`,
+    ].join('\n');
+    const { code, output } = await runModule(program, { env: { CHANNEL_LINK_APP_CERTIFICATE: CERT } });
+    expect(code, output).toBe(0);
+    const { token } = JSON.parse(output.trim()) as { token: string };
+    const server = await testServer({ appCertificate: CERT });
+    const client = createClient({ url: server.url, appId: 'my-app' });
+    onCleanup(() => client.destroy());
+    await expect(client.join(token, 'room-1', 42)).resolves.toBe(42);
+    const other = createClient({ url: server.url, appId: 'my-app' });
+    onCleanup(() => other.destroy());
+    await expect(other.join(token, 'room-1', 43)).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
+  });
+});
