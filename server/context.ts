@@ -19,6 +19,8 @@ export interface ServerContext {
   /** Token lifetimes of the sessions (will-expire notices, expiry kicks). */
   readonly tokens: TokenExpiry;
   readonly counters: ServerCounters;
+  /** Records how long a join took, from its frame to the `joined` reply (the /metrics histogram; a no-op without metrics). */
+  readonly observeJoinLatency: (seconds: number) => void;
 }
 
 /** Sends an event to every other member of the session's channel that has a socket here. */

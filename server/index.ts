@@ -13,6 +13,8 @@ import { newCounters } from './counters.js';
 import { createRequestListener } from './http.js';
 import { createLogger } from './logger.js';
 import { MemoryChannelStore } from './memory-store.js';
+import { openMetricsEndpoint } from './metrics-http.js';
+import { createMetrics } from './metrics.js';
 import { resolveOptions, type ResolvedOptions, type ServerOptions } from './options.js';
 import { PresenceTimeouts } from './presence-timeouts.js';
 import { createProtocolHandlers } from './protocol-handler.js';
@@ -25,6 +27,7 @@ import { TokenExpiry } from './token-expiry.js';
 import { createUpgradeHandler } from './upgrade.js';
 
 export type { ServerOptions, LogLevel, ResolvedOptions } from './options.js';
+export type { LogFormat } from './log-output.js';
 export { DEFAULT_OPTIONS, LOG_LEVELS } from './options.js';
 export type { VerifyToken } from './auth.js';
 export { createTokenVerifier } from './auth.js';
@@ -42,6 +45,8 @@ export interface ChannelLinkServer {
   /** The bound port (the real one when started with port 0). */
   readonly port: number;
   readonly host: string;
+  /** Where Prometheus scrapes this server (`http://HOST:PORT/metrics`), or null when metrics are off. */
+  readonly metricsUrl: string | null;
   /** Tells every client `server-closing`, closes their sockets (1001), stops timers and the listener. */
   close(): Promise<void>;
   stats(): ServerStats;
@@ -69,7 +74,7 @@ function connectionLimits(o: ResolvedOptions): ConnectionLimits {
 export async function startServer(options: ServerOptions = {}): Promise<ChannelLinkServer> {
   const resolved = resolveOptions(options);
   const tls = loadTls(options.tlsCert, options.tlsKey);
-  const log = createLogger(options.logger, resolved.logLevel);
+  const log = createLogger(options, resolved);
   const store = options.store ?? new MemoryChannelStore();
   const sockets = new SocketRegistry();
   const counters = newCounters();
@@ -87,6 +92,11 @@ export async function startServer(options: ServerOptions = {}): Promise<ChannelL
     onWillExpire: (id, expiresAt) => guard(() => onTokenWillExpire(ctxRef.current!, id, expiresAt)),
     onExpire: (id) => guard(() => onTokenExpire(ctxRef.current!, id)),
   });
+  const stats = (): ServerStats => {
+    const s = store.stats();
+    return { sessions: timeouts.size, members: s.members, channels: s.channels, sockets: sockets.size, streams: s.streams, counters: { ...counters } };
+  };
+  const metrics = resolved.metrics ? createMetrics(counters, stats) : null;
   const ctx: ServerContext = {
     options: resolved,
     store,
@@ -95,6 +105,7 @@ export async function startServer(options: ServerOptions = {}): Promise<ChannelL
     tokens,
     counters,
     log,
+    observeJoinLatency: metrics ? metrics.observeJoinLatency : () => {},
     verifyToken: options.verifyToken ?? createTokenVerifier(resolved.appCertificate),
   };
   ctxRef.current = ctx;
@@ -106,11 +117,6 @@ export async function startServer(options: ServerOptions = {}): Promise<ChannelL
       log.error({ err }, 'timer handler failed');
     }
   }
-
-  const stats = (): ServerStats => {
-    const s = store.stats();
-    return { sessions: timeouts.size, members: s.members, channels: s.channels, sockets: sockets.size, streams: s.streams, counters: { ...counters } };
-  };
 
   const limits = connectionLimits(resolved);
   const handlers = createProtocolHandlers(ctx);
@@ -127,7 +133,12 @@ export async function startServer(options: ServerOptions = {}): Promise<ChannelL
   });
 
   let closing: Promise<void> | null = null;
-  const listener = createRequestListener(resolved.staticDir, log, resolved.statsEndpoint ? () => statsReport(stats(), startedAt) : null);
+  const listener = createRequestListener(
+    resolved.staticDir,
+    log,
+    resolved.statsEndpoint ? () => statsReport(stats(), startedAt) : null,
+    resolved.metrics?.port === null ? metrics : null,
+  );
   // A connection that never completes its HTTP request (slowloris) is cut after the join timeout.
   const headersTimeout = Math.max(1_000, resolved.joinTimeoutMs);
   const httpOptions = { headersTimeout, requestTimeout: Math.max(headersTimeout, 30_000), connectionsCheckingInterval: 1_000 };
@@ -153,18 +164,36 @@ export async function startServer(options: ServerOptions = {}): Promise<ChannelL
   const address = httpServer.address();
   const port = typeof address === 'object' && address ? address.port : resolved.port;
   const url = `${tls ? 'wss' : 'ws'}://${formatHost(resolved.host)}:${port}`;
-  log.info({ url, peerTimeoutMs: resolved.peerTimeoutMs, streamTimeoutMs: resolved.streamTimeoutMs, tls: tls !== null }, 'listening');
+  const httpUrl = url.replace(/^ws/, 'http');
+  const metricsEndpoint = metrics && (await openMetricsEndpoint(resolved.metrics!, metrics, httpUrl, log).catch(closeAndThrow(httpServer)));
+  const metricsUrl = metricsEndpoint ? metricsEndpoint.url : null;
+  log.info(
+    { url, http: httpUrl, health: `${httpUrl}/healthz`, metrics: metricsUrl, peerTimeoutMs: resolved.peerTimeoutMs, streamTimeoutMs: resolved.streamTimeoutMs, tls: tls !== null },
+    'listening',
+  );
   logSecurityPosture(log, resolved, options.verifyToken !== undefined);
 
   return {
     url,
     port,
     host: resolved.host,
+    metricsUrl,
     close(): Promise<void> {
-      closing ??= shutdown({ httpServer, wss, sockets, timeouts, tokens, log, graceMs: resolved.closeGraceMs });
+      closing ??= (async () => {
+        await metricsEndpoint?.close();
+        await shutdown({ httpServer, wss, sockets, timeouts, tokens, log, graceMs: resolved.closeGraceMs });
+      })();
       return closing;
     },
     stats,
+  };
+}
+
+/** Undoes a listen when a later step of the start fails. */
+function closeAndThrow(httpServer: { close(): unknown }) {
+  return (err: unknown): never => {
+    httpServer.close();
+    throw err;
   };
 }
 

@@ -8,6 +8,7 @@ import { MAX_NUMERIC_UID, PROTOCOL_VERSION, type JoinFrame } from '../src/protoc
 import type { Uid } from '../src/types.js';
 import type { KickReason, PeerLeaveReason } from '../src/wire-words.js';
 import type { Connection } from './connection.js';
+import { countRefusedJoin } from './counters.js';
 import { notifyPeers, type ServerContext } from './context.js';
 import { channelKey, type ChannelKey, type SessionView } from './store.js';
 import { reconcileStreams, removeAllStreams } from './streams.js';
@@ -31,7 +32,9 @@ interface JoinOutcome {
 }
 
 export function join(ctx: ServerContext, conn: Connection, frame: JoinFrame): void {
+  const started = performance.now();
   if (frame.v !== PROTOCOL_VERSION) {
+    countRefusedJoin(ctx.counters, 'PROTOCOL_ERROR');
     conn.log.warn({ v: frame.v }, 'bad frame: unsupported protocol version');
     conn.fail('PROTOCOL_ERROR', closeCodeOf(verdictOfRefusal('PROTOCOL_ERROR')!), `unsupported protocol version ${frame.v}, expected ${PROTOCOL_VERSION}`);
     return;
@@ -46,7 +49,7 @@ export function join(ctx: ServerContext, conn: Connection, frame: JoinFrame): vo
   const uid = previous ? previous.uid : (requestedUid ?? assignUid(ctx, key));
   const verdict = ctx.verifyToken(frame.token, { appId: frame.appId, channel: frame.channel, uid });
   if (!verdict.ok) {
-    ctx.counters.joinsRefused++;
+    countRefusedJoin(ctx.counters, verdict.code);
     conn.log.info({ code: verdict.code, appId: frame.appId, channel: frame.channel, uid }, 'join rejected');
     conn.fail(verdict.code, closeCodeOf(verdictOfRefusal(verdict.code)!), verdict.message);
     return;
@@ -60,7 +63,7 @@ export function join(ctx: ServerContext, conn: Connection, frame: JoinFrame): vo
     outcome = replace(ctx, conn, existing, frame);
   } else if (ctx.store.memberCount(key) >= ctx.options.maxPeersPerChannel) {
     // Only a new member counts against the limit: a resume or a uid replacement adds nobody.
-    ctx.counters.joinsRefused++;
+    countRefusedJoin(ctx.counters, 'CHANNEL_FULL');
     conn.log.info({ appId: frame.appId, channel: frame.channel, uid }, 'join rejected: channel full');
     conn.fail('CHANNEL_FULL', closeCodeOf(verdictOfRefusal('CHANNEL_FULL')!), `channel is full (${ctx.options.maxPeersPerChannel} members)`);
     return;
@@ -79,6 +82,7 @@ export function join(ctx: ServerContext, conn: Connection, frame: JoinFrame): vo
     tokenExpiresAt: verdict.expiresAt,
     serverTime: Date.now(),
   });
+  ctx.observeJoinLatency((performance.now() - started) / 1000);
   conn.log.info(
     { appId: session.appId, channel: session.channel, uid: session.uid, session: logId(session.sessionId), resumed },
     resumed ? 'session resumed' : 'joined',
@@ -98,6 +102,7 @@ function fresh(ctx: ServerContext, conn: Connection, frame: JoinFrame, uid: Uid)
   ctx.store.setSubscriptions(session.sessionId, frame.subscriptions);
   ctx.timeouts.track(session.sessionId);
   attach(ctx, conn, session);
+  ctx.counters.joinsFresh++;
   return {
     session,
     resumed: false,
@@ -115,6 +120,7 @@ function resume(ctx: ServerContext, conn: Connection, session: SessionView, fram
   ctx.store.setSubscriptions(session.sessionId, frame.subscriptions);
   ctx.timeouts.touch(session.sessionId);
   attach(ctx, conn, session);
+  ctx.counters.joinsResumed++;
   return { session, resumed: true, announce: () => reconcileStreams(ctx, session, frame.streams) };
 }
 
@@ -133,12 +139,14 @@ function replace(ctx: ServerContext, conn: Connection, existing: SessionView, fr
   ctx.store.setSubscriptions(session.sessionId, frame.subscriptions);
   ctx.timeouts.track(session.sessionId);
   attach(ctx, conn, session);
+  ctx.counters.joinsReplaced++;
   return { session, resumed: false, announce: () => reconcileStreams(ctx, session, frame.streams) };
 }
 
 /** `leave`: ack, then peers hear stream-removed (PEER_LEFT) and peer-leave (QUIT) at once. */
 export function leave(ctx: ServerContext, conn: Connection, session: SessionView, id: number): void {
   conn.send({ type: 'ack', id });
+  ctx.counters.leaves++;
   endSession(ctx, session, 'QUIT');
   conn.log.info({ uid: session.uid, channel: session.channel }, 'left');
   conn.close(CloseCode.NORMAL, 'left the channel');
@@ -178,6 +186,7 @@ export function onTokenExpire(ctx: ServerContext, sessionId: string): void {
 export function onStreamTimeout(ctx: ServerContext, sessionId: string): void {
   const session = ctx.store.getSession(sessionId);
   if (!session || session.streams.length === 0) return;
+  ctx.counters.streamTimeouts++;
   ctx.log.info({ uid: session.uid, channel: session.channel, streams: session.streams }, 'streams timed out (NO_DATA)');
   removeAllStreams(ctx, session, 'NO_DATA');
 }
@@ -186,6 +195,7 @@ export function onStreamTimeout(ctx: ServerContext, sessionId: string): void {
 export function onPeerTimeout(ctx: ServerContext, sessionId: string): void {
   const session = ctx.store.getSession(sessionId);
   if (!session) return;
+  ctx.counters.peerTimeouts++;
   ctx.log.info({ uid: session.uid, channel: session.channel, session: logId(sessionId) }, 'member timed out (SERVER_TIMEOUT)');
   const conn = ctx.sockets.get(sessionId);
   endSession(ctx, session, 'SERVER_TIMEOUT');
