@@ -14,6 +14,29 @@ function openBrowserEnginePort(onBatch: (batch: EventBatch) => void): EnginePort
   };
 }
 
+/** The worker entry as written below. Not a literal in `new URL()` here, so no bundler takes it for an asset. */
+const WORKER_ENTRY = '../worker/browser-entry.js';
+const BUNDLERS_HINT = 'see "Bundlers" in the channel-link README (esbuild, Rollup: pass worker: new Worker(...) of channel-link/worker.js)';
+
+/**
+ * Names the worker in errors: the URL the browser was asked to load (exact when a bundler left
+ * `new URL()` as written, the case that fails), or the app's own worker.
+ */
+function workerName(given: unknown): string {
+  if (given) return 'the worker given as options.worker';
+  try {
+    return new URL(WORKER_ENTRY, import.meta.url).href;
+  } catch {
+    return WORKER_ENTRY;
+  }
+}
+
+function failureMessage(given: unknown, event: Event): string {
+  const error = event as Partial<ErrorEvent>;
+  if (error.message) return `engine worker failed: ${error.message}${error.filename ? ` (${error.filename}:${error.lineno ?? 0})` : ''}`;
+  return `engine worker failed to load: ${workerName(given)}; ${BUNDLERS_HINT}`;
+}
+
 export function browserWorkerHost(given?: Worker | MessagePort): HostFactory {
   return async (options, callbacks) => {
     // The `new Worker(new URL(...), { type: 'module' })` form is what bundlers recognise and emit.
@@ -23,14 +46,15 @@ export function browserWorkerHost(given?: Worker | MessagePort): HostFactory {
     if ('terminate' in worker) {
       worker.addEventListener('error', (event) => {
         event.preventDefault();
-        if (!terminated) callbacks.onFailure(new ChannelLinkError('WORKER_FAILED', `engine worker failed: ${event.message || 'load error'}`));
+        if (!terminated) callbacks.onFailure(new ChannelLinkError('WORKER_FAILED', failureMessage(given, event)));
       });
     }
-    return connectComlinkHost(worker, options, callbacks, openBrowserEnginePort, () => {
+    const terminate = (): void => {
       terminated = true;
       if ('terminate' in worker) worker.terminate();
       else worker.close();
-    });
+    };
+    return connectComlinkHost(worker, options, callbacks, openBrowserEnginePort, terminate, workerName(given));
   };
 }
 

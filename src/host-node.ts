@@ -29,10 +29,18 @@ export function nodeWorkerHost(worker?: Worker): HostFactory {
     };
     thread.on('error', (error) => fail(`engine worker crashed: ${error.message}`, error));
     thread.on('exit', (code) => fail(`engine worker exited (code ${code})`));
-    return connectComlinkHost(nodeEndpoint(thread as never), options, callbacks, openNodeEnginePort, async () => {
-      terminated = true;
-      await thread.terminate();
-    });
+    const what = worker ? 'the worker given as options.worker' : WORKER_URL.href;
+    return connectComlinkHost(
+      nodeEndpoint(thread as never),
+      options,
+      callbacks,
+      openNodeEnginePort,
+      async () => {
+        terminated = true;
+        await thread.terminate();
+      },
+      what,
+    );
   };
 }
 
