@@ -244,7 +244,7 @@ export class Connection {
     if (this.phaseValue !== 'awaiting-join') return;
     this.counters.joinTimeouts++;
     const message = `no join frame within ${this.limits.joinTimeoutMs} ms`;
-    this.log.info(message);
+    this.log.info({ joinTimeoutMs: this.limits.joinTimeoutMs }, 'join timeout');
     this.fail('TIMEOUT', CloseCode.JOIN_TIMEOUT, message);
   }
 

@@ -4,9 +4,9 @@
  * the void, and exit 0 on SIGTERM. Real pipes, a real `head`, the built CLI.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freePort } from '../support/free-port.js';
 import { findListening } from '../support/listening.js';
 import { RawClient } from './raw-client.js';
 
@@ -29,17 +29,6 @@ function exitWithin(child: ChildProcess, ms: number): Promise<{ code: number | n
     void exitOf(child).then((exit) => {
       clearTimeout(timer);
       resolve(exit);
-    });
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
     });
   });
 }

@@ -4,10 +4,10 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../support/free-port.js';
 import { findListening, type Listening } from '../support/listening.js';
 import { RawClient } from './raw-client.js';
 
@@ -48,17 +48,6 @@ function startCli(args: string[], env: Record<string, string> = {}): Promise<{ c
     child.on('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`exited with ${code}; stdout: ${out} stderr: ${err}`));
-    });
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
     });
   });
 }
