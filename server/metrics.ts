@@ -109,7 +109,7 @@ export function createMetrics(counters: Readonly<ServerCounters>, stats: () => S
     contentType: registry.contentType,
     async render() {
       current = await stats();
-      return Registry.merge([processMetrics(), registry]).metrics();
+      return Registry.merge([registry, processMetrics()]).metrics();
     },
     observeJoinLatency: (seconds) => joinLatency.observe(seconds),
   };

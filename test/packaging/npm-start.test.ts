@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../support/free-port.js';
 import { findListening, type Listening } from '../support/listening.js';
 import { ROOT } from '../support/tarball.js';
@@ -29,12 +29,26 @@ afterAll(async () => {
   await rm(cwd, { recursive: true, force: true });
 });
 
+/** sh may not exec its command: signal the whole process group (sh and the server under it). */
+const started: ChildProcess[] = [];
+function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): void {
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    // already gone
+  }
+}
+afterEach(() => {
+  for (const child of started.splice(0)) stop(child, 'SIGKILL');
+});
+
 /** Runs the start script's last step as npm would, with `args` appended; resolves at its listening line. */
 async function serve(args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; listening: Listening }> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env };
   for (const key of Object.keys(childEnv)) if (key.startsWith('CHANNEL_LINK_') || key === 'PORT') delete childEnv[key];
   Object.assign(childEnv, env);
-  const child = spawn('sh', ['-c', [steps.at(-1), ...args].join(' ')], { cwd, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('sh', ['-c', [steps.at(-1), ...args].join(' ')], { cwd, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  started.push(child);
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   await waitFor(() => findListening(out) !== null || child.exitCode !== null, { timeoutMs: 10_000, message: 'the listening line' });
@@ -60,7 +74,7 @@ describe('npm start', () => {
       expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toContain('the demo');
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
     } finally {
-      child.kill('SIGTERM');
+      stop(child);
     }
   });
 
@@ -69,7 +83,7 @@ describe('npm start', () => {
     let flagPort = await freePort();
     while (flagPort === envPort) flagPort = await freePort();
     const { child, listening } = await serve(['--port', String(flagPort)], { PORT: String(envPort) });
-    child.kill('SIGTERM');
+    stop(child);
     expect(listening.port).toBe(flagPort);
   });
 });

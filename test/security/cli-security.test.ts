@@ -2,7 +2,7 @@
  * The security flags of the CLI (and their CHANNEL_LINK_* variables), the `token` subcommand,
  * and the startup warning of an open server.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseCli } from '../../server/cli-options.js';
@@ -127,12 +127,16 @@ describe('startup warnings', () => {
     expect(lines.some((l) => l.level === 40 && l.msg.includes('shorter than 32 characters'))).toBe(true);
   });
 
-  it('the CLI says so once, as a warning right after its listening line', () => {
-    const r = spawnSync(process.execPath, ['-e', `
-      const { spawn } = require('node:child_process');
-      const c = spawn(process.execPath, [${JSON.stringify(cli)}, '--port', '0', '--log-level', 'warn']);
-      c.stdout.once('data', (d) => { process.stdout.write(d); c.kill(); });`], { encoding: 'utf8', timeout: 15_000 });
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { level: number; msg: string });
+  it('the CLI says so once, as a warning right after its listening line', async () => {
+    const child = spawn(process.execPath, [cli, '--port', '0', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      await vi.waitFor(() => expect(out).toContain('\n'), { timeout: 10_000 });
+    } finally {
+      child.kill('SIGKILL');
+    }
+    const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { level: number; msg: string });
     expect(lines).toEqual([expect.objectContaining({ level: 40, msg: expect.stringMatching(/^OPEN SERVER: no appCertificate is set/) })]);
   });
 });
