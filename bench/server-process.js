@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 export function startServerProcess(args = []) {
   const cli = fileURLToPath(new URL('../dist/server/cli.js', import.meta.url));
-  const child = spawn(process.execPath, [cli, '--port', '0', '--host', '127.0.0.1', '--log-level', 'warn', ...args], {
+  const child = spawn(process.execPath, [cli, '--port', '0', '--host', '127.0.0.1', '--log-level', 'info', ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
@@ -12,9 +12,12 @@ export function startServerProcess(args = []) {
     child.once('exit', (code) => reject(new Error(`server exited early (code ${code})`)));
     child.stdout.on('data', (chunk) => {
       buffered += chunk;
-      const match = /listening on (ws:\/\/[^\s]+)/.exec(buffered);
+      // The `listening` log line (JSON) carries the url; the port was 0.
+      const match = /"url":"(ws:\/\/[^"]+)"[^\n]*"msg":"listening"/.exec(buffered);
       if (match) {
         child.removeAllListeners('exit');
+        child.stdout.removeAllListeners('data');
+        child.stdout.resume(); // keep draining the logs
         resolve({
           url: match[1],
           child,

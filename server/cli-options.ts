@@ -6,13 +6,15 @@ import { statSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { ChannelLinkError } from '../src/errors.js';
 import { addTokenCommand, type TokenRequest } from './cli-token.js';
+import { LOG_FORMATS, isLogFormat } from './log-output.js';
 import { DEFAULT_OPTIONS, LOG_LEVELS, isLogLevel, type ServerOptions } from './options.js';
+import { packageVersion } from './version.js';
 
 export type CliOutcome =
   | { kind: 'run'; options: ServerOptions }
   /** `token` subcommand: print this token. */
   | { kind: 'token'; request: TokenRequest }
-  /** Help was printed: exit 0. */
+  /** Help or the version was printed: exit 0. */
   | { kind: 'exit'; code: number };
 
 const MAX_MS = 2 ** 31 - 1;
@@ -35,9 +37,9 @@ interface IntegerFlag {
 
 const defaults = DEFAULT_OPTIONS;
 const INTEGER_FLAGS: IntegerFlag[] = [
-  { key: 'port', flag: '--port', env: 'PORT', min: 0, max: 65535, what: 'an integer 0-65535', help: `TCP port, 0 for any free port (default ${defaults.port})` },
+  { key: 'port', flag: '--port', env: 'PORT', min: 0, max: 65535, what: 'an integer 0-65535', help: `TCP port, 0 for any free port (else from $PORT; default ${defaults.port})` },
   { key: 'peerTimeoutMs', flag: '--peer-timeout-ms', env: 'PEER_TIMEOUT_MS', min: 1, max: MAX_MS, what: MS, help: `silence before a peer is removed (default ${defaults.peerTimeoutMs})` },
-  { key: 'streamTimeoutMs', flag: '--stream-timeout-ms', env: 'STREAM_TIMEOUT_MS', min: 1, max: MAX_MS, what: MS, help: `silence before its streams are removed (default ${defaults.streamTimeoutMs})` },
+  { key: 'streamTimeoutMs', flag: '--stream-timeout-ms', env: 'STREAM_TIMEOUT_MS', min: 1, max: MAX_MS, what: MS, help: `silence before its streams are removed, at most the peer timeout (default ${defaults.streamTimeoutMs}, or the peer timeout if less)` },
   { key: 'joinTimeoutMs', flag: '--join-timeout-ms', env: 'JOIN_TIMEOUT_MS', min: 1, max: MAX_MS, what: MS, help: `a socket that has not joined by then is closed (default ${defaults.joinTimeoutMs})` },
   { key: 'tokenWillExpireMs', flag: '--token-will-expire-ms', env: 'TOKEN_WILL_EXPIRE_MS', min: 0, max: MAX_MS, what: 'an integer of milliseconds', help: `token-will-expire is sent this long before expiry (default ${defaults.tokenWillExpireMs})` },
   { key: 'maxControlFrameBytes', flag: '--max-control-frame-bytes', env: 'MAX_CONTROL_FRAME_BYTES', min: 1024, max: 2 ** 30, what: 'an integer 1024-1073741824', help: `largest JSON control frame (default ${defaults.maxControlFrameBytes})` },
@@ -49,6 +51,7 @@ const INTEGER_FLAGS: IntegerFlag[] = [
   { key: 'rateLimitMaxDropped', flag: '--rate-limit-max-dropped', env: 'RATE_LIMIT_MAX_DROPPED', min: 0, max: 1e9, what: 'an integer 0-1000000000', help: `frames dropped by the rate limits within 10 s before disconnecting (default ${defaults.rateLimitMaxDropped})` },
   { key: 'maxBufferedBytes', flag: '--max-buffered-bytes', env: 'MAX_BUFFERED_BYTES', min: 65536, max: 2 ** 31, what: 'an integer 65536-2147483648', help: `a socket with more unsent bytes is closed as a slow consumer (default ${defaults.maxBufferedBytes})` },
   { key: 'nodeTtlMs', flag: '--node-ttl-ms', env: 'NODE_TTL_MS', min: 150, max: 600_000, what: 'an integer 150-600000', help: `cluster: a node silent this long is dead, its members are adopted (default ${defaults.nodeTtlMs})` },
+  { key: 'metricsPort', flag: '--metrics-port', env: 'METRICS_PORT', min: 0, max: 65535, what: 'an integer 0-65535', help: 'serve GET /metrics on this port instead, to any client (implies --metrics)' },
   { key: 'maxPeersPerChannel', flag: '--max-peers-per-channel', env: 'MAX_PEERS_PER_CHANNEL', min: 1, max: 1e7, what: 'an integer 1-10000000', help: `members per channel, beyond: CHANNEL_FULL (default ${defaults.maxPeersPerChannel})` },
 ];
 
@@ -69,9 +72,14 @@ function buildProgram(): Command {
     .addOption(new Option('--stats', 'answer GET /stats (counts, counters, memory) to loopback clients (env: CHANNEL_LINK_STATS=1)'))
     .addOption(new Option('--redis-url <url>', 'join the cluster of every node on this Redis (redis:// or rediss://); default: state in memory').env(envName('REDIS_URL')))
     .addOption(new Option('--redis-prefix <prefix>', `prefix of the cluster's Redis keys (default ${defaults.redisPrefix})`).env(envName('REDIS_PREFIX')))
+    .addOption(new Option('--metrics', 'serve Prometheus metrics at GET /metrics, to loopback clients on this port (env: CHANNEL_LINK_METRICS=1)'))
+    .addOption(new Option('--metrics-host <host>', 'interface of --metrics-port (default: --host)').env(envName('METRICS_HOST')))
     .addOption(new Option('--static-dir <dir>', 'also serve this folder over HTTP (e.g. the built demo)').env(envName('STATIC_DIR')))
     .addOption(new Option('--log-level <level>', `${LOG_LEVELS.join(', ')} (default ${defaults.logLevel})`).env(envName('LOG_LEVEL')))
+    .addOption(new Option('--log-format <format>', `${LOG_FORMATS.join(' or ')}: JSON lines, or human-readable ones (default: pretty on a terminal, else json)`).env(envName('LOG_FORMAT')))
+    .version(packageVersion(), '-v, --version', 'print the version and exit')
     .helpOption('-h, --help', 'show this help')
+    .helpCommand('help [command]', 'show this help, or the help of a command')
     .allowExcessArguments(false)
     // Server flags go before a subcommand, the subcommand's own after it.
     .enablePositionalOptions()
@@ -102,7 +110,7 @@ export function parseCli(argv: readonly string[]): CliOutcome {
     program.parse([...argv], { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return { kind: 'exit', code: 0 };
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version') return { kind: 'exit', code: 0 };
       return invalid(commanderMessage || err.message.replace(/^error:\s*/, ''));
     }
     throw err;
@@ -120,11 +128,27 @@ function serverOptions(program: Command): ServerOptions {
   const options: ServerOptions = {};
   for (const f of INTEGER_FLAGS) {
     const key = attribute(f.flag);
-    const value = text(key);
+    let value = text(key);
+    let name = nameOf(key, f.flag, envName(f.env));
+    // Hosting platforms hand the port over in PORT (as does `PORT=9000 npm start`).
+    if (value === undefined && f.key === 'port' && process.env.PORT !== undefined && process.env.PORT !== '') {
+      value = process.env.PORT;
+      name = 'PORT';
+    }
     if (value === undefined) continue;
     const n = /^\d+$/.test(value.trim()) ? Number(value.trim()) : NaN;
-    if (!Number.isSafeInteger(n) || n < f.min || n > f.max) invalid(`${nameOf(key, f.flag, envName(f.env))} must be ${f.what} (got "${value}")`);
+    if (!Number.isSafeInteger(n) || n < f.min || n > f.max) invalid(`${name} must be ${f.what} (got "${value}")`);
     options[f.key] = n;
+  }
+  if (options.streamTimeoutMs !== undefined) {
+    const peer = options.peerTimeoutMs ?? defaults.peerTimeoutMs;
+    if (options.streamTimeoutMs > peer) {
+      const peerName = options.peerTimeoutMs === undefined ? 'the default peer timeout' : nameOf('peerTimeoutMs', '--peer-timeout-ms', envName('PEER_TIMEOUT_MS'));
+      invalid(
+        `${nameOf('streamTimeoutMs', '--stream-timeout-ms', envName('STREAM_TIMEOUT_MS'))} (${options.streamTimeoutMs}) must not be greater than ` +
+          `${peerName} (${peer}): a stream cannot outlive its member`,
+      );
+    }
   }
 
   const host = text('host');
@@ -141,6 +165,12 @@ function serverOptions(program: Command): ServerOptions {
   if (tlsCert) options.tlsCert = tlsCert;
   if (tlsKey) options.tlsKey = tlsKey;
   if (raw.stats === true || /^(1|true|yes)$/i.test(process.env[envName('STATS')] ?? '')) options.statsEndpoint = true;
+  if (raw.metrics === true || /^(1|true|yes)$/i.test(process.env[envName('METRICS')] ?? '')) options.metrics = true;
+  const metricsHost = text('metricsHost');
+  if (metricsHost !== undefined) {
+    if (metricsHost.trim() === '') invalid(`${nameOf('metricsHost', '--metrics-host', envName('METRICS_HOST'))} must not be empty`);
+    options.metricsHost = metricsHost.trim();
+  }
 
   const redisUrl = text('redisUrl');
   if (redisUrl !== undefined && redisUrl !== '') {
@@ -166,6 +196,11 @@ function serverOptions(program: Command): ServerOptions {
       invalid(`${nameOf('logLevel', '--log-level', envName('LOG_LEVEL'))} must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
     }
     options.logLevel = logLevel as ServerOptions['logLevel'];
+  }
+  const logFormat = text('logFormat');
+  if (logFormat !== undefined) {
+    if (!isLogFormat(logFormat)) invalid(`${nameOf('logFormat', '--log-format', envName('LOG_FORMAT'))} must be ${LOG_FORMATS.join(' or ')} (got "${logFormat}")`);
+    options.logFormat = logFormat as ServerOptions['logFormat'];
   }
   return options;
 }

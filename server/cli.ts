@@ -2,12 +2,22 @@
 /**
  * channel-link-server: starts the signaling server from flags and CHANNEL_LINK_* variables;
  * `channel-link-server token ...` prints a signed token instead.
- * Exit codes: 0 after help or a graceful stop (SIGINT/SIGTERM), 2 for bad parameters, 1 otherwise.
+ * Exit codes: 0 after help, --version or a graceful stop (SIGINT/SIGTERM), 2 for bad parameters,
+ * 1 otherwise. Everything the running server says is a log line (one format, on stdout); only a
+ * refused command line is a plain `error CODE: message` line on stderr.
  */
 import { ChannelLinkError } from '../src/errors.js';
 import { parseCli } from './cli-options.js';
 import { startServer, type ChannelLinkServer } from './index.js';
+import { exitWhenFlushed, guardStream } from './log-output.js';
+import { baseLogger, LOG_COMPONENT } from './logger.js';
+import { DEFAULT_OPTIONS } from './options.js';
 import { createToken } from './tokens.js';
+
+// Before anything is written: a reader of stdout or stderr that goes away (`| head -1`) must
+// neither crash this process (EPIPE) nor keep it from exiting.
+guardStream(process.stdout);
+guardStream(process.stderr);
 
 function fail(code: string, message: string, exitCode: number): never {
   process.stderr.write(`error ${code}: ${message}\n`);
@@ -33,33 +43,41 @@ async function main(): Promise<void> {
     return;
   }
 
-  let server: ChannelLinkServer;
-  try {
-    server = await startServer(outcome.options);
-  } catch (err) {
-    if (err instanceof ChannelLinkError) fail(err.code, err.message, 2);
-    fail('SERVER_ERROR', err instanceof Error ? err.message : String(err), 1);
-  }
-
+  const base = baseLogger(outcome.options.logLevel ?? DEFAULT_OPTIONS.logLevel, outcome.options.logFormat);
+  const log = base.child(LOG_COMPONENT);
+  let server: ChannelLinkServer | null = null;
   let stopping = false;
-  const stop = (signal: NodeJS.Signals): void => {
-    if (stopping) {
-      process.stderr.write(`${signal} again: exiting now\n`);
-      process.exit(1);
-    }
-    stopping = true;
-    server.close().then(
-      () => process.exit(0),
-      (err: unknown) => fail('SERVER_ERROR', `close failed: ${err instanceof Error ? err.message : String(err)}`, 1),
+  const closeAndExit = (running: ChannelLinkServer): void => {
+    running.close().then(
+      () => exitWhenFlushed(0),
+      (err: unknown) => {
+        log.error({ err }, 'close failed');
+        exitWhenFlushed(1);
+      },
     );
   };
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      log.warn({ signal }, 'second signal: exiting now');
+      exitWhenFlushed(1);
+      return;
+    }
+    stopping = true;
+    log.info({ signal }, 'signal received');
+    if (server) closeAndExit(server);
+  };
+  // In place before the `listening` line: whoever reads it may stop us at once.
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 
-  // Printed only once the signal handlers are in place: whoever reads this line may stop us.
-  const httpUrl = server.url.replace(/^ws/, 'http');
-  const open = outcome.options.appCertificate ? '' : ' [OPEN: no app certificate, tokens are not checked]';
-  process.stdout.write(`channel-link server listening on ${server.url} (http: ${httpUrl}, health: ${httpUrl}/healthz)${open}\n`);
+  try {
+    server = await startServer({ ...outcome.options, logger: base });
+  } catch (err) {
+    if (err instanceof ChannelLinkError) fail(err.code, err.message, 2);
+    log.fatal({ err }, 'start failed');
+    return exitWhenFlushed(1);
+  }
+  if (stopping) closeAndExit(server);
 }
 
 main().catch((err: unknown) => fail('SERVER_ERROR', err instanceof Error ? err.message : String(err), 1));

@@ -122,12 +122,17 @@ export class Connection {
 
   /** Sends an already encoded frame (fan-out encodes once). */
   sendText(text: string): void {
-    if (this.canSend()) this.ws.send(text);
+    if (!this.canSend()) return;
+    this.counters.framesOut++;
+    this.counters.bytesOut += Buffer.byteLength(text);
+    this.ws.send(text);
   }
 
   /** Returns false when the frame was not sent (socket not open, or closed as a slow consumer). */
   sendData(bytes: Uint8Array): boolean {
     if (!this.canSend()) return false;
+    this.counters.framesOut++;
+    this.counters.bytesOut += bytes.byteLength;
     this.ws.send(bytes, { binary: true });
     return true;
   }
@@ -178,6 +183,7 @@ export class Connection {
     this.counters.framesIn++;
     try {
       const buf = toBuffer(data);
+      this.counters.bytesIn += buf.length;
       if (isBinary) this.onBinary(buf);
       else this.onText(buf);
     } catch (err) {
@@ -278,8 +284,9 @@ export class Connection {
   private onJoinTimeout(): void {
     this.joinTimer = null;
     if (this.phaseValue !== 'awaiting-join') return;
+    this.counters.joinTimeouts++;
     const message = `no join frame within ${this.limits.joinTimeoutMs} ms`;
-    this.log.info(message);
+    this.log.info({ joinTimeoutMs: this.limits.joinTimeoutMs }, 'join timeout');
     this.fail('TIMEOUT', CloseCode.JOIN_TIMEOUT, message);
   }
 

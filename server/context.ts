@@ -31,4 +31,6 @@ export interface ServerContext {
   holdAfterOutage(): void;
   /** Sessions that ended while the store was unreachable: the store learns of them when it is back. */
   readonly pendingLeaves: Map<string, { ref: MemberRef; reason: PeerLeaveReason }>;
+  /** Records how long a join took, from its frame to the `joined` reply (the /metrics histogram; a no-op without metrics). */
+  readonly observeJoinLatency: (seconds: number) => void;
 }

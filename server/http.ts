@@ -1,6 +1,8 @@
-/** Plain HTTP side of the server: GET /healthz, the optional GET /stats and static folder. */
+/** Plain HTTP side of the server: GET /healthz, the optional GET /stats, GET /metrics and static folder. */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import { serveMetrics } from './metrics-http.js';
+import type { ServerMetrics } from './metrics.js';
 import { serveStats, type StatsReport } from './stats.js';
 import { createStaticHandler } from './static-files.js';
 
@@ -9,11 +11,15 @@ function send(res: ServerResponse, status: number, body: string, contentType = '
   res.end(body);
 }
 
-/** `stats`: the report behind GET /stats (loopback clients only), or null when the endpoint is off. */
+/**
+ * `stats`: the report behind GET /stats (loopback clients only), or null when the endpoint is off;
+ * `metrics`: what GET /metrics answers (loopback clients only), or null when off or on its own port.
+ */
 export function createRequestListener(
   staticDir: string | undefined,
   log: Logger,
   stats: (() => StatsReport) | null = null,
+  metrics: ServerMetrics | null = null,
   health: () => { ok: boolean; reason?: string } = () => ({ ok: true }),
 ): RequestListener {
   const serveStatic = staticDir ? createStaticHandler(staticDir) : null;
@@ -35,6 +41,7 @@ export function createRequestListener(
       return send(res, state.ok ? 200 : 503, JSON.stringify(state.ok ? { ok: true } : { ok: false, reason: state.reason }), 'application/json');
     }
     if (pathname === '/stats' && stats && serveStats(req, res, stats)) return;
+    if (pathname === '/metrics' && metrics && (await serveMetrics(req, res, metrics, true))) return;
     if (serveStatic && (await serveStatic(req, res, pathname))) return;
     if (pathname === '/' && !serveStatic) return send(res, 200, 'channel-link server: connect with a WebSocket\n');
     send(res, 404, 'not found\n');

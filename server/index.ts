@@ -14,6 +14,8 @@ import { newCounters } from './counters.js';
 import { createRequestListener } from './http.js';
 import { createLogger } from './logger.js';
 import { MemoryChannelStore } from './memory-store.js';
+import { openMetricsEndpoint } from './metrics-http.js';
+import { createMetrics } from './metrics.js';
 import { resolveOptions, type ResolvedOptions, type ServerOptions } from './options.js';
 import { PresenceTimeouts } from './presence-timeouts.js';
 import { RedisChannelStore } from './cluster/redis-store.js';
@@ -30,6 +32,7 @@ import { TokenExpiry } from './token-expiry.js';
 import { createUpgradeHandler } from './upgrade.js';
 
 export type { ServerOptions, LogLevel, ResolvedOptions } from './options.js';
+export type { LogFormat } from './log-output.js';
 export { DEFAULT_OPTIONS, LOG_LEVELS } from './options.js';
 export type { VerifyToken } from './auth.js';
 export { createTokenVerifier } from './auth.js';
@@ -50,6 +53,8 @@ export interface ChannelLinkServer {
   readonly host: string;
   /** This node's id in the cluster (random per start). */
   readonly nodeId: string;
+  /** Where Prometheus scrapes this server (`http://HOST:PORT/metrics`), or null when metrics are off. */
+  readonly metricsUrl: string | null;
   /** Tells every client `server-closing`, closes their sockets (1001), stops timers and the listener. */
   close(): Promise<void>;
   stats(): ServerStats;
@@ -77,7 +82,7 @@ function connectionLimits(o: ResolvedOptions): ConnectionLimits {
 export async function startServer(options: ServerOptions = {}): Promise<ChannelLinkServer> {
   const resolved = resolveOptions(options);
   const tls = loadTls(options.tlsCert, options.tlsKey);
-  const log = createLogger(options.logger, resolved.logLevel);
+  const log = createLogger(options, resolved);
   const nodeId = randomBytes(6).toString('hex');
   const store: ChannelStore =
     options.store ??
@@ -102,6 +107,14 @@ export async function startServer(options: ServerOptions = {}): Promise<ChannelL
   });
   // A node that starts without the state of before (in memory) holds back leaves for a peer timeout.
   let holdUntil = store.durable ? 0 : startedAt + resolved.peerTimeoutMs;
+  // What stats() and /metrics report: this node's sessions (in a cluster, every node reports its own).
+  const stats = (): ServerStats => {
+    const local = ctxRef.current!.sessions.all();
+    const channels = ctxRef.current!.sessions.allChannels().filter((c) => c.sessions.size > 0).length;
+    const streams = local.reduce((n, s) => n + s.streams.size, 0);
+    return { sessions: local.length, members: local.length, channels, sockets: sockets.size, streams, counters: { ...counters } };
+  };
+  const metrics = resolved.metrics ? createMetrics(counters, stats) : null;
   const ctx: ServerContext = {
     options: resolved,
     nodeId,
@@ -111,6 +124,7 @@ export async function startServer(options: ServerOptions = {}): Promise<ChannelL
     tokens,
     counters,
     log,
+    observeJoinLatency: metrics ? metrics.observeJoinLatency : () => {},
     verifyToken: options.verifyToken ?? createTokenVerifier(resolved.appCertificate),
     holdMs: () => Math.max(0, holdUntil - Date.now()),
     holdAfterOutage: () => (holdUntil = Date.now() + resolved.peerTimeoutMs),
@@ -129,13 +143,6 @@ export async function startServer(options: ServerOptions = {}): Promise<ChannelL
 
   await store.open(nodeId, createStoreListener(ctx, () => {}));
 
-  const stats = (): ServerStats => {
-    const local = ctx.sessions.all();
-    const channels = ctx.sessions.allChannels().filter((c) => c.sessions.size > 0).length;
-    const streams = local.reduce((n, s) => n + s.streams.size, 0);
-    return { sessions: local.length, members: local.length, channels, sockets: sockets.size, streams, counters: { ...counters } };
-  };
-
   const limits = connectionLimits(resolved);
   const handlers = createProtocolHandlers(ctx);
   const wsOptions = {
@@ -151,7 +158,13 @@ export async function startServer(options: ServerOptions = {}): Promise<ChannelL
   });
 
   let closing: Promise<void> | null = null;
-  const listener = createRequestListener(resolved.staticDir, log, resolved.statsEndpoint ? () => statsReport(stats(), startedAt) : null, () => store.health);
+  const listener = createRequestListener(
+    resolved.staticDir,
+    log,
+    resolved.statsEndpoint ? () => statsReport(stats(), startedAt) : null,
+    resolved.metrics?.port === null ? metrics : null,
+    () => store.health,
+  );
   // A connection that never completes its HTTP request (slowloris) is cut after the join timeout.
   const headersTimeout = Math.max(1_000, resolved.joinTimeoutMs);
   const httpOptions = { headersTimeout, requestTimeout: Math.max(headersTimeout, 30_000), connectionsCheckingInterval: 1_000 };
@@ -182,8 +195,21 @@ export async function startServer(options: ServerOptions = {}): Promise<ChannelL
   const address = httpServer.address();
   const port = typeof address === 'object' && address ? address.port : resolved.port;
   const url = `${tls ? 'wss' : 'ws'}://${formatHost(resolved.host)}:${port}`;
+  const httpUrl = url.replace(/^ws/, 'http');
+  const metricsEndpoint = metrics && (await openMetricsEndpoint(resolved.metrics!, metrics, httpUrl, log).catch(closeAndThrow(httpServer)));
+  const metricsUrl = metricsEndpoint ? metricsEndpoint.url : null;
   log.info(
-    { url, node: nodeId, store: resolved.redisUrl ? 'redis' : 'memory', peerTimeoutMs: resolved.peerTimeoutMs, streamTimeoutMs: resolved.streamTimeoutMs, tls: tls !== null },
+    {
+      url,
+      http: httpUrl,
+      health: `${httpUrl}/healthz`,
+      metrics: metricsUrl,
+      node: nodeId,
+      store: resolved.redisUrl ? 'redis' : 'memory',
+      peerTimeoutMs: resolved.peerTimeoutMs,
+      streamTimeoutMs: resolved.streamTimeoutMs,
+      tls: tls !== null,
+    },
     'listening',
   );
   logSecurityPosture(log, resolved, options.verifyToken !== undefined);
@@ -193,11 +219,23 @@ export async function startServer(options: ServerOptions = {}): Promise<ChannelL
     port,
     host: resolved.host,
     nodeId,
+    metricsUrl,
     close(): Promise<void> {
-      closing ??= shutdown({ httpServer, wss, sockets, sessions: ctx.sessions, store, log, graceMs: resolved.closeGraceMs });
+      closing ??= (async () => {
+        await metricsEndpoint?.close();
+        await shutdown({ httpServer, wss, sockets, sessions: ctx.sessions, store, log, graceMs: resolved.closeGraceMs });
+      })();
       return closing;
     },
     stats,
+  };
+}
+
+/** Undoes a listen when a later step of the start fails. */
+function closeAndThrow(httpServer: { close(): unknown }) {
+  return (err: unknown): never => {
+    httpServer.close();
+    throw err;
   };
 }
 

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { ChannelLinkError } from '../src/errors.js';
 import { DEFAULT_MAX_CONTROL_FRAME_BYTES } from '../src/limits.js';
 import type { VerifyToken } from './auth.js';
+import { isLogFormat, type LogFormat } from './log-output.js';
 import type { ChannelStore } from './store.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -15,7 +16,7 @@ export interface ServerOptions {
   host?: string;
   /** Silence after which a member is removed (peer-leave SERVER_TIMEOUT). Default 10000. */
   peerTimeoutMs?: number;
-  /** Silence after which a member's streams are removed (stream-removed NO_DATA). Default 10000. */
+  /** Silence after which a member's streams are removed (stream-removed NO_DATA); at most peerTimeoutMs. Default 10000, or peerTimeoutMs if less. */
   streamTimeoutMs?: number;
   /** A socket must send a valid join within this time. Default 5000. */
   joinTimeoutMs?: number;
@@ -29,8 +30,16 @@ export interface ServerOptions {
   maxDataFrameBytes?: number;
   /** A pino logger, or the level of the default pino logger (same as `logLevel`). */
   logger?: Logger | LogLevel;
-  /** Level of the default logger (JSON lines on stdout). Default 'info'; tests pass 'silent'. */
+  /** Level of the default logger (JSON lines on stdout); a given `logger` keeps its own. Default 'info'; tests pass 'silent'. */
   logLevel?: LogLevel;
+  /** Format of the default logger: 'json' lines, or 'pretty' human-readable lines. Default: pretty on a terminal, else json. */
+  logFormat?: LogFormat;
+  /** Serve Prometheus metrics (`GET /metrics`; on the main port to loopback clients only). Default false. */
+  metrics?: boolean;
+  /** Serve `GET /metrics` on this port instead, to any client (0: any free port; implies `metrics`). */
+  metricsPort?: number;
+  /** Interface of the metrics port. Default: `host`. */
+  metricsHost?: string;
   /** Folder served over HTTP GET (e.g. the built demo); index.html for '/'. */
   staticDir?: string;
   /** Channel state; default an in-memory store. */
@@ -79,6 +88,9 @@ export interface ResolvedOptions {
   maxControlFrameBytes: number;
   maxDataFrameBytes: number;
   logLevel: LogLevel;
+  logFormat: LogFormat | undefined;
+  /** null: no metrics; port null: on the main port. */
+  metrics: { port: number | null; host: string } | null;
   staticDir: string | undefined;
   closeGraceMs: number;
   tokenWillExpireMs: number;
@@ -155,6 +167,16 @@ export function isLogLevel(value: unknown): value is LogLevel {
   return typeof value === 'string' && (LOG_LEVELS as readonly string[]).includes(value);
 }
 
+function resolveMetrics(options: ServerOptions, host: string): ResolvedOptions['metrics'] {
+  if (options.metrics !== undefined && typeof options.metrics !== 'boolean') invalid('metrics must be a boolean');
+  if (options.metricsHost !== undefined && (typeof options.metricsHost !== 'string' || options.metricsHost === '')) {
+    invalid('metricsHost must be a non-empty string');
+  }
+  const port = options.metricsPort === undefined ? null : integerIn('metricsPort', options.metricsPort, 0, 0, 65535);
+  if (options.metrics === false || (options.metrics !== true && port === null)) return null;
+  return { port, host: options.metricsHost ?? host };
+}
+
 /** Validates and completes the options; throws ChannelLinkError INVALID_PARAMS. */
 export function resolveOptions(options: ServerOptions): ResolvedOptions {
   const maxMs = 2 ** 31 - 1; // setTimeout's limit
@@ -165,9 +187,16 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
   if (options.appCertificate !== undefined && typeof options.appCertificate !== 'string') {
     invalid('appCertificate must be a string');
   }
+  if (options.logFormat !== undefined && !isLogFormat(options.logFormat)) invalid("logFormat must be 'json' or 'pretty'");
   if (options.statsEndpoint !== undefined && typeof options.statsEndpoint !== 'boolean') invalid('statsEndpoint must be a boolean');
   if (options.staticDir !== undefined && (typeof options.staticDir !== 'string' || options.staticDir === '')) {
     invalid('staticDir must be a non-empty path');
+  }
+  const peerTimeoutMs = integerIn('peerTimeoutMs', options.peerTimeoutMs, DEFAULT_OPTIONS.peerTimeoutMs, 1, maxMs);
+  // A stream cannot outlive its member: the default follows a shorter peer timeout, a longer value is refused.
+  const streamTimeoutMs = integerIn('streamTimeoutMs', options.streamTimeoutMs, Math.min(DEFAULT_OPTIONS.streamTimeoutMs, peerTimeoutMs), 1, maxMs);
+  if (streamTimeoutMs > peerTimeoutMs) {
+    invalid(`streamTimeoutMs (${streamTimeoutMs}) must not exceed peerTimeoutMs (${peerTimeoutMs}): a stream cannot outlive its member`);
   }
   if (options.redisUrl !== undefined && (typeof options.redisUrl !== 'string' || !/^rediss?:\/\/./.test(options.redisUrl))) {
     invalid('redisUrl must be a redis:// or rediss:// URL');
@@ -177,13 +206,15 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
   return {
     port: integerIn('port', options.port, DEFAULT_OPTIONS.port, 0, 65535),
     host,
-    peerTimeoutMs: integerIn('peerTimeoutMs', options.peerTimeoutMs, DEFAULT_OPTIONS.peerTimeoutMs, 1, maxMs),
-    streamTimeoutMs: integerIn('streamTimeoutMs', options.streamTimeoutMs, DEFAULT_OPTIONS.streamTimeoutMs, 1, maxMs),
+    peerTimeoutMs,
+    streamTimeoutMs,
     joinTimeoutMs: integerIn('joinTimeoutMs', options.joinTimeoutMs, DEFAULT_OPTIONS.joinTimeoutMs, 1, maxMs),
     appCertificate: options.appCertificate,
     maxControlFrameBytes: integerIn('maxControlFrameBytes', options.maxControlFrameBytes, DEFAULT_OPTIONS.maxControlFrameBytes, 1024, 2 ** 30),
     maxDataFrameBytes: integerIn('maxDataFrameBytes', options.maxDataFrameBytes, DEFAULT_OPTIONS.maxDataFrameBytes, 1024, 2 ** 30),
     logLevel: level ?? DEFAULT_OPTIONS.logLevel,
+    logFormat: options.logFormat,
+    metrics: resolveMetrics(options, host),
     staticDir: options.staticDir,
     closeGraceMs: integerIn('closeGraceMs', options.closeGraceMs, DEFAULT_OPTIONS.closeGraceMs, 0, maxMs),
     tokenWillExpireMs: integerIn('tokenWillExpireMs', options.tokenWillExpireMs, DEFAULT_OPTIONS.tokenWillExpireMs, 0, maxMs),

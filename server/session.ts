@@ -10,6 +10,7 @@ import type { Uid } from '../src/types.js';
 import type { KickReason, PeerLeaveReason } from '../src/wire-words.js';
 import type { Connection } from './connection.js';
 import type { ServerContext } from './context.js';
+import { countRefusedJoin } from './counters.js';
 import type { LocalChannel } from './local-channel.js';
 import type { LocalSession } from './local-session.js';
 import { leaveEvents } from './store-rules.js';
@@ -26,7 +27,9 @@ export function storeDown(error: unknown): error is StoreUnavailableError {
 }
 
 export async function join(ctx: ServerContext, conn: Connection, frame: JoinFrame): Promise<void> {
+  const started = performance.now();
   if (frame.v !== PROTOCOL_VERSION) {
+    countRefusedJoin(ctx.counters, 'PROTOCOL_ERROR');
     conn.log.warn({ v: frame.v }, 'bad frame: unsupported protocol version');
     refuse(conn, 'PROTOCOL_ERROR', `unsupported protocol version ${frame.v}, expected ${PROTOCOL_VERSION}`);
     return;
@@ -42,6 +45,9 @@ export async function join(ctx: ServerContext, conn: Connection, frame: JoinFram
     const { result, uid, expiresAt } = admitted;
     const session = takeOver(ctx, entered.channel, key, uid, result);
     const resumed = result.outcome === 'resumed';
+    if (resumed) ctx.counters.joinsResumed++;
+    else if (result.outcome === 'replaced') ctx.counters.joinsReplaced++;
+    else ctx.counters.joinsFresh++;
     if (conn.phase === 'closed') {
       // The socket went away during the round trip: the member stays, as a dropped session.
       conn.log.debug('socket closed while joining');
@@ -65,6 +71,7 @@ export async function join(ctx: ServerContext, conn: Connection, frame: JoinFram
     if (session.channel.sync(session, result.seq) === 'stale') void resync(ctx, session.channel, [session]);
     // A resume or rejoin presents its current token: its expiry replaces the one tracked.
     ctx.tokens.track(session.sessionId, expiresAt);
+    ctx.observeJoinLatency((performance.now() - started) / 1000);
     conn.log.info(
       { appId: frame.appId, channel: frame.channel, uid, session: logId(session.sessionId), resumed, outcome: result.outcome },
       resumed ? 'session resumed' : 'joined',
@@ -95,7 +102,7 @@ async function admit(
     const uid = requestedUid ?? randomUid();
     const verdict = ctx.verifyToken(frame.token, { appId: frame.appId, channel: frame.channel, uid });
     if (!verdict.ok) {
-      ctx.counters.joinsRefused++;
+      countRefusedJoin(ctx.counters, verdict.code);
       conn.log.info({ code: verdict.code, appId: frame.appId, channel: frame.channel, uid }, 'join rejected');
       refuse(conn, verdict.code, verdict.message);
       return null;
@@ -112,7 +119,7 @@ async function admit(
     if (result.outcome === 'taken') continue;
     if (result.outcome === 'full') {
       // Only a new member counts against the limit: a resume or a uid replacement adds nobody.
-      ctx.counters.joinsRefused++;
+      countRefusedJoin(ctx.counters, 'CHANNEL_FULL');
       conn.log.info({ appId: frame.appId, channel: frame.channel, uid }, 'join rejected: channel full');
       refuse(conn, 'CHANNEL_FULL', `channel is full (${ctx.options.maxPeersPerChannel} members)`);
       return null;
@@ -158,6 +165,7 @@ export function onSessionTaken(ctx: ServerContext, sessionId: string, how: 'resu
 /** `leave`: ack, then peers hear stream-removed (PEER_LEFT) and peer-leave (QUIT) at once. */
 export async function leave(ctx: ServerContext, conn: Connection, session: LocalSession, id: number): Promise<void> {
   conn.send({ type: 'ack', id });
+  ctx.counters.leaves++;
   await endSession(ctx, session, 'QUIT');
   conn.log.info({ uid: session.uid }, 'left');
   conn.close(CloseCode.NORMAL, 'left the channel');
@@ -200,6 +208,7 @@ export async function onStreamTimeout(ctx: ServerContext, sessionId: string): Pr
   ctx.log.info({ uid: session.uid, streams: [...session.streams] }, 'streams timed out (NO_DATA)');
   const streams = [...session.streams];
   session.streams.clear();
+  ctx.counters.streamTimeouts++;
   try {
     if (!(await ctx.store.removeStreams(session))) ctx.sessions.end(session); // no longer ours
   } catch (error) {
@@ -217,6 +226,7 @@ export async function onPeerTimeout(ctx: ServerContext, sessionId: string): Prom
   const session = ctx.sessions.get(sessionId);
   if (!session) return;
   ctx.log.info({ uid: session.uid, session: logId(sessionId) }, 'member timed out (SERVER_TIMEOUT)');
+  ctx.counters.peerTimeouts++;
   const conn = session.conn;
   await endSession(ctx, session, 'SERVER_TIMEOUT');
   // A socket still attached is half-open or mute: drop it without a closing handshake.

@@ -9,7 +9,8 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ChannelLinkError } from '../src/errors.js';
-import { CHANNEL_NAME_PATTERN, MAX_NUMERIC_UID } from '../src/protocol.js';
+import { MAX_NUMERIC_UID } from '../src/protocol.js';
+import { validateChannelName } from '../src/validation.js';
 import type { Uid } from '../src/types.js';
 
 export interface CreateTokenOptions {
@@ -59,7 +60,8 @@ export function createToken(options: CreateTokenOptions): string {
   const { appId, appCertificate, channel, uid, expiresInSeconds } = options;
   if (typeof appId !== 'string' || appId.length < 1 || appId.length > 128) invalidParams('appId must be 1-128 characters');
   if (typeof appCertificate !== 'string' || appCertificate.length === 0) invalidParams('appCertificate must be a non-empty string');
-  if (typeof channel !== 'string' || !CHANNEL_NAME_PATTERN.test(channel)) invalidParams('channel is not a valid channel name');
+  // The client's rule, in the client's words.
+  validateChannelName(channel);
   if (!isUid(uid)) invalidParams('uid must be an integer 0..2^32-1 or a string of 1-255 characters');
   if (typeof expiresInSeconds !== 'number' || !(expiresInSeconds > 0) || expiresInSeconds > MAX_LIFETIME_S) {
     invalidParams(`expiresInSeconds must be a number > 0 and <= ${MAX_LIFETIME_S}`);

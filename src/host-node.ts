@@ -30,6 +30,7 @@ export function nodeWorkerHost(worker?: Worker): HostFactory {
     };
     thread.on('error', (error) => fail(`engine worker crashed: ${error.message}`, error));
     thread.on('exit', (code) => fail(`engine worker exited (code ${code})`));
+    const what = worker ? 'the worker given as options.worker' : WORKER_URL.href;
     const { port1, port2 } = new MessageChannel();
     const keepAlive = new KeepAlive((on) => {
       if (on) (thread.ref(), port1.ref());
@@ -45,6 +46,7 @@ export function nodeWorkerHost(worker?: Worker): HostFactory {
         terminated = true;
         await thread.terminate();
       },
+      what,
     );
     keepAlive.update();
     // Node has no `online` event: the process's one network watcher signals this engine.

@@ -1,6 +1,8 @@
 // Global setup of the e2e project: finds Chromium and builds the demo page once, with Vite and no
 // config of its own, into a temporary folder the tests serve (so a running `npm start` that serves
-// demo/dist is not disturbed). Without Chromium the suite is skipped, loudly; with CI=true it fails.
+// demo/dist is not disturbed); packs the package once and installs the tarball into one app that
+// the packaging tests build with each bundler. Without Chromium the suite is skipped, loudly; with
+// CI=true it fails.
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import type { TestProject } from 'vitest/node';
+import { installTarball, packTarball } from '../support/tarball.js';
 import { findChromium } from './support/chromium.js';
 
 declare module 'vitest' {
@@ -16,6 +19,8 @@ declare module 'vitest' {
     chromiumPath: string;
     /** The built demo (index.html and assets); '' when skipped. */
     demoDir: string;
+    /** An app folder with the packed tarball installed by npm (node_modules/channel-link); '' when skipped. */
+    appDir: string;
   }
 }
 
@@ -28,14 +33,24 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     process.stderr.write(`\n\x1b[33m[e2e] SKIPPING the browser tests: ${chromium.missing}.\x1b[0m\n\n`);
     project.provide('chromiumPath', '');
     project.provide('demoDir', '');
+    project.provide('appDir', '');
     return;
   }
   if (!existsSync(path.join(ROOT, 'dist/src/index.browser.js'))) {
     throw new Error('e2e: dist/ is missing: build the library first (`npm run build`; `npm test` does it)');
   }
   const demoDir = await mkdtemp(path.join(tmpdir(), 'channel-link-demo-'));
-  await build({ root: path.join(ROOT, 'demo'), logLevel: 'warn', build: { outDir: demoDir, emptyOutDir: true } });
+  const packDir = await mkdtemp(path.join(tmpdir(), 'channel-link-pack-'));
+  const appDir = path.join(packDir, 'app');
+  await Promise.all([
+    build({ root: path.join(ROOT, 'demo'), logLevel: 'warn', build: { outDir: demoDir, emptyOutDir: true } }),
+    packTarball(packDir).then((tarball) => installTarball(appDir, tarball)),
+  ]);
   project.provide('chromiumPath', chromium.path);
   project.provide('demoDir', demoDir);
-  return () => rm(demoDir, { recursive: true, force: true });
+  project.provide('appDir', appDir);
+  return async () => {
+    await rm(demoDir, { recursive: true, force: true });
+    await rm(packDir, { recursive: true, force: true });
+  };
 }

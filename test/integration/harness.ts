@@ -62,6 +62,7 @@ export async function testCluster(options: ServerOptions = {}, count = 3): Promi
     },
     host: nodes[0]!.host,
     nodeId: nodes[0]!.nodeId,
+    metricsUrl: null,
     stats() {
       const all = nodes.map((n) => n.stats());
       const sum = (k: 'sessions' | 'members' | 'channels' | 'sockets' | 'streams') => all.reduce((n, s) => n + s[k], 0);

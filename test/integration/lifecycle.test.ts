@@ -65,6 +65,26 @@ describe('lifecycle', () => {
     await client.destroy();
   });
 
+  test('a worker that loads but never answers its first call fails fast: WORKER_FAILED (start-up deadline), not TIMEOUT', async () => {
+    const server = await testServer();
+    const worker = new Worker(new URL('./fixtures/silent-worker.mjs', import.meta.url));
+    const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
+    // join's own deadline: 1000 + 5000 ms; the start-up deadline comes first (5000 ms here, 10 s at most).
+    const client = createClient({ url: server.url, worker, joinTimeoutMs: 1000, connectionTimeoutMs: 500 });
+    const seen: string[] = [];
+    client.events$.subscribe((e) => seen.push(e.type === 'exception' ? `exception ${e.code}` : e.type));
+    const error = await client.join(null, 'silent', 1).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 'WORKER_FAILED',
+      message: 'engine worker (the worker given as options.worker) did not answer its first call within 5000 ms',
+    });
+    expect(seen).toContain('exception WORKER_FAILED');
+    expect(client.getConnectionState()).toBe('DISCONNECTED');
+    await exited; // the channel ended the worker that never started
+    await expect(client.getStats()).rejects.toMatchObject({ code: 'WORKER_FAILED' });
+    await client.destroy();
+  }, 20_000);
+
   test('a worker that hangs without an error event is noticed: exception WORKER_FAILED, DISCONNECTED', async () => {
     const server = await testServer();
     const worker = new Worker(new URL('./fixtures/hanging-worker.mjs', import.meta.url));

@@ -2,7 +2,7 @@
  * The security flags of the CLI (and their CHANNEL_LINK_* variables), the `token` subcommand,
  * and the startup warning of an open server.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseCli } from '../../server/cli-options.js';
@@ -99,7 +99,8 @@ describe('channel-link-server token', () => {
   it.each([
     [['token', '--channel', 'c', '--uid', '1'], 'error INVALID_PARAMS: --app-certificate (or CHANNEL_LINK_APP_CERTIFICATE) is required'],
     [['token', '--app-certificate', 'x', '--uid', '1'], "error INVALID_PARAMS: required option '--channel <channel>' not specified"],
-    [['token', '--app-certificate', 'x', '--channel', 'bad/name', '--uid', '1'], 'error INVALID_PARAMS: channel is not a valid channel name'],
+    // The channel-name rule, in the words the client uses.
+    [['token', '--app-certificate', 'x', '--channel', 'bad/name', '--uid', '1'], 'error INVALID_PARAMS: channel must be 1-64 characters of a-z, A-Z, 0-9, space and !#$%&()+-:;<=.>?@[]^_{|}~,'],
     [['token', '--app-certificate', 'x', '--channel', 'c', '--uid', '1', '--expires-in', 'soon'], 'error INVALID_PARAMS: --expires-in must be a positive number of seconds (got "soon")'],
   ])('%j exits 2 with one error line', (args, line) => {
     const r = run(args, { CHANNEL_LINK_APP_CERTIFICATE: '' });
@@ -126,11 +127,16 @@ describe('startup warnings', () => {
     expect(lines.some((l) => l.level === 40 && l.msg.includes('shorter than 32 characters'))).toBe(true);
   });
 
-  it('the CLI says so in its listening line too', () => {
-    const r = spawnSync(process.execPath, ['-e', `
-      const { spawn } = require('node:child_process');
-      const c = spawn(process.execPath, [${JSON.stringify(cli)}, '--port', '0', '--log-level', 'silent']);
-      c.stdout.once('data', (d) => { process.stdout.write(d); c.kill(); });`], { encoding: 'utf8', timeout: 15_000 });
-    expect(r.stdout).toContain('[OPEN: no app certificate, tokens are not checked]');
+  it('the CLI says so once, as a warning right after its listening line', async () => {
+    const child = spawn(process.execPath, [cli, '--port', '0', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      await vi.waitFor(() => expect(out).toContain('\n'), { timeout: 10_000 });
+    } finally {
+      child.kill('SIGKILL');
+    }
+    const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { level: number; msg: string });
+    expect(lines).toEqual([expect.objectContaining({ level: 40, msg: expect.stringMatching(/^OPEN SERVER: no appCertificate is set/) })]);
   });
 });

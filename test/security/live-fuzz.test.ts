@@ -41,7 +41,7 @@ const tokenFor = (channel: string, uid: number) => createToken({ appId: APP, app
 
 beforeAll(async () => {
   server = await startServerProcess({
-    args: ['--log-level', 'error', '--stats', '--app-certificate', CERT, '--peer-timeout-ms', String(PEER_TIMEOUT_MS), '--stream-timeout-ms', '2000', '--join-timeout-ms', '1000'],
+    args: ['--stats', '--app-certificate', CERT, '--peer-timeout-ms', String(PEER_TIMEOUT_MS), '--stream-timeout-ms', '2000', '--join-timeout-ms', '1000'],
   });
 });
 afterAll(async () => {

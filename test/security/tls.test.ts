@@ -12,6 +12,7 @@ import path from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type ChannelLinkServer } from '../../server/index.js';
+import { findListening, type Listening } from '../support/listening.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 let dir: string;
@@ -113,22 +114,23 @@ describe('TLS', () => {
     await expect(startServer({ port: 0, logLevel: 'silent', ...make() })).rejects.toMatchObject({ code: 'INVALID_PARAMS' });
   });
 
-  it('the CLI: --tls-cert / --tls-key print a wss:// url that serves https /healthz and wss joins', async () => {
-    const child = spawn(process.execPath, [path.join(repo, 'dist/server/cli.js'), '--port', '0', '--log-level', 'silent', '--tls-cert', certFile, '--tls-key', keyFile], {
+  it('the CLI: --tls-cert / --tls-key log a wss:// url that serves https /healthz and wss joins', async () => {
+    const child = spawn(process.execPath, [path.join(repo, 'dist/server/cli.js'), '--port', '0', '--tls-cert', certFile, '--tls-key', keyFile], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {
-      const line = await new Promise<string>((resolve, reject) => {
+      const listening = await new Promise<Listening>((resolve, reject) => {
         let out = '';
         child.stdout.on('data', (d: Buffer) => {
           out += d.toString();
-          if (out.includes('\n')) resolve(out);
+          const found = findListening(out);
+          if (found) resolve(found);
         });
         child.once('exit', (code) => reject(new Error(`exited ${code}`)));
       });
-      const match = /listening on wss:\/\/127\.0\.0\.1:(\d+) \(http: https:\/\/127\.0\.0\.1:\d+/.exec(line);
-      expect(match, line).not.toBeNull();
-      const port = Number(match![1]);
+      expect(listening.url).toMatch(/^wss:\/\/127\.0\.0\.1:\d+$/);
+      expect(listening.record).toMatchObject({ http: `https://127.0.0.1:${listening.port}`, tls: true });
+      const port = listening.port;
       expect((await request(httpsGet, `https://127.0.0.1:${port}/healthz`, { ca: cert })).status).toBe(200);
       expect(await openWs(`wss://127.0.0.1:${port}`, { ca: cert })).toBe('open');
     } finally {

@@ -35,7 +35,7 @@ describe('startServerProcess (fake server fixture)', () => {
   it('rejects and kills the child when it never becomes ready', async () => {
     await expect(
       startServerProcess({ script, args: ['--silent'], startTimeoutMs: 500, killAfterMs: 500 }),
-    ).rejects.toThrow(/did not print "listening on" within 500 ms/);
+    ).rejects.toThrow(/did not log "listening" within 500 ms/);
   });
 
   it('escalates to SIGKILL when SIGTERM is ignored', async () => {

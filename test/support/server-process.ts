@@ -3,11 +3,12 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { findListening } from './listening.js';
 
 export const DEFAULT_CLI = new URL('../../dist/server/cli.js', import.meta.url);
 
 export interface ServerProcessOptions {
-  /** Extra CLI args, appended after `--port 0 --host 127.0.0.1 --log-level warn`. */
+  /** Extra CLI args, appended after `--port 0 --host 127.0.0.1 --log-level info` (info: the `listening` line is how we learn the port). */
   args?: string[];
   /** Merged over process.env. */
   env?: NodeJS.ProcessEnv;
@@ -29,7 +30,6 @@ export interface ServerProcess {
   kill(signal?: NodeJS.Signals): boolean;
 }
 
-const READY = /listening on ws:\/\/(\[[^\]]+\]|[^\s:/]+):(\d+)/;
 const MAX_STDERR = 64 * 1024;
 
 export function startServerProcess(options: ServerProcessOptions = {}): Promise<ServerProcess> {
@@ -39,7 +39,7 @@ export function startServerProcess(options: ServerProcessOptions = {}): Promise<
   const killAfterMs = options.killAfterMs ?? 3000;
   const child = spawn(
     process.execPath,
-    [scriptPath, '--port', '0', '--host', '127.0.0.1', '--log-level', 'warn', ...(options.args ?? [])],
+    [scriptPath, '--port', '0', '--host', '127.0.0.1', '--log-level', 'info', ...(options.args ?? [])],
     { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
 
@@ -75,21 +75,20 @@ export function startServerProcess(options: ServerProcessOptions = {}): Promise<
       void stop();
       reject(new Error(`server process ${why}\n--- stderr ---\n${stderr}`));
     };
-    const timer = setTimeout(() => fail(`did not print "listening on" within ${timeoutMs} ms`), timeoutMs);
+    const timer = setTimeout(() => fail(`did not log "listening" within ${timeoutMs} ms`), timeoutMs);
     child.once('error', (err) => fail(`failed to spawn: ${err.message}`));
     child.once('exit', (code, signal) => fail(`exited before listening (code ${code}, signal ${signal})`));
     child.stdout!.setEncoding('utf8').on('data', (d: string) => {
       if (ready) return;
       buf += d;
-      const m = READY.exec(buf);
-      if (m) {
+      const listening = findListening(buf);
+      if (listening) {
         ready = true;
         clearTimeout(timer);
-        const host = m[1]!;
-        const port = Number(m[2]);
+        const { host, port } = listening;
         resolve({ url: `ws://${host}:${port}`, host, port, child, stop, kill: (s) => child.kill(s) });
       } else {
-        buf = buf.slice(-4096); // the line is short; bound memory on chatty output
+        buf = buf.slice(buf.lastIndexOf('\n') + 1).slice(-64 * 1024); // keep the unfinished line only; bound memory
       }
     });
   });

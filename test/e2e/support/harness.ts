@@ -9,6 +9,8 @@ import { CHROMIUM_ARGS } from './chromium.js';
 
 export const chromiumPath = inject('chromiumPath');
 export const demoDir = inject('demoDir');
+/** An app with the packed tarball installed (packaging tests). */
+export const appDir = inject('appDir');
 /** False when global setup found no Chromium (outside CI): the suites are skipped. */
 export const hasBrowser = chromiumPath !== '' && demoDir !== '';
 

@@ -1,0 +1,58 @@
+/** parseCli() and resolveOptions() for the operability options: metrics, log format, PORT, the stream/peer timeout rule. */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { parseCli } from '../../server/cli-options.js';
+import { resolveOptions } from '../../server/options.js';
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+describe('parseCli', () => {
+  it('metrics and log format from flags, or from CHANNEL_LINK_* variables', () => {
+    expect(parseCli(['--metrics', '--metrics-port', '9464', '--metrics-host', '0.0.0.0', '--log-format', 'json'])).toEqual({
+      kind: 'run',
+      options: { metrics: true, metricsPort: 9464, metricsHost: '0.0.0.0', logFormat: 'json' },
+    });
+    vi.stubEnv('CHANNEL_LINK_METRICS', '1');
+    vi.stubEnv('CHANNEL_LINK_LOG_FORMAT', 'pretty');
+    expect(parseCli([])).toEqual({ kind: 'run', options: { metrics: true, logFormat: 'pretty' } });
+    vi.stubEnv('CHANNEL_LINK_METRICS', '0');
+    expect(parseCli([])).toEqual({ kind: 'run', options: { logFormat: 'pretty' } });
+  });
+
+  it('the port: --port, else CHANNEL_LINK_PORT, else PORT', () => {
+    vi.stubEnv('CHANNEL_LINK_PORT', undefined);
+    vi.stubEnv('PORT', '9001');
+    expect(parseCli([])).toEqual({ kind: 'run', options: { port: 9001 } });
+    vi.stubEnv('CHANNEL_LINK_PORT', '9002');
+    expect(parseCli([])).toEqual({ kind: 'run', options: { port: 9002 } });
+    expect(parseCli(['--port', '9003'])).toEqual({ kind: 'run', options: { port: 9003 } });
+  });
+
+  it('a stream timeout up to the peer timeout is fine', () => {
+    expect(parseCli(['--peer-timeout-ms', '4000', '--stream-timeout-ms', '4000'])).toEqual({ kind: 'run', options: { peerTimeoutMs: 4000, streamTimeoutMs: 4000 } });
+    expect(() => parseCli(['--peer-timeout-ms', '4000', '--stream-timeout-ms', '4001'])).toThrow('a stream cannot outlive its member');
+  });
+});
+
+describe('resolveOptions: stream and peer timeouts', () => {
+  it('the stream timeout defaults to the peer timeout when that is shorter than 10 s', () => {
+    expect(resolveOptions({ peerTimeoutMs: 1500 })).toMatchObject({ peerTimeoutMs: 1500, streamTimeoutMs: 1500 });
+    expect(resolveOptions({})).toMatchObject({ peerTimeoutMs: 10_000, streamTimeoutMs: 10_000 });
+    expect(resolveOptions({ peerTimeoutMs: 30_000 })).toMatchObject({ peerTimeoutMs: 30_000, streamTimeoutMs: 10_000 });
+  });
+
+  it('refuses a stream timeout longer than the peer timeout', () => {
+    expect(() => resolveOptions({ peerTimeoutMs: 1000, streamTimeoutMs: 2000 })).toThrow(
+      'streamTimeoutMs (2000) must not exceed peerTimeoutMs (1000): a stream cannot outlive its member',
+    );
+  });
+
+  it('metrics: off unless asked; a metrics port implies them', () => {
+    expect(resolveOptions({}).metrics).toBeNull();
+    expect(resolveOptions({ metrics: true }).metrics).toEqual({ port: null, host: '127.0.0.1' });
+    expect(resolveOptions({ metricsPort: 0, host: '::1' }).metrics).toEqual({ port: 0, host: '::1' });
+    expect(resolveOptions({ metricsPort: 9464, metricsHost: '0.0.0.0' }).metrics).toEqual({ port: 9464, host: '0.0.0.0' });
+    expect(resolveOptions({ metrics: false, metricsPort: 9464 }).metrics).toBeNull();
+  });
+});
