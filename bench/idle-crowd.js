@@ -32,6 +32,7 @@ function heartbeat() {
 async function start() {
   const { urls, count, firstUid, channelSize, prefix } = cfg;
   await new Promise((resolve) => {
+    if (count === 0) resolve();
     for (let i = 0; i < count; i++) {
       const uid = firstUid + i;
       const ws = client(urls[i % urls.length], `${prefix}-${Math.floor(uid / channelSize)}`, uid, () => {
