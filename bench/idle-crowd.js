@@ -4,6 +4,7 @@
 //   -> { type: 'ready', joined } once every client joined; 'stop' -> closes all and exits.
 // With churnPerSecond, that many extra clients per second join, stay ~1 s, and leave.
 import WebSocket from 'ws';
+import { PROTOCOL_VERSION } from 'channel-link';
 
 const cfg = JSON.parse(process.env.IDLE);
 const sockets = [];
@@ -12,7 +13,7 @@ let joined = 0;
 function client(url, channel, uid, onJoined) {
   const ws = new WebSocket(url, { perMessageDeflate: false });
   ws.on('error', () => {});
-  ws.on('open', () => ws.send(JSON.stringify({ type: 'join', v: 1, appId: 'bench', channel, uid, token: null, streams: [], subscriptions: [] })));
+  ws.on('open', () => ws.send(JSON.stringify({ type: 'join', v: PROTOCOL_VERSION, appId: 'bench', channel, uid, token: null, streams: [], subscriptions: [] })));
   ws.on('message', (raw, isBinary) => {
     if (isBinary) return;
     const frame = JSON.parse(raw.toString());

@@ -8,7 +8,7 @@
 // clients drop their socket instead of leaving. Exit code 1 if the counts do not return to 0.
 import { execSync } from 'node:child_process';
 import WebSocket from 'ws';
-import { createClient } from 'channel-link';
+import { PROTOCOL_VERSION, createClient } from 'channel-link';
 import { createToken } from 'channel-link/server';
 import { startServerProcess } from './server-process.js';
 import { summarize } from './stats.js';
@@ -66,7 +66,7 @@ function rawSession(url, channel, uid) {
     ws.on('error', () => undefined);
     ws.on('open', () => {
       openSockets++;
-      ws.send(JSON.stringify({ type: 'join', v: 1, appId: APP_ID, channel, uid, token: tokenFor(channel, uid), streams: ['cam'], subscriptions: [] }));
+      ws.send(JSON.stringify({ type: 'join', v: PROTOCOL_VERSION, appId: APP_ID, channel, uid, token: tokenFor(channel, uid), streams: ['cam'], subscriptions: [] }));
     });
     ws.on('close', () => {
       openSockets--;
@@ -86,9 +86,15 @@ function rawSession(url, channel, uid) {
       joinLatencies.push(performance.now() - started);
       const peer = frame.peers.find((p) => p.streams.length > 0);
       if (peer) ws.send(JSON.stringify({ type: 'subscribe', id: 1, uid: peer.uid, streamId: peer.streams[0] }));
-      const data = Buffer.from([1, 3, 0x63, 0x61, 0x6d, ...Buffer.from(`hello from ${uid}`)]); // text frame on stream 'cam'
+      // A text frame on stream 'cam': [flags 1][id length 3]['cam'][epoch u32][seq u32][payload]
+      let seq = 0;
+      const data = () => {
+        const frame = Buffer.from([1, 3, 0x63, 0x61, 0x6d, 0, 0, 0, 1, 0, 0, 0, 0, ...Buffer.from(`hello from ${uid}`)]);
+        frame.writeUInt32BE(++seq, 9);
+        return frame;
+      };
       timers.push(setInterval(() => ws.readyState === WebSocket.OPEN && ws.send(JSON.stringify({ type: 'ping', ts: Date.now() })), 1000));
-      timers.push(setInterval(() => ws.readyState === WebSocket.OPEN && ws.send(data), 500));
+      timers.push(setInterval(() => ws.readyState === WebSocket.OPEN && ws.send(data()), 500));
       timers.push(
         setTimeout(() => {
           planned = true;

@@ -52,6 +52,9 @@ const INTEGER_FLAGS: IntegerFlag[] = [
   { key: 'maxBufferedBytes', flag: '--max-buffered-bytes', env: 'MAX_BUFFERED_BYTES', min: 65536, max: 2 ** 31, what: 'an integer 65536-2147483648', help: `a socket with more unsent bytes is closed as a slow consumer (default ${defaults.maxBufferedBytes})` },
   { key: 'nodeTtlMs', flag: '--node-ttl-ms', env: 'NODE_TTL_MS', min: 150, max: 600_000, what: 'an integer 150-600000', help: `cluster: a node silent this long is dead, its members are adopted (default ${defaults.nodeTtlMs})` },
   { key: 'metricsPort', flag: '--metrics-port', env: 'METRICS_PORT', min: 0, max: 65535, what: 'an integer 0-65535', help: 'serve GET /metrics on this port instead, to any client (implies --metrics)' },
+  { key: 'streamBufferMs', flag: '--stream-buffer-ms', env: 'STREAM_BUFFER_MS', min: 0, max: MAX_MS, what: 'an integer of milliseconds', help: 'how long each stream keeps its recent messages for subscribers that resume (default: the peer timeout)' },
+  { key: 'streamBufferMessages', flag: '--stream-buffer-messages', env: 'STREAM_BUFFER_MESSAGES', min: 0, max: 1e7, what: 'an integer 0-10000000', help: `at most this many messages kept per stream (default ${defaults.streamBufferMessages})` },
+  { key: 'streamBufferBytes', flag: '--stream-buffer-bytes', env: 'STREAM_BUFFER_BYTES', min: 0, max: 2 ** 31, what: 'an integer 0-2147483648', help: `at most this many bytes kept per stream (default ${defaults.streamBufferBytes})` },
   { key: 'maxPeersPerChannel', flag: '--max-peers-per-channel', env: 'MAX_PEERS_PER_CHANNEL', min: 1, max: 1e7, what: 'an integer 1-10000000', help: `members per channel, beyond: CHANNEL_FULL (default ${defaults.maxPeersPerChannel})` },
 ];
 

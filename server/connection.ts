@@ -33,6 +33,9 @@ export interface ConnectionLimits {
   rateLimitMaxDropped: number;
 }
 
+/** The header of a client data frame: which stream, its flags, and the message's epoch and seq. */
+export type DataHeader = ReturnType<typeof decodeDataHeader>;
+
 export interface ConnectionHandlers {
   /**
    * A valid control frame; before the join only a `join` frame reaches here. Frames of one socket
@@ -42,7 +45,7 @@ export interface ConnectionHandlers {
   /** A heartbeat of a joined socket: answered at once, never queued behind other frames. */
   onPing(conn: Connection, ts: number): void;
   /** A valid binary data frame from a joined socket; `payload` is a view, not a copy. */
-  onData(conn: Connection, streamId: string, flags: number, payload: Uint8Array): void;
+  onData(conn: Connection, header: DataHeader, payload: Uint8Array): void;
   onClose(conn: Connection): void;
 }
 
@@ -221,9 +224,9 @@ export class Connection {
     }
     // During the join's round trip a data frame waits its turn; the handler checks the join held.
     if (this.phaseValue !== 'joined' && !this.handling) throw new ProtocolError('first frame must be join, got a binary frame');
-    const { streamId, flags, payloadOffset } = decodeDataHeader(buf);
-    const payload = buf.subarray(payloadOffset);
-    this.run(() => this.handlers.onData(this, streamId, flags, payload));
+    const header = decodeDataHeader(buf);
+    const payload = buf.subarray(header.payloadOffset);
+    this.run(() => this.handlers.onData(this, header, payload));
   }
 
   /** Runs a frame's handler now, or after the frames before it when one of them is still being handled. */

@@ -84,11 +84,12 @@ export async function startServer(options: ServerOptions = {}): Promise<ChannelL
   const tls = loadTls(options.tlsCert, options.tlsKey);
   const log = createLogger(options, resolved);
   const nodeId = randomBytes(6).toString('hex');
+  const buffer = { windowMs: resolved.streamBufferMs, maxMessages: resolved.streamBufferMessages, maxBytes: resolved.streamBufferBytes };
   const store: ChannelStore =
     options.store ??
     (resolved.redisUrl
-      ? new RedisChannelStore({ url: resolved.redisUrl, prefix: resolved.redisPrefix, nodeTtlMs: resolved.nodeTtlMs, log })
-      : new MemoryChannelStore());
+      ? new RedisChannelStore({ url: resolved.redisUrl, prefix: resolved.redisPrefix, nodeTtlMs: resolved.nodeTtlMs, log, buffer })
+      : new MemoryChannelStore({ buffer }));
   const sockets = new SocketRegistry();
   const counters = newCounters();
   const startedAt = Date.now();
@@ -112,7 +113,8 @@ export async function startServer(options: ServerOptions = {}): Promise<ChannelL
     const local = ctxRef.current!.sessions.all();
     const channels = ctxRef.current!.sessions.allChannels().filter((c) => c.sessions.size > 0).length;
     const streams = local.reduce((n, s) => n + s.streams.size, 0);
-    return { sessions: local.length, members: local.length, channels, sockets: sockets.size, streams, counters: { ...counters } };
+    const buffered = store instanceof MemoryChannelStore ? { buffered: store.buffered } : {};
+    return { sessions: local.length, members: local.length, channels, sockets: sockets.size, streams, ...buffered, counters: { ...counters } };
   };
   const metrics = resolved.metrics ? createMetrics(counters, stats) : null;
   const ctx: ServerContext = {

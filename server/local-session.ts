@@ -16,6 +16,10 @@ export class LocalSession implements MemberRef {
   readonly subscriptions = new Set<string>();
   /** Its client knows the channel's events up to this seq; null: it waits for a snapshot. */
   private seq: number | null = null;
+  /** The newest message accepted of each stream it publishes (older ones are resends: dropped). */
+  private readonly lastAccepted = new Map<string, { epoch: number; seq: number }>();
+  /** While its client is being sent what it missed, newer stream data waits here. */
+  private held: Uint8Array[] | null = null;
 
   constructor(
     readonly ref: MemberRef,
@@ -25,9 +29,46 @@ export class LocalSession implements MemberRef {
     this.setStreams(streams);
   }
 
+  /** Whether a message of its own stream is new (true), or one the server has had already. */
+  accept(streamId: string, epoch: number, seq: number): boolean {
+    const last = this.lastAccepted.get(streamId);
+    if (!last) this.lastAccepted.set(streamId, { epoch, seq });
+    else if (last.epoch !== epoch) (last.epoch = epoch), (last.seq = seq);
+    else if (seq <= last.seq) return false;
+    else last.seq = seq;
+    return true;
+  }
+
+  /** What the store holds of its streams: messages up to these were had before (a resume elsewhere). */
+  acceptedUpTo(published: readonly { streamId: string; epoch: number; seq: number }[]): void {
+    for (const { streamId, epoch, seq } of published) {
+      const last = this.lastAccepted.get(streamId);
+      if (!last || last.epoch !== epoch || last.seq < seq) this.lastAccepted.set(streamId, { epoch, seq });
+    }
+  }
+
+  /** Stream data for its client (held while a replay is being prepared). */
+  sendData(frame: Uint8Array): void {
+    if (this.held) this.held.push(frame);
+    else this.conn?.sendData(frame);
+  }
+
+  /** From now, stream data waits (the client is about to be sent what it missed). */
+  holdData(): void {
+    this.held ??= [];
+  }
+
+  /** Sends what waited, except what `skip` says the client has (it came in the replay). */
+  releaseData(skip: (frame: Uint8Array) => boolean): void {
+    const held = this.held;
+    this.held = null;
+    for (const frame of held ?? []) if (!skip(frame)) this.conn?.sendData(frame);
+  }
+
   setStreams(streams: Iterable<string>): void {
     this.streams.clear();
     for (const streamId of streams) this.streams.add(streamId);
+    for (const streamId of [...this.lastAccepted.keys()]) if (!this.streams.has(streamId)) this.lastAccepted.delete(streamId);
   }
 
   get key() {

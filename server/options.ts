@@ -24,7 +24,7 @@ export interface ServerOptions {
   appCertificate?: string;
   /** Overrides the token check derived from appCertificate. */
   verifyToken?: VerifyToken;
-  /** Largest JSON control frame accepted. Default 64 KiB. */
+  /** Largest JSON control frame accepted. Default 96 KiB (a join frame with 1024 subscriptions and their positions fits). */
   maxControlFrameBytes?: number;
   /** Largest binary data frame accepted. Default 1 MiB. */
   maxDataFrameBytes?: number;
@@ -64,6 +64,12 @@ export interface ServerOptions {
   allowedOrigins?: readonly string[];
   /** Members per channel; a join beyond is refused with CHANNEL_FULL (4410). Default 1000. */
   maxPeersPerChannel?: number;
+  /** How long each stream's recent messages are kept for subscribers that resume (the continuity window). Default peerTimeoutMs. */
+  streamBufferMs?: number;
+  /** At most this many messages kept per stream. Default 10000. */
+  streamBufferMessages?: number;
+  /** At most this many bytes kept per stream. Default 1 MiB. */
+  streamBufferBytes?: number;
   /** TLS certificate chain (PEM text, or a path to a PEM file); with tlsKey, serve wss:// and https://. */
   tlsCert?: string | Buffer;
   /** TLS private key (PEM text, or a path to a PEM file). */
@@ -103,6 +109,9 @@ export interface ResolvedOptions {
   /** Normalized origins, or null: any origin. */
   allowedOrigins: readonly string[] | null;
   maxPeersPerChannel: number;
+  streamBufferMs: number;
+  streamBufferMessages: number;
+  streamBufferBytes: number;
   statsEndpoint: boolean;
   redisUrl: string | undefined;
   redisPrefix: string;
@@ -127,6 +136,8 @@ export const DEFAULT_OPTIONS = {
   rateLimitMaxDropped: 200,
   maxBufferedBytes: 4 * 1024 * 1024,
   maxPeersPerChannel: 1_000,
+  streamBufferMessages: 10_000,
+  streamBufferBytes: 1024 * 1024,
   statsEndpoint: false,
   redisPrefix: 'cl:',
   nodeTtlMs: 3_000,
@@ -226,6 +237,9 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     maxBufferedBytes: integerIn('maxBufferedBytes', options.maxBufferedBytes, DEFAULT_OPTIONS.maxBufferedBytes, 64 * 1024, 2 ** 31),
     allowedOrigins: resolveOrigins(options.allowedOrigins),
     maxPeersPerChannel: integerIn('maxPeersPerChannel', options.maxPeersPerChannel, DEFAULT_OPTIONS.maxPeersPerChannel, 1, 1e7),
+    streamBufferMs: integerIn('streamBufferMs', options.streamBufferMs, peerTimeoutMs, 0, maxMs),
+    streamBufferMessages: integerIn('streamBufferMessages', options.streamBufferMessages, DEFAULT_OPTIONS.streamBufferMessages, 0, 1e7),
+    streamBufferBytes: integerIn('streamBufferBytes', options.streamBufferBytes, DEFAULT_OPTIONS.streamBufferBytes, 0, 2 ** 31),
     statsEndpoint: options.statsEndpoint ?? DEFAULT_OPTIONS.statsEndpoint,
     redisUrl: options.redisUrl,
     redisPrefix: prefix,

@@ -1,7 +1,7 @@
 /** Routes validated frames of a connection to the session and stream operations. */
 import { CloseCode, type ClientFrame } from '../src/protocol.js';
 import { ProtocolError } from '../src/protocol.js';
-import type { Connection, ConnectionHandlers } from './connection.js';
+import type { Connection, ConnectionHandlers, DataHeader } from './connection.js';
 import type { ServerContext } from './context.js';
 import type { LocalSession } from './local-session.js';
 import { join, leave, renewToken, storeDown } from './session.js';
@@ -68,11 +68,11 @@ export function createProtocolHandlers(ctx: ServerContext): ConnectionHandlers {
       if (sessionOf(conn)) conn.send({ type: 'pong', ts, serverTime: Date.now() });
     },
 
-    onData(conn: Connection, streamId: string, flags: number, payload: Uint8Array): void {
+    onData(conn: Connection, header: DataHeader, payload: Uint8Array): void {
       if (conn.phase === 'closed') return;
       if (conn.phase !== 'joined') throw new ProtocolError('first frame must be join, got a binary frame');
       const session = sessionOf(conn);
-      if (session) forwardData(ctx, session, streamId, flags, payload);
+      if (session) forwardData(ctx, session, header, payload);
     },
 
     onClose(conn: Connection): void {

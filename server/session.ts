@@ -14,6 +14,7 @@ import { countRefusedJoin } from './counters.js';
 import type { LocalChannel } from './local-channel.js';
 import type { LocalSession } from './local-session.js';
 import { leaveEvents } from './store-rules.js';
+import { finishReplay, prepareReplay } from './replay.js';
 import { channelKey, parseChannelKey, StoreUnavailableError, type ChannelKey, type JoinResult } from './store.js';
 
 export const newSessionId = (): string => randomBytes(18).toString('base64url');
@@ -55,7 +56,12 @@ export async function join(ctx: ServerContext, conn: Connection, frame: JoinFram
       return;
     }
     ctx.sessions.attach(session, conn)?.close(CloseCode.NORMAL, 'session resumed on a newer connection');
+    session.acceptedUpTo(result.published);
+    // Subscriptions that name the last message they got are sent what they missed first: newer
+    // data waits meanwhile, so nothing is lost, doubled or reordered.
     ctx.sessions.setSubscriptions(session, frame.subscriptions);
+    const replays = await prepareReplay(ctx, session, frame.subscriptions);
+    if (session.conn !== conn || conn.phase !== 'joined') return session.releaseData(() => true);
     const holdMs = ctx.holdMs();
     conn.send({
       type: 'joined',
@@ -67,7 +73,11 @@ export async function join(ctx: ServerContext, conn: Connection, frame: JoinFram
       tokenExpiresAt: expiresAt,
       serverTime: Date.now(),
       ...(holdMs > 0 ? { holdMs } : {}),
+      continuityMs: ctx.options.streamBufferMs,
+      ...(result.published.length > 0 ? { published: result.published } : {}),
+      ...(replays.length > 0 ? { replay: replays.map(({ uid, streamId, replay: r }) => ({ uid, streamId, epoch: r.epoch, from: r.from, to: r.to })) } : {}),
     });
+    finishReplay(session, replays);
     if (session.channel.sync(session, result.seq) === 'stale') void resync(ctx, session.channel, [session]);
     // A resume or rejoin presents its current token: its expiry replaces the one tracked.
     ctx.tokens.track(session.sessionId, expiresAt);
@@ -86,7 +96,6 @@ export async function join(ctx: ServerContext, conn: Connection, frame: JoinFram
 }
 
 type Accepted = Extract<JoinResult, { sessionId: string }>;
-
 /**
  * Checks the token and asks the store to admit the member (a uid picked for the client is picked
  * again in the rare case it is taken). Null when the join was refused (the socket is closed).

@@ -13,6 +13,8 @@ export interface ServerStats {
   sockets: number;
   /** Published streams. */
   streams: number;
+  /** Stream messages kept for resumes, when the store can count them at once (the in-memory store). */
+  buffered?: { messages: number; bytes: number };
   /** Totals since start: frames, refusals and disconnections by each defence. */
   counters: Readonly<ServerCounters>;
 }

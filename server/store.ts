@@ -10,6 +10,9 @@
  */
 import type { Uid } from '../src/types.js';
 import type { PeerLeaveReason, StreamRemovedReason } from '../src/wire-words.js';
+import type { BufferBounds, BufferedMessage, Replay } from './stream-buffer.js';
+
+export type { BufferBounds, BufferedMessage, Replay };
 
 /** Opaque key of one channel of one app (apps and channels are isolated from each other). */
 export type ChannelKey = string & { readonly __brand: 'ChannelKey' };
@@ -82,6 +85,8 @@ export type JoinResult =
       seq: number;
       /** The session this join took over (resume or uid replacement), and the node that owned it. */
       previous: { sessionId: string; node: string } | null;
+      /** The newest message the store holds of each of the member's streams (the publisher resends what came after). */
+      published: { streamId: string; epoch: number; seq: number }[];
     }
   | { outcome: 'full' }
   | { outcome: 'taken' };
@@ -94,6 +99,13 @@ export interface AdoptedSession extends MemberRef {
   /** How long ago its node was last heard from: the session's silence starts then. */
   silentForMs: number;
 }
+
+/** What a store is told at construction: how much of each stream it keeps. */
+export interface StoreOptions {
+  buffer?: BufferBounds;
+}
+
+export const DEFAULT_BUFFER_BOUNDS: BufferBounds = { windowMs: 10_000, maxMessages: 10_000, maxBytes: 1024 * 1024 };
 
 /** What a store tells the node it runs on. */
 export interface StoreListener {
@@ -157,6 +169,12 @@ export interface ChannelStore {
   restore(member: MemberRef, streams: readonly string[], connected: boolean): Promise<'ok' | 'lost'>;
   /** The sessions the store thinks this node owns. */
   ownedSessions(): Promise<MemberRef[]>;
-  /** Sends a data frame to the other nodes with members in the channel (none for a single node). */
-  forwardData(key: ChannelKey, frame: Uint8Array): void;
+  /**
+   * A message the member published: kept for subscribers that resume (within the bounds), and sent
+   * to the other nodes with members in the channel. A stream's messages go when it is unpublished
+   * or its member quits; when it times out they stay for the window, for a publisher that returns.
+   */
+  appendData(member: MemberRef, streamId: string, message: BufferedMessage): void;
+  /** A publisher's messages after [epoch, seq] that the store still holds; null if it holds nothing of that stream. */
+  readData(key: ChannelKey, uid: Uid, streamId: string, epoch: number, seq: number): Promise<Replay | null>;
 }

@@ -3,9 +3,10 @@ import { streamKey } from '../src/keys.js';
 import { MAX_STREAMS_PER_MEMBER, MAX_SUBSCRIPTIONS_PER_MEMBER } from '../src/limits.js';
 import { CloseCode } from '../src/outcomes.js';
 import { decodeServerDataHeader, encodeServerData } from '../src/protocol.js';
-import type { Connection } from './connection.js';
+import type { Connection, DataHeader } from './connection.js';
 import type { ServerContext } from './context.js';
 import type { LocalSession } from './local-session.js';
+import { finishReplay, prepareReplay, type Position } from './replay.js';
 import type { StreamRef } from './session-registry.js';
 import type { ChannelKey } from './store.js';
 
@@ -37,7 +38,7 @@ export async function unpublish(ctx: ServerContext, conn: Connection, session: L
   conn.send({ type: 'ack', id });
 }
 
-export async function subscribe(ctx: ServerContext, conn: Connection, session: LocalSession, id: number, ref: StreamRef): Promise<void> {
+export async function subscribe(ctx: ServerContext, conn: Connection, session: LocalSession, id: number, ref: Position): Promise<void> {
   if (!(await ctx.store.hasStream(session.key, ref.uid, ref.streamId))) {
     conn.send({ type: 'error', id, code: 'NOT_PUBLISHED', message: `uid ${String(ref.uid)} does not publish stream ${ref.streamId}` });
     return;
@@ -47,6 +48,8 @@ export async function subscribe(ctx: ServerContext, conn: Connection, session: L
     return;
   }
   ctx.sessions.subscribe(session, ref);
+  // A stream that came back: replay what the subscriber missed while it was gone.
+  if (ref.at) finishReplay(session, await prepareReplay(ctx, session, [ref]));
   conn.send({ type: 'ack', id });
 }
 
@@ -55,15 +58,21 @@ export function unsubscribe(ctx: ServerContext, conn: Connection, session: Local
   conn.send({ type: 'ack', id });
 }
 
-/** Forwards a data frame to the subscribers of the stream, here and on other nodes; data for an unpublished stream is dropped. */
-export function forwardData(ctx: ServerContext, session: LocalSession, streamId: string, flags: number, payload: Uint8Array): void {
+/**
+ * A message from a publisher: to the subscribers of its stream, here and on other nodes, and kept
+ * for resumes. Data for an unpublished stream is dropped, and so is a message the server has had
+ * already (a publisher resends what its last link may have lost).
+ */
+export function forwardData(ctx: ServerContext, session: LocalSession, header: DataHeader, payload: Uint8Array): void {
+  const { streamId, flags, epoch, seq } = header;
   if (!session.streams.has(streamId)) {
     session.conn?.log.debug({ streamId }, 'data for an unpublished stream dropped');
     return;
   }
-  const encoded = encodeServerData(session.uid, streamId, flags, payload);
-  deliverData(session.channel.subscribersOf(streamKey(session.uid, streamId)), encoded);
-  ctx.store.forwardData(session.key, encoded);
+  if (!session.accept(streamId, epoch, seq)) return;
+  const frame = encodeServerData(session.uid, streamId, flags, epoch, seq, payload);
+  deliverData(session.channel.subscribersOf(streamKey(session.uid, streamId)), frame);
+  ctx.store.appendData(session, streamId, { epoch, seq, frame });
 }
 
 /** A data frame published on another node: to this node's subscribers of its stream. */
@@ -76,7 +85,7 @@ export function onRemoteData(ctx: ServerContext, key: ChannelKey, frame: Uint8Ar
 
 function deliverData(subscribers: ReadonlySet<LocalSession> | undefined, frame: Uint8Array): void {
   if (!subscribers) return;
-  for (const target of subscribers) target.conn?.sendData(frame);
+  for (const target of subscribers) target.sendData(frame);
 }
 
 /** The store no longer has this node's session (it timed out, or moved elsewhere meanwhile). */

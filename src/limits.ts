@@ -3,7 +3,7 @@
  * thread, the worker and the server. Kept apart from protocol.ts so that the main-thread bundle
  * does not pull in the schema library (valibot) through them.
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Channel names (as Agora): 1-64 characters of this set. */
 export const CHANNEL_NAME_PATTERN = /^[a-zA-Z0-9 !#$%&()+\-:;<=.>?@[\]^_{|}~,]{1,64}$/;
@@ -26,8 +26,13 @@ export const MAX_STREAMS_PER_MEMBER = 64;
  * the client's whole set after a reconnect), and the client refuses a subscribe() beyond it.
  */
 export const MAX_SUBSCRIPTIONS_PER_MEMBER = 1024;
-/** The server's default largest control frame (`maxControlFrameBytes`). */
-export const DEFAULT_MAX_CONTROL_FRAME_BYTES = 64 * 1024;
+/**
+ * The server's default largest control frame (`maxControlFrameBytes`): room for a join frame with
+ * MAX_SUBSCRIPTIONS_PER_MEMBER subscriptions, each with its resume position.
+ */
+export const DEFAULT_MAX_CONTROL_FRAME_BYTES = 96 * 1024;
+/** The largest resume position of a subscription in a join frame: `,"at":[4294967295,4294967295]`. */
+export const SUBSCRIPTION_POSITION_BYTES = 29;
 /**
  * Room in a join frame for everything but the subscriptions, each at its largest once JSON-encoded:
  * token (4094), uid (1530), app id (768), channel, session id, MAX_STREAMS_PER_MEMBER stream ids
@@ -35,11 +40,19 @@ export const DEFAULT_MAX_CONTROL_FRAME_BYTES = 64 * 1024;
  */
 export const JOIN_FRAME_RESERVED_BYTES = 12 * 1024;
 /**
- * UTF-8 bytes the subscriptions may take in a join frame (each one's JSON plus a comma), so that
- * the frame fits the server's default control-frame limit. The client refuses a subscribe()
- * beyond it: with numeric uids and the SDK's stream ids the count limit binds first.
+ * UTF-8 bytes the subscriptions may take in a join frame (each one's JSON with its position at its
+ * largest, plus a comma), so that the frame fits the server's default control-frame limit. The
+ * client refuses a subscribe() beyond it: with numeric uids and the SDK's stream ids the count
+ * limit binds first.
  */
 export const MAX_SUBSCRIPTION_BYTES = DEFAULT_MAX_CONTROL_FRAME_BYTES - JOIN_FRAME_RESERVED_BYTES;
+/**
+ * A publisher keeps each stream's recent messages (sent or not) to resend what an outage lost:
+ * at most this many bytes, and this many messages (below the server's default data burst, so a
+ * resend is not rate-limited).
+ */
+export const MAX_OUTBOX_BYTES = 1024 * 1024;
+export const MAX_OUTBOX_MESSAGES = 2000;
 /** Longest message of an `error` or `kicked` frame. */
 export const MAX_ERROR_MESSAGE_LENGTH = 1024;
 /** A WebSocket close reason is at most 123 bytes of UTF-8 (RFC 6455). */

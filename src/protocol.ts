@@ -33,7 +33,9 @@ const tokenSchema = v.nullable(presentToken);
 const appIdSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_APP_ID_LENGTH));
 const requestId = v.pipe(v.number(), v.integer(), v.minValue(0));
 const timestamp = v.pipe(v.number(), v.finite());
-const streamRef = v.strictObject({ uid: uidSchema, streamId: streamIdSchema });
+const u32 = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(0xffffffff));
+/** A subscription in a join frame; `at`: the [epoch, seq] of the last message delivered, to resume after it. */
+const streamRef = v.strictObject({ uid: uidSchema, streamId: streamIdSchema, at: v.optional(v.tuple([u32, u32])) });
 const errorMessage = v.pipe(v.string(), v.maxLength(MAX_ERROR_MESSAGE_LENGTH));
 
 // ---- client -> server ----
@@ -53,10 +55,9 @@ const JoinFrame = v.strictObject({
 const PingFrame = v.strictObject({ type: v.literal('ping'), ts: timestamp });
 const PublishFrame = v.strictObject({ type: v.literal('publish'), id: requestId, streamId: streamIdSchema });
 const UnpublishFrame = v.strictObject({ type: v.literal('unpublish'), id: requestId, streamId: streamIdSchema });
-const streamRequest = <T extends 'subscribe' | 'unsubscribe'>(type: T) =>
-  v.strictObject({ type: v.literal(type), id: requestId, uid: uidSchema, streamId: streamIdSchema });
-const SubscribeFrame = streamRequest('subscribe');
-const UnsubscribeFrame = streamRequest('unsubscribe');
+/** `at`: resubscribing to a stream that came back, the [epoch, seq] of the last message delivered: the server replays what came after. */
+const SubscribeFrame = v.strictObject({ type: v.literal('subscribe'), id: requestId, uid: uidSchema, streamId: streamIdSchema, at: v.optional(v.tuple([u32, u32])) });
+const UnsubscribeFrame = v.strictObject({ type: v.literal('unsubscribe'), id: requestId, uid: uidSchema, streamId: streamIdSchema });
 const RenewTokenFrame = v.strictObject({ type: v.literal('renew-token'), id: requestId, token: presentToken });
 const LeaveFrame = v.strictObject({ type: v.literal('leave'), id: requestId });
 
@@ -90,6 +91,16 @@ const JoinedFrame = v.strictObject({
    * coming back. Hold back their leave this long; emit nothing for those that do come back.
    */
   holdMs: v.optional(holdMs),
+  /** How long the server keeps each stream's recent messages (the continuity window). */
+  continuityMs: v.optional(holdMs),
+  /** The newest [epoch, seq] the server holds of each stream this member publishes: the client resends what came after. */
+  published: v.optional(v.array(v.strictObject({ streamId: streamIdSchema, epoch: u32, seq: u32 }))),
+  /**
+   * For each subscription that gave a position the server can continue: the messages from..to of
+   * that epoch follow at once, before any newer one (from > to: none was missed). A gap between
+   * the position and `from` was lost.
+   */
+  replay: v.optional(v.array(v.strictObject({ uid: uidSchema, streamId: streamIdSchema, epoch: u32, from: u32, to: u32 }))),
 });
 /** The channel as it is now (after a store outage or missed events): the client diffs it against what it knows. */
 const SnapshotFrame = v.strictObject({ type: v.literal('snapshot'), peers: v.array(peerSnapshot), holdMs: v.optional(holdMs) });
@@ -171,10 +182,12 @@ export const decodeServerFrame = (text: string): ServerFrame => decodeJson(Serve
 export const encodeFrame = (frame: ClientFrame | ServerFrame): string => JSON.stringify(frame);
 
 // ---- binary data frames ----
-// client -> server: [flags u8][streamIdLen u8][streamId][payload]
-// server -> client: [flags u8][streamIdLen u8][streamId][uidTag u8][uid: u32 BE | len u16 BE + utf8][payload]
+// client -> server: [flags u8][streamIdLen u8][streamId][epoch u32 BE][seq u32 BE][payload]
+// server -> client: [flags u8][streamIdLen u8][streamId][epoch u32 BE][seq u32 BE][uidTag u8][uid: u32 BE | len u16 BE + utf8][payload]
 // (a string uid is up to 255 characters, which can be up to 765 UTF-8 bytes: hence u16)
 // flags bit 0: the payload is UTF-8 text (the app sent a string).
+// epoch and seq: the publisher numbers each stream's messages from 1 within an epoch (a random
+// number it picks per stream), so a subscriber can resume after the last one it got and tell a gap.
 const FLAG_TEXT = 1;
 const UID_NUMBER = 0;
 const UID_STRING = 1;
@@ -183,69 +196,79 @@ const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 
 export interface ClientDataFrame {
   streamId: string;
+  epoch: number;
+  seq: number;
   data: string | Uint8Array;
 }
-export interface ServerDataFrame {
+export interface ServerDataFrame extends ClientDataFrame {
   uid: Uid;
-  streamId: string;
-  data: string | Uint8Array;
 }
 
 function payloadBytes(data: string | Uint8Array): { bytes: Uint8Array; flags: number } {
   return typeof data === 'string' ? { bytes: utf8Encoder.encode(data), flags: FLAG_TEXT } : { bytes: data, flags: 0 };
 }
 
-export function encodeClientData(streamId: string, data: string | Uint8Array): Uint8Array {
+export function encodeClientData(streamId: string, epoch: number, seq: number, data: string | Uint8Array): Uint8Array {
   const id = utf8Encoder.encode(streamId);
   const { bytes, flags } = payloadBytes(data);
-  const out = new Uint8Array(2 + id.length + bytes.length);
+  const out = new Uint8Array(10 + id.length + bytes.length);
   out[0] = flags;
   out[1] = id.length;
   out.set(id, 2);
-  out.set(bytes, 2 + id.length);
+  const view = new DataView(out.buffer, out.byteOffset);
+  view.setUint32(2 + id.length, epoch);
+  view.setUint32(6 + id.length, seq);
+  out.set(bytes, 10 + id.length);
   return out;
 }
 
 /**
- * Parses the header both directions share (flags, stream id); the payload stays raw bytes so the
- * server can forward it untouched.
+ * Parses the header both directions share (flags, stream id, epoch, seq); the payload stays raw
+ * bytes so the server can forward it untouched.
  */
-export function decodeDataHeader(frame: Uint8Array): { streamId: string; flags: number; payloadOffset: number } {
+export function decodeDataHeader(frame: Uint8Array): { streamId: string; flags: number; epoch: number; seq: number; payloadOffset: number } {
   if (frame.length < 2) throw new ProtocolError('data frame too short');
   const flags = frame[0]!;
   const idLen = frame[1]!;
   if (flags & ~FLAG_TEXT) throw new ProtocolError('data frame has unknown flags');
-  if (frame.length < 2 + idLen) throw new ProtocolError('data frame header truncated');
+  if (frame.length < 10 + idLen) throw new ProtocolError('data frame header truncated');
   const streamId = decodeUtf8(frame.subarray(2, 2 + idLen));
   if (!STREAM_ID_PATTERN.test(streamId)) throw new ProtocolError('data frame has an invalid stream id');
-  return { streamId, flags, payloadOffset: 2 + idLen };
+  const view = new DataView(frame.buffer, frame.byteOffset);
+  const seq = view.getUint32(6 + idLen);
+  if (seq === 0) throw new ProtocolError('data frame has sequence number 0');
+  return { streamId, flags, epoch: view.getUint32(2 + idLen), seq, payloadOffset: 10 + idLen };
 }
 
-export function encodeServerData(uid: Uid, streamId: string, flags: number, payload: Uint8Array): Uint8Array {
+/** The frame subscribers get: the client's header and payload, with the publisher's uid after epoch and seq. */
+export function encodeServerData(uid: Uid, streamId: string, flags: number, epoch: number, seq: number, payload: Uint8Array): Uint8Array {
   const id = utf8Encoder.encode(streamId);
   const uidBytes = typeof uid === 'string' ? utf8Encoder.encode(uid) : null;
   const uidLen = uidBytes ? 3 + uidBytes.length : 5;
-  const out = new Uint8Array(2 + id.length + uidLen + payload.length);
+  const out = new Uint8Array(10 + id.length + uidLen + payload.length);
   out[0] = flags;
   out[1] = id.length;
   out.set(id, 2);
-  let at = 2 + id.length;
+  const view = new DataView(out.buffer, out.byteOffset);
+  view.setUint32(2 + id.length, epoch);
+  view.setUint32(6 + id.length, seq);
+  let at = 10 + id.length;
   if (uidBytes) {
     out[at] = UID_STRING;
-    new DataView(out.buffer, out.byteOffset).setUint16(at + 1, uidBytes.length);
+    view.setUint16(at + 1, uidBytes.length);
     out.set(uidBytes, at + 3);
   } else {
     out[at] = UID_NUMBER;
-    new DataView(out.buffer, out.byteOffset).setUint32(at + 1, uid as number);
+    view.setUint32(at + 1, uid as number);
   }
   at += uidLen;
   out.set(payload, at);
   return out;
 }
 
-/** The header of a server data frame (who sent it on which stream); the payload stays raw bytes. */
-export function decodeServerDataHeader(frame: Uint8Array): { uid: Uid; streamId: string; flags: number; payloadOffset: number } {
-  const { streamId, flags, payloadOffset } = decodeDataHeader(frame);
+/** The header of a server data frame (who sent it on which stream, its number); the payload stays raw bytes. */
+export function decodeServerDataHeader(frame: Uint8Array): { uid: Uid; streamId: string; flags: number; epoch: number; seq: number; payloadOffset: number } {
+  const { streamId, flags, epoch, seq, payloadOffset } = decodeDataHeader(frame);
   let at = payloadOffset;
   const tag = frame[at];
   let uid: Uid;
@@ -262,13 +285,13 @@ export function decodeServerDataHeader(frame: Uint8Array): { uid: Uid; streamId:
   } else {
     throw new ProtocolError('data frame has an unknown uid tag');
   }
-  return { uid, streamId, flags, payloadOffset: at };
+  return { uid, streamId, flags, epoch, seq, payloadOffset: at };
 }
 
 export function decodeServerData(frame: Uint8Array): ServerDataFrame {
-  const { uid, streamId, flags, payloadOffset } = decodeServerDataHeader(frame);
+  const { uid, streamId, flags, epoch, seq, payloadOffset } = decodeServerDataHeader(frame);
   const payload = frame.subarray(payloadOffset);
-  return { uid, streamId, data: flags & FLAG_TEXT ? decodeUtf8(payload) : payload };
+  return { uid, streamId, epoch, seq, data: flags & FLAG_TEXT ? decodeUtf8(payload) : payload };
 }
 
 function decodeUtf8(bytes: Uint8Array): string {

@@ -47,8 +47,11 @@ export type EmptyPayload = Record<never, never>;
 export interface ChannelEventMap {
   /** The local connection state changed (DISCONNECTED, CONNECTING, CONNECTED, DISCONNECTING), with the reason. */
   'connection-state-change': ConnectionStateChange;
-  /** The local user is (re)joined and CONNECTED; `peers$` already holds the channel's peers. */
-  connected: EmptyPayload;
+  /**
+   * The local user is (re)joined and CONNECTED; `peers$` already holds the channel's peers.
+   * `resumed`: the session survived (peers saw nothing); `recovered`: no stream message was lost.
+   */
+  connected: { resumed: boolean; recovered: boolean };
   /** A peer is in the channel: already there at join, joined, or back after a drop. */
   'peer-online': { uid: Uid };
   /** A peer left (QUIT) or went silent for the server's peer timeout (SERVER_TIMEOUT). */
@@ -61,6 +64,12 @@ export interface ChannelEventMap {
   'token-privilege-will-expire': EmptyPayload;
   /** The token expired; the client goes DISCONNECTED (TOKEN_EXPIRE) and does not reconnect. */
   'token-privilege-did-expire': EmptyPayload;
+  /**
+   * Messages `from`..`to` (sequence numbers, inclusive) of a stream were lost: of a subscribed
+   * stream (beyond the server's continuity window, or the server lost them), or of a stream this
+   * client publishes (its outbox could not keep them through an outage).
+   */
+  'stream-gap': { uid: Uid; streamId: string; from: number; to: number };
   /** Something went wrong that the SDK handled (a bad frame, a failed send, a worker error). */
   exception: { code: string; message: string };
   /**
@@ -98,6 +107,7 @@ const EVENT_NAMES: { readonly [K in ChannelEventName]: null } = {
   'stream-removed': null,
   'token-privilege-will-expire': null,
   'token-privilege-did-expire': null,
+  'stream-gap': null,
   exception: null,
   'connection-attempt-failed': null,
 };

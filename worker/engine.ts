@@ -6,16 +6,21 @@
 import type { EngineOutput, EngineStats } from '../src/boundary.js';
 import { ChannelLinkError } from '../src/errors.js';
 import { verdictOfKick, type Verdict } from '../src/outcomes.js';
-import { PROTOCOL_VERSION, encodeClientData, type JoinFrame, type JoinedFrame, type ServerDataFrame, type ServerFrame } from '../src/protocol.js';
+import { PROTOCOL_VERSION, type JoinFrame, type JoinedFrame, type ServerDataFrame, type ServerFrame } from '../src/protocol.js';
 import type { ChannelEvent, ConnectionChangeReason, ConnectionState, EngineOptions, Uid } from '../src/types.js';
 import { validateChannelName, validateToken, validateUid } from '../src/validation.js';
 import { joinGaveUpError } from './attempt-failure.js';
 import { ConnectionStateMachine } from './connection-state.js';
 import { TimerGroup, type EngineEnv, type TimerHandle } from './env.js';
 import { Link, type LossReason } from './link.js';
+import { MAX_OUTBOX_BYTES, MAX_OUTBOX_MESSAGES } from '../src/limits.js';
 import { LocalMedia } from './local-media.js';
+import { Outbox, type OutboxBounds } from './outbox.js';
 import { PresenceTable, type PeerSnapshot } from './presence.js';
 import { PendingRequests } from './requests.js';
+
+/** Until the server says its continuity window: its default (the default peer timeout). */
+const DEFAULT_CONTINUITY_MS = 10_000;
 
 /** leave() waits at most this long (and never longer than the connection timeout) for the server's ack. */
 const LEAVE_ACK_MAX_WAIT_MS = 2000;
@@ -38,6 +43,9 @@ export class Engine {
   private readonly machine: ConnectionStateMachine;
   private readonly presence = new PresenceTable();
   private readonly media = new LocalMedia();
+  /** The server's continuity window (its joined frame says it; until then, the default peer timeout). */
+  private continuityMs = DEFAULT_CONTINUITY_MS;
+  private readonly outboxBounds: OutboxBounds = { windowMs: () => this.continuityMs, maxBytes: MAX_OUTBOX_BYTES, maxMessages: MAX_OUTBOX_MESSAGES };
   private readonly requests: PendingRequests;
   private readonly link: Link;
   private readonly timers: TimerGroup;
@@ -124,7 +132,7 @@ export class Engine {
     this.assertInChannel('publish');
     this.media.assertRoomToPublish();
     const streamId = this.newStreamId();
-    this.media.published.add(streamId);
+    this.media.published.set(streamId, new Outbox(streamId, this.newEpoch(), this.outboxBounds, () => this.newEpoch()));
     try {
       await this.requestOrDefer((id) => this.link.send({ type: 'publish', id, streamId }));
     } catch (error) {
@@ -143,9 +151,10 @@ export class Engine {
   }
 
   send(streamId: string, data: string | Uint8Array): boolean {
-    if (!this.media.published.has(streamId)) throw new ChannelLinkError('NOT_PUBLISHED', `stream ${streamId} is not published`);
-    // Real-time data is not queued across an outage: stale ticks are worse than missing ones.
-    return this.link.sendBinary(encodeClientData(streamId, data));
+    const outbox = this.media.published.get(streamId);
+    if (!outbox) throw new ChannelLinkError('NOT_PUBLISHED', `stream ${streamId} is not published`);
+    // Kept in the outbox, so what an outage swallows (or what is sent during it) goes out on resume.
+    return this.link.sendBinary(outbox.take(data, this.env.clock.now()));
   }
 
   async subscribe(uid: Uid, streamId: string): Promise<void> {
@@ -217,10 +226,15 @@ export class Engine {
     this.timers.clear(this.joinTimer);
     this.session.uid = frame.uid;
     this.session.sessionId = frame.sessionId;
-    this.machine.setState('CONNECTED', this.everJoined ? 'RECONNECTED' : 'JOINED');
+    const rejoin = this.everJoined;
+    this.machine.setState('CONNECTED', rejoin ? 'RECONNECTED' : 'JOINED');
     this.everJoined = true;
-    this.emit({ type: 'connected' });
+    if (frame.continuityMs !== undefined) this.continuityMs = frame.continuityMs;
+    const continuity = this.continueStreams(frame, rejoin);
+    this.emit({ type: 'connected', resumed: frame.resumed, recovered: continuity.gaps.length === 0 && continuity.vouched });
     this.applySnapshot(frame.peers, frame.holdMs);
+    this.emitAll(continuity.gaps);
+    for (const bytes of continuity.resend) this.link.sendBinary(bytes);
     const waiter = this.joinWaiter;
     this.joinWaiter = null;
     waiter?.resolve(frame.uid);
@@ -241,7 +255,9 @@ export class Engine {
         this.emitAll(this.presence.streamAdded(frame.uid, frame.streamId));
         // A stream we subscribed to came back (its publisher rejoined): restore the subscription.
         if (this.media.isSubscribed(frame.uid, frame.streamId)) {
-          this.requestOrDefer((id) => this.link.send({ type: 'subscribe', id, uid: frame.uid, streamId: frame.streamId })).catch(
+          // With the last position: the server replays what the stream's absence made us miss.
+          const at = this.media.subscription(frame.uid, frame.streamId)?.at;
+          this.requestOrDefer((id) => this.link.send({ type: 'subscribe', id, uid: frame.uid, streamId: frame.streamId, ...(at ? { at } : {}) })).catch(
             (error: ChannelLinkError) => this.emit({ type: 'exception', code: error.code, message: error.message }),
           );
         }
@@ -262,6 +278,40 @@ export class Engine {
     }
   }
 
+  /**
+   * After a (re)join, where each stream stands (DESIGN §9): for each subscription the server says
+   * what it will replay, and a gap before that was lost; for each published stream it says the
+   * newest message it has, and the outbox resends what came after (a gap if it no longer has it).
+   * `vouched`: the server knew every stream, so no loss can have gone unseen.
+   */
+  private continueStreams(frame: JoinedFrame, rejoin: boolean): { gaps: ChannelEvent[]; resend: Uint8Array[]; vouched: boolean } {
+    const gaps: ChannelEvent[] = [];
+    let vouched = true;
+    for (const sub of this.media.subscriptions) {
+      const position = sub.at;
+      if (!position) continue;
+      const replay = frame.replay?.find((r) => r.uid === sub.uid && r.streamId === sub.streamId);
+      if (!replay) {
+        vouched = false;
+        continue;
+      }
+      if (replay.epoch === position[0] && replay.from > position[1] + 1) {
+        gaps.push({ type: 'stream-gap', uid: sub.uid, streamId: sub.streamId, from: position[1] + 1, to: replay.from - 1 });
+        this.media.subscription(sub.uid, sub.streamId)!.at = [replay.epoch, replay.from - 1];
+      }
+    }
+    const resend: Uint8Array[] = [];
+    const now = this.env.clock.now();
+    for (const [streamId, outbox] of this.media.published) {
+      const held = frame.published?.find((p) => p.streamId === streamId) ?? null;
+      const { resend: again, lost } = outbox.resume(held, now);
+      if (lost) gaps.push({ type: 'stream-gap', uid: frame.uid, streamId, ...lost });
+      if (rejoin && held === null && outbox.sentAny) vouched = false;
+      resend.push(...again);
+    }
+    return { gaps, resend, vouched };
+  }
+
   /** The server's view of the channel now; with `holdMs`, peers it lacks may still be coming back. */
   private applySnapshot(peers: readonly PeerSnapshot[], holdMs = 0): void {
     this.timers.clear(this.holdTimer);
@@ -270,7 +320,15 @@ export class Engine {
   }
 
   private handleData(frame: ServerDataFrame): void {
-    if (!this.media.isSubscribed(frame.uid, frame.streamId)) return;
+    const sub = this.media.subscription(frame.uid, frame.streamId);
+    if (!sub) return;
+    // Each message once, in order: a resend or replay of one delivered already is dropped, and a
+    // jump in the numbering is a gap the app is told of.
+    if (sub.at && sub.at[0] === frame.epoch) {
+      if (frame.seq <= sub.at[1]) return;
+      if (frame.seq > sub.at[1] + 1) this.emit({ type: 'stream-gap', uid: frame.uid, streamId: frame.streamId, from: sub.at[1] + 1, to: frame.seq - 1 });
+    }
+    sub.at = [frame.epoch, frame.seq];
     // Copy out of the socket's buffer into an ArrayBuffer of our own, which is then transferred.
     const data = typeof frame.data === 'string' ? frame.data : frame.data.slice().buffer;
     this.output({ kind: 'message', uid: frame.uid, streamId: frame.streamId, data });
@@ -338,7 +396,7 @@ export class Engine {
       channel: session.channel,
       uid: session.uid,
       token: session.token,
-      streams: [...this.media.published],
+      streams: [...this.media.published.keys()],
       subscriptions: this.media.subscriptions,
     };
     if (session.sessionId) frame.sessionId = session.sessionId;
@@ -355,6 +413,11 @@ export class Engine {
 
   private assertAlive(): void {
     if (this.disposed) throw new ChannelLinkError('CLOSED', 'client destroyed');
+  }
+
+  /** A stream's epoch: a random 32-bit number, so two numberings of one stream id never mix. */
+  private newEpoch(): number {
+    return Math.floor(this.env.random() * 2 ** 32) >>> 0;
   }
 
   private newStreamId(): string {

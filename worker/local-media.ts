@@ -6,17 +6,26 @@
  */
 import { ChannelLinkError } from '../src/errors.js';
 import { streamKey } from '../src/keys.js';
-import { MAX_STREAMS_PER_MEMBER, MAX_SUBSCRIPTION_BYTES, MAX_SUBSCRIPTIONS_PER_MEMBER } from '../src/limits.js';
+import { MAX_STREAMS_PER_MEMBER, MAX_SUBSCRIPTION_BYTES, MAX_SUBSCRIPTIONS_PER_MEMBER, SUBSCRIPTION_POSITION_BYTES } from '../src/limits.js';
 import type { Uid } from '../src/types.js';
+import type { Outbox } from './outbox.js';
 
 const utf8 = new TextEncoder();
 
-/** UTF-8 bytes one subscription takes in a join frame: its JSON and a comma. */
-const subscriptionBytes = (uid: Uid, streamId: string): number => utf8.encode(JSON.stringify({ uid, streamId })).length + 1;
+/** UTF-8 bytes one subscription takes in a join frame at most: its JSON with its position, and a comma. */
+const subscriptionBytes = (uid: Uid, streamId: string): number => utf8.encode(JSON.stringify({ uid, streamId })).length + SUBSCRIPTION_POSITION_BYTES + 1;
+
+/** A subscription, with the [epoch, seq] of the last message delivered (to resume after it). */
+export interface Subscription {
+  readonly uid: Uid;
+  readonly streamId: string;
+  at?: [number, number];
+}
 
 export class LocalMedia {
-  readonly published = new Set<string>();
-  private readonly subs = new Map<string, { uid: Uid; streamId: string }>();
+  /** Streams this client publishes, by id, each with its outbox. */
+  readonly published = new Map<string, Outbox>();
+  private readonly subs = new Map<string, Subscription>();
   private subsBytes = 0;
 
   /** Throws INVALID_OPERATION when one more stream would exceed MAX_STREAMS_PER_MEMBER. */
@@ -56,8 +65,13 @@ export class LocalMedia {
     return this.subs.has(streamKey(uid, streamId));
   }
 
-  get subscriptions(): { uid: Uid; streamId: string }[] {
-    return [...this.subs.values()];
+  subscription(uid: Uid, streamId: string): Subscription | undefined {
+    return this.subs.get(streamKey(uid, streamId));
+  }
+
+  /** Every subscription as the join frame carries it (with its position once a message came). */
+  get subscriptions(): Subscription[] {
+    return [...this.subs.values()].map((s) => (s.at ? { uid: s.uid, streamId: s.streamId, at: s.at } : { uid: s.uid, streamId: s.streamId }));
   }
 
   clear(): void {

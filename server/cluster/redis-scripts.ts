@@ -8,6 +8,9 @@
  *   P nodes    zset  node -> deadline ms (last heartbeat + TTL)      (a dead node is removed by the one that adopts it)
  *   P heard    hash  node -> last heartbeat ms
  *   P seq      the event counter                                    (deleted when the last node retires)
+ *   P d:K\nstreamId\nuk  stream  a stream's recent messages (e epoch, s seq, f frame)
+ *                                   (deleted when it is unpublished or its member quits; expires
+ *                                   after the window when it times out; trimmed by MAXLEN)
  * Pub/sub: P c:K carries a channel's events ("E seq|sessionId|origin|frameJson") and data
  * ("D" + origin + frame); P n:NODE carries what a node must do ("resumed|sessionId", "replaced|sessionId").
  * Keys are computed inside the scripts: a single Redis (or a primary with replicas), not Redis Cluster.
@@ -33,23 +36,45 @@ local function emit(K, sid, origin, frame)
   redis.call('PUBLISH', P .. 'c:' .. K, 'E' .. seq .. '|' .. sid .. '|' .. origin .. '|' .. cjson.encode(frame))
   return seq
 end
+local function dkey(K, uk, stream)
+  return P .. 'd:' .. K .. '\\n' .. stream .. '\\n' .. uk
+end
+-- A stream went away: its kept messages go now (it was unpublished, its member quit), or after
+-- the window (it timed out: its publisher may come back and resend).
+local function release(K, uk, stream, drop, window_ms)
+  if drop then redis.call('DEL', dkey(K, uk, stream))
+  else redis.call('PEXPIRE', dkey(K, uk, stream), window_ms) end
+end
+-- The newest [epoch, seq] kept of a stream, as 'stream:epoch:seq', or nil.
+local function newest(K, uk, stream)
+  local last = redis.call('XREVRANGE', dkey(K, uk, stream), '+', '-', 'COUNT', 1)
+  if #last == 0 then return nil end
+  local f = last[1][2]
+  return stream .. ':' .. f[2] .. ':' .. f[4]
+end
 local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 -- Moves the member's streams from \`old\` to \`wanted\` (csv), emitting the changes; returns the new csv.
-local function reconcile_streams(K, sid, me, uid, old, wanted, removed_reason)
+local function reconcile_streams(K, sid, me, uid, uk, old, wanted, removed_reason, window_ms)
   local want, want_set, have_set, kept = list(wanted), {}, {}, {}
   for _, s in ipairs(want) do want_set[s] = true end
   for _, s in ipairs(old) do
     have_set[s] = true
-    if want_set[s] then kept[#kept + 1] = s
-    else emit(K, sid, me, { type = 'stream-removed', uid = uid, streamId = s, reason = removed_reason }) end
+    if want_set[s] then
+      kept[#kept + 1] = s
+      redis.call('PERSIST', dkey(K, uk, s))
+    else
+      emit(K, sid, me, { type = 'stream-removed', uid = uid, streamId = s, reason = removed_reason })
+      release(K, uk, s, removed_reason == 'UNPUBLISHED', window_ms)
+    end
   end
   for _, s in ipairs(want) do
     if not have_set[s] then
       have_set[s] = true
       kept[#kept + 1] = s
+      redis.call('PERSIST', dkey(K, uk, s))
       emit(K, sid, me, { type = 'stream-added', uid = uid, streamId = s })
     end
   end
@@ -65,10 +90,11 @@ local function owned(mkey, uk, sid, me)
 end
 `;
 
-/** ARGV: P, K, uk, assigned(0|1), resumeSid|'', newSid, me, wantedCsv, maxMembers.
- *  Returns {'full'} | {'taken'} | {outcome, sid, seq, prevSid, prevNode, streamsCsv, uk1, member1, ...}. */
+/** ARGV: P, K, uk, assigned(0|1), resumeSid|'', newSid, me, wantedCsv, maxMembers, windowMs.
+ *  Returns {'full'} | {'taken'} | {outcome, sid, seq, prevSid, prevNode, streamsCsv, publishedCsv, uk1, member1, ...}
+ *  (publishedCsv: 'stream:epoch:seq' of the newest message kept of each of its streams). */
 export const JOIN = `${HELPERS}
-local K, uk, assigned, resume, new_sid, me, wanted, max_members = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], tonumber(ARGV[9])
+local K, uk, assigned, resume, new_sid, me, wanted, max_members, window_ms = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], tonumber(ARGV[9]), ARGV[10]
 local mkey = P .. 'm:' .. K
 local cur = redis.call('HGET', mkey, uk)
 local outcome, sid, prev_sid, prev_node, old = nil, nil, '', '', {}
@@ -87,10 +113,15 @@ if prev_node ~= '' then redis.call('SREM', P .. 'o:' .. prev_node, ref) end
 redis.call('SADD', P .. 'o:' .. me, ref)
 local uid = uid_value(uk)
 if outcome == 'fresh' then emit(K, sid, me, { type = 'peer-online', uid = uid }) end
-local streams = reconcile_streams(K, sid, me, uid, old, wanted, 'UNPUBLISHED')
+local streams = reconcile_streams(K, sid, me, uid, uk, old, wanted, 'UNPUBLISHED', window_ms)
 redis.call('HSET', mkey, uk, sid .. '|' .. me .. '|' .. streams)
 if prev_node ~= '' and prev_node ~= me then redis.call('PUBLISH', P .. 'n:' .. prev_node, outcome .. '|' .. prev_sid) end
-local res = { outcome, sid, redis.call('GET', P .. 'seq') or '0', prev_sid, prev_node, streams }
+local published = {}
+for _, s in ipairs(list(streams)) do
+  local n = newest(K, uk, s)
+  if n then published[#published + 1] = n end
+end
+local res = { outcome, sid, redis.call('GET', P .. 'seq') or '0', prev_sid, prev_node, streams, table.concat(published, ',') }
 local all = redis.call('HGETALL', mkey)
 for i = 1, #all, 2 do
   if all[i] ~= uk then res[#res + 1] = all[i]; res[#res + 1] = all[i + 1] end
@@ -98,30 +129,36 @@ end
 return res
 `;
 
-/** ARGV: P, K, uk, sid, me, reason (QUIT|SERVER_TIMEOUT). Returns 1 if removed, 0 if not this node's. */
+/** ARGV: P, K, uk, sid, me, reason (QUIT|SERVER_TIMEOUT), windowMs. Returns 1 if removed, 0 if not this node's. */
 export const LEAVE = `${HELPERS}
-local K, uk, sid, me, reason = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+local K, uk, sid, me, reason, window_ms = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
 local mkey = P .. 'm:' .. K
 local streams = owned(mkey, uk, sid, me)
 if not streams then return 0 end
 local uid = uid_value(uk)
 local stream_reason = 'NO_DATA'
 if reason == 'QUIT' then stream_reason = 'PEER_LEFT' end
-for _, s in ipairs(list(streams)) do emit(K, sid, me, { type = 'stream-removed', uid = uid, streamId = s, reason = stream_reason }) end
+for _, s in ipairs(list(streams)) do
+  emit(K, sid, me, { type = 'stream-removed', uid = uid, streamId = s, reason = stream_reason })
+  release(K, uk, s, reason == 'QUIT', window_ms)
+end
 emit(K, sid, me, { type = 'peer-leave', uid = uid, reason = reason })
 redis.call('HDEL', mkey, uk)
 redis.call('SREM', P .. 'o:' .. me, K .. '\\n' .. uk)
 return 1
 `;
 
-/** ARGV: P, K, uk, sid, me. Every stream goes (NO_DATA). Returns 1, or 0 if not this node's. */
+/** ARGV: P, K, uk, sid, me, windowMs. Every stream goes (NO_DATA). Returns 1, or 0 if not this node's. */
 export const REMOVE_STREAMS = `${HELPERS}
-local K, uk, sid, me = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local K, uk, sid, me, window_ms = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local mkey = P .. 'm:' .. K
 local streams = owned(mkey, uk, sid, me)
 if not streams then return 0 end
 local uid = uid_value(uk)
-for _, s in ipairs(list(streams)) do emit(K, sid, me, { type = 'stream-removed', uid = uid, streamId = s, reason = 'NO_DATA' }) end
+for _, s in ipairs(list(streams)) do
+  emit(K, sid, me, { type = 'stream-removed', uid = uid, streamId = s, reason = 'NO_DATA' })
+  release(K, uk, s, false, window_ms)
+end
 redis.call('HSET', mkey, uk, sid .. '|' .. me .. '|')
 return 1
 `;
@@ -154,6 +191,7 @@ end
 if not found then return 'absent' end
 redis.call('HSET', mkey, uk, sid .. '|' .. me .. '|' .. table.concat(kept, ','))
 emit(K, sid, me, { type = 'stream-removed', uid = uid_value(uk), streamId = stream, reason = 'UNPUBLISHED' })
+release(K, uk, stream, true, 0)
 return 'removed'
 `;
 
@@ -165,9 +203,9 @@ for i = 1, #all do res[#res + 1] = all[i] end
 return res
 `;
 
-/** ARGV: P, K, uk, sid, me, streamsCsv, connected(0|1). Returns ok | lost. */
+/** ARGV: P, K, uk, sid, me, streamsCsv, connected(0|1), windowMs. Returns ok | lost. */
 export const RESTORE = `${HELPERS}
-local K, uk, sid, me, wanted, connected = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
+local K, uk, sid, me, wanted, connected, window_ms = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 local mkey = P .. 'm:' .. K
 local ref = K .. '\\n' .. uk
 local uid = uid_value(uk)
@@ -187,7 +225,7 @@ else
   emit(K, sid, me, { type = 'peer-online', uid = uid })
 end
 redis.call('SADD', P .. 'o:' .. me, ref)
-local streams = reconcile_streams(K, sid, me, uid, old, wanted, 'NO_DATA')
+local streams = reconcile_streams(K, sid, me, uid, uk, old, wanted, 'NO_DATA', window_ms)
 redis.call('HSET', mkey, uk, sid .. '|' .. me .. '|' .. streams)
 return 'ok'
 `;
@@ -264,4 +302,38 @@ else
   redis.call('ZADD', P .. 'nodes', 0, me)
 end
 return 1
+`;
+
+/**
+ * A published message: kept (trimmed to maxLen entries) and, unless no other node listens, sent to
+ * the channel's other nodes. ARGV: P, K, uk, streamId, epoch, seq, frame, maxLen, publish(0|1), origin.
+ * Returns the number of nodes that got it (-1: not published).
+ */
+export const APPEND = `${HELPERS}
+local K, uk, stream, epoch, seq, frame, max_len, publish, origin = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10]
+redis.call('XADD', dkey(K, uk, stream), 'MAXLEN', max_len, '*', 'e', epoch, 's', seq, 'f', frame)
+if publish ~= '1' then return -1 end
+return redis.call('PUBLISH', P .. 'c:' .. K, 'D' .. string.char(#origin) .. origin .. frame)
+`;
+
+/**
+ * The messages kept of a stream after [epoch, seq], within the window: of the newest epoch only
+ * (another epoch than asked: all of it). ARGV: P, K, uk, streamId, epoch, seq, windowMs.
+ * Returns nil (nothing kept) or {epoch, newestSeq, seq1, frame1, seq2, frame2, ...}.
+ */
+export const READ = `${HELPERS}
+local K, uk, stream, epoch, seq, window_ms = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+local key = dkey(K, uk, stream)
+local last = redis.call('XREVRANGE', key, '+', '-', 'COUNT', 1)
+if #last == 0 then return false end
+local newest_epoch, newest_seq = tonumber(last[1][2][2]), tonumber(last[1][2][4])
+local after = 0
+if epoch == newest_epoch then after = seq end
+local res = { tostring(newest_epoch), tostring(newest_seq) }
+for _, entry in ipairs(redis.call('XRANGE', key, tostring(now_ms() - window_ms), '+')) do
+  local f = entry[2]
+  local s = tonumber(f[4])
+  if tonumber(f[2]) == newest_epoch and s > after then res[#res + 1] = f[4]; res[#res + 1] = f[6] end
+end
+return res
 `;

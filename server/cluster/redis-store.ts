@@ -10,7 +10,10 @@ import { decodeServerFrame } from '../../src/protocol.js';
 import type { Uid } from '../../src/types.js';
 import type { PeerLeaveReason } from '../../src/wire-words.js';
 import {
+  DEFAULT_BUFFER_BOUNDS,
   StoreUnavailableError,
+  type BufferBounds,
+  type BufferedMessage,
   type ChannelEventFrame,
   type ChannelKey,
   type ChannelStore,
@@ -19,6 +22,7 @@ import {
   type MemberRef,
   type MemberSnapshot,
   type PublishResult,
+  type Replay,
   type StoreHealth,
   type StoreListener,
 } from '../store.js';
@@ -32,11 +36,27 @@ export interface RedisStoreOptions {
   prefix?: string;
   /** A node silent this long is dead and its members are adopted by a survivor. Default 3000. */
   nodeTtlMs?: number;
+  /** How much of each stream is kept for resumes. */
+  buffer?: BufferBounds;
   log: Logger;
 }
 
-type ScriptName = 'join' | 'leave' | 'removeStreams' | 'publishStream' | 'unpublishStream' | 'snapshot' | 'restore' | 'owned' | 'tick' | 'retire';
-type Scripted = Redis & Record<ScriptName, (...args: (string | number)[]) => Promise<unknown>>;
+type ScriptName =
+  | 'join'
+  | 'leave'
+  | 'removeStreams'
+  | 'publishStream'
+  | 'unpublishStream'
+  | 'snapshot'
+  | 'restore'
+  | 'owned'
+  | 'tick'
+  | 'retire'
+  | 'appendData'
+  | 'readData';
+type Scripted = Redis &
+  Record<ScriptName, (...args: (string | number | Buffer)[]) => Promise<unknown>> &
+  Record<`${ScriptName}Buffer`, (...args: (string | number | Buffer)[]) => Promise<unknown>>;
 
 const SCRIPTS: Record<ScriptName, string> = {
   join: scripts.JOIN,
@@ -49,6 +69,8 @@ const SCRIPTS: Record<ScriptName, string> = {
   owned: scripts.OWNED,
   tick: scripts.TICK,
   retire: scripts.RETIRE,
+  appendData: scripts.APPEND,
+  readData: scripts.READ,
 };
 
 const EVENT = 0x45; // 'E'
@@ -64,6 +86,7 @@ export class RedisChannelStore implements ChannelStore {
   private readonly cmd: Scripted;
   private readonly sub: Redis;
   private readonly liveness: NodeLiveness;
+  private readonly bounds: BufferBounds;
   private nodeId = '';
   private listener: StoreListener | null = null;
   private readonly watched = new Map<ChannelKey, Promise<void>>();
@@ -78,6 +101,7 @@ export class RedisChannelStore implements ChannelStore {
 
   constructor(private readonly options: RedisStoreOptions) {
     this.prefix = options.prefix ?? 'cl:';
+    this.bounds = options.buffer ?? DEFAULT_BUFFER_BOUNDS;
     this.log = options.log.child({ component: 'redis-store' });
     const redisOptions: RedisOptions = {
       lazyConnect: true,
@@ -168,26 +192,28 @@ export class RedisChannelStore implements ChannelStore {
         this.nodeId,
         request.streams.join(','),
         request.maxMembers,
+        this.bounds.windowMs,
       ),
     )) as string[];
-    const [outcome, sessionId, seq, prevSid, prevNode, streams] = reply;
+    const [outcome, sessionId, seq, prevSid, prevNode, streams, published] = reply;
     if (outcome === 'full' || outcome === 'taken') return { outcome };
     return {
       outcome: outcome as 'fresh' | 'resumed' | 'replaced',
       sessionId: sessionId!,
       streams: streams ? streams.split(',') : [],
-      snapshot: membersOf(reply.slice(6)),
+      published: published ? published.split(',').map(positionOf) : [],
+      snapshot: membersOf(reply.slice(7)),
       seq: Number(seq),
       previous: prevNode ? { sessionId: prevSid!, node: prevNode } : null,
     };
   }
 
   async leave(ref: MemberRef, reason: PeerLeaveReason): Promise<boolean> {
-    return (await this.guard(() => this.cmd.leave(this.prefix, ref.key, ukOf(ref.uid), ref.sessionId, this.nodeId, reason))) === 1;
+    return (await this.guard(() => this.cmd.leave(this.prefix, ref.key, ukOf(ref.uid), ref.sessionId, this.nodeId, reason, this.bounds.windowMs))) === 1;
   }
 
   async removeStreams(ref: MemberRef): Promise<boolean> {
-    return (await this.guard(() => this.cmd.removeStreams(this.prefix, ref.key, ukOf(ref.uid), ref.sessionId, this.nodeId))) === 1;
+    return (await this.guard(() => this.cmd.removeStreams(this.prefix, ref.key, ukOf(ref.uid), ref.sessionId, this.nodeId, this.bounds.windowMs))) === 1;
   }
 
   async publish(ref: MemberRef, streamId: string, maxStreams: number): Promise<PublishResult> {
@@ -214,7 +240,7 @@ export class RedisChannelStore implements ChannelStore {
 
   async restore(ref: MemberRef, streams: readonly string[], connected: boolean): Promise<'ok' | 'lost'> {
     return (await this.guard(() =>
-      this.cmd.restore(this.prefix, ref.key, ukOf(ref.uid), ref.sessionId, this.nodeId, streams.join(','), connected ? 1 : 0),
+      this.cmd.restore(this.prefix, ref.key, ukOf(ref.uid), ref.sessionId, this.nodeId, streams.join(','), connected ? 1 : 0, this.bounds.windowMs),
     )) as 'ok' | 'lost';
   }
 
@@ -227,15 +253,35 @@ export class RedisChannelStore implements ChannelStore {
     return out;
   }
 
-  forwardData(key: ChannelKey, frame: Uint8Array): void {
-    if (!this.up || this.lonely.has(key) || !this.watched.has(key)) return;
-    const origin = Buffer.from(this.nodeId);
-    const message = Buffer.concat([Buffer.from([DATA, origin.length]), origin, frame]);
-    this.cmd.publish(this.topic(key), message).then(
-      // Only this node listens: stop publishing until another node shows up in the channel.
-      (receivers) => receivers <= 1 && this.watched.has(key) && this.lonely.add(key),
-      () => {},
-    );
+  appendData(ref: MemberRef, streamId: string, message: BufferedMessage): void {
+    if (!this.up) return; // local subscribers have it; a resume elsewhere reports the gap
+    const { key } = ref;
+    const publish = !this.lonely.has(key) && this.watched.has(key);
+    const frame = Buffer.from(message.frame.buffer, message.frame.byteOffset, message.frame.byteLength);
+    // Trimmed by count, and by bytes as if every message were this one's size (Redis counts entries).
+    const maxLen = Math.max(1, Math.min(this.bounds.maxMessages, Math.floor(this.bounds.maxBytes / Math.max(1, frame.length))));
+    this.cmd
+      .appendData(this.prefix, key, ukOf(ref.uid), streamId, message.epoch, message.seq, frame, maxLen, publish ? 1 : 0, this.nodeId)
+      .then(
+        // Only this node listens: stop publishing until another node shows up in the channel.
+        (receivers) => publish && (receivers as number) <= 1 && this.watched.has(key) && this.lonely.add(key),
+        () => {},
+      );
+  }
+
+  async readData(key: ChannelKey, uid: Uid, streamId: string, epoch: number, seq: number): Promise<Replay | null> {
+    const reply = (await this.guard(() =>
+      this.cmd.readDataBuffer(this.prefix, key, ukOf(uid), streamId, epoch, seq, this.bounds.windowMs),
+    )) as Buffer[] | null;
+    if (!reply) return null;
+    const newestEpoch = Number(reply[0]!.toString());
+    const newest = Number(reply[1]!.toString());
+    const messages: BufferedMessage[] = [];
+    for (let i = 2; i + 1 < reply.length; i += 2) {
+      const frame = reply[i + 1]!;
+      messages.push({ epoch: newestEpoch, seq: Number(reply[i]!.toString()), frame: new Uint8Array(frame.buffer, frame.byteOffset, frame.byteLength) });
+    }
+    return { epoch: newestEpoch, from: messages[0]?.seq ?? newest + 1, to: newest, messages };
   }
 
   // ---- internals ----
@@ -357,6 +403,12 @@ export class RedisChannelStore implements ChannelStore {
     if (origin !== this.nodeId) this.lonely.delete(key);
     listener.channelEvent({ key, seq: Number(seq), sessionId: sessionId!, origin: origin!, frame });
   }
+}
+
+/** 'stream:epoch:seq' -> a position. */
+function positionOf(text: string): { streamId: string; epoch: number; seq: number } {
+  const [streamId = '', epoch = '0', seq = '0'] = text.split(':');
+  return { streamId, epoch: Number(epoch), seq: Number(seq) };
 }
 
 function membersOf(flat: string[], exceptSessionId?: string): MemberSnapshot[] {

@@ -75,7 +75,7 @@ describe('subscription limits agree between client, join frame and server', () =
     const server = await testServer(SERVER);
     const proxy = await proxyTo(server);
     // The largest uids and stream ids the protocol allows: about 344 bytes per subscription.
-    const uids = [0, 1, 2].map((p) => `${'u'.repeat(254)}${p}`);
+    const uids = [0, 1, 2, 3].map((p) => `${'u'.repeat(254)}${p}`);
     const refs = await publishers(server.url, 'long', uids, (p, i) => `${String(p)}${'s'.repeat(60)}${String(i).padStart(3, '0')}`);
     const sub = testClient(proxy.url(), { joinTimeoutMs: 10_000 });
     await sub.client.join(null, 'long', 1);

@@ -97,7 +97,7 @@ export function mutateControl(rng: Rng, frame: Record<string, unknown>): string 
 
 /** A binary frame: a valid data frame, a mutated one, or junk. */
 export function mutateData(rng: Rng, streamId: string): Uint8Array {
-  const valid = encodeClientData(streamId, rng() < 0.5 ? `p${int(rng, 1e6)}` : randomBytes(rng, 64));
+  const valid = encodeClientData(streamId, 7, int(rng, 1e9) + 1, rng() < 0.5 ? `p${int(rng, 1e6)}` : randomBytes(rng, 64));
   switch (int(rng, 6)) {
     case 0:
       return valid;
@@ -111,7 +111,7 @@ export function mutateData(rng: Rng, streamId: string): Uint8Array {
     case 3:
       return new Uint8Array([int(rng, 256), int(rng, 256), ...randomBytes(rng, 16)]);
     case 4:
-      return encodeClientData(pick(rng, ['s1', 'victim', 'x'.repeat(64), 'a']), 'spoof');
+      return encodeClientData(pick(rng, ['s1', 'victim', 'x'.repeat(64), 'a']), int(rng, 2 ** 32), int(rng, 1e9) + 1, 'spoof');
     default:
       return randomBytes(rng, 128);
   }

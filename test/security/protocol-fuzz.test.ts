@@ -70,15 +70,19 @@ describe('round trips', () => {
     );
   });
 
-  it('data frames round-trip with any uid (incl. non-ASCII strings), stream id and payload', () => {
+  it('data frames round-trip with any uid (incl. non-ASCII strings), stream id, epoch, seq and payload', () => {
+    const arbEpoch = fc.integer({ min: 0, max: 0xffffffff });
+    const arbSeq = fc.integer({ min: 1, max: 0xffffffff });
+    const arbData = fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), fc.uint8Array({ maxLength: 300 }));
     fc.assert(
-      fc.property(arbUid, arbStreamId, fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), fc.uint8Array({ maxLength: 300 })), (uid, streamId, data) => {
-        const header = decodeDataHeader(encodeClientData(streamId, data));
-        expect(header.streamId).toBe(streamId);
+      fc.property(arbUid, arbStreamId, arbEpoch, arbSeq, arbData, (uid, streamId, epoch, seq, data) => {
+        const header = decodeDataHeader(encodeClientData(streamId, epoch, seq, data));
+        expect(header).toMatchObject({ streamId, epoch, seq });
         const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
-        const decoded = decodeServerData(encodeServerData(uid, streamId, header.flags, bytes));
+        const decoded = decodeServerData(encodeServerData(uid, streamId, header.flags, epoch, seq, bytes));
         expect(decoded.uid).toBe(uid);
         expect(decoded.streamId).toBe(streamId);
+        expect(decoded).toMatchObject({ epoch, seq });
         if (typeof data === 'string') expect(decoded.data).toBe(new TextDecoder().decode(bytes));
         else expect(Array.from(decoded.data as Uint8Array)).toEqual(Array.from(data));
       }),

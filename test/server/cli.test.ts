@@ -2,6 +2,7 @@
  * The CLI, run as a real process from a private build of server/ (compiled once here, into
  * node_modules/.cache, so a parallel `npm run build` or a broken file elsewhere cannot interfere).
  */
+import { PROTOCOL_VERSION } from '../../src/limits.js';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -199,7 +200,7 @@ describe('channel-link-server CLI', () => {
       const server = await startServer({ port: 0, logLevel: 'silent', joinTimeoutMs: 60000 });
       const ws = new WebSocket(server.url);
       await new Promise((r) => ws.once('open', r));
-      ws.send(JSON.stringify({ type: 'join', v: 1, appId: 'a', channel: 'c', uid: 1, token: null, streams: ['s1'], subscriptions: [] }));
+      ws.send(JSON.stringify({ type: 'join', v: ${PROTOCOL_VERSION}, appId: 'a', channel: 'c', uid: 1, token: null, streams: ['s1'], subscriptions: [] }));
       await new Promise((r) => ws.once('message', r));
       const idle = new WebSocket(server.url);
       await new Promise((r) => idle.once('open', r));

@@ -36,10 +36,10 @@ describe('data frames', () => {
     await sub.waitFor(() => sub.data.length === 2, 'two data frames');
     await s2only.waitFor(() => s2only.data.length === 1, 'one data frame');
 
-    expect(sub.data[0]).toEqual({ uid: 1, streamId: 's1', data: 'hello' });
+    expect(sub.data[0]).toEqual({ uid: 1, streamId: 's1', epoch: 1, seq: 1, data: 'hello' });
     expect(sub.data[1]!.uid).toBe(1);
     expect(Array.from(sub.data[1]!.data as Uint8Array)).toEqual([0, 1, 2, 255]);
-    expect(s2only.data).toEqual([{ uid: 1, streamId: 's2', data: 'for four' }]);
+    expect(s2only.data).toEqual([{ uid: 1, streamId: 's2', epoch: 1, seq: 1, data: 'for four' }]);
 
     // The server handled every frame of `a` before the pings below; nothing reached the others.
     await a.ping();
@@ -57,7 +57,7 @@ describe('data frames', () => {
     const b = await joined(server.url, { channel, uid: 2, subscriptions: [{ uid: 'alice', streamId: 's1' }] });
     a.sendData('s1', 'one');
     await b.waitFor(() => b.data.length === 1, 'first data frame');
-    expect(b.data[0]).toEqual({ uid: 'alice', streamId: 's1', data: 'one' });
+    expect(b.data[0]).toEqual({ uid: 'alice', streamId: 's1', epoch: 1, seq: 1, data: 'one' });
 
     expect(await b.request({ type: 'unsubscribe', uid: 'alice', streamId: 's1' })).toMatchObject({ type: 'ack' });
     a.sendData('s1', 'two');

@@ -3,6 +3,7 @@
  * with --log-format pretty or on a terminal), each event once and in order, with stable fields;
  * and an embedded server writes nothing but through the logger or level it was given.
  */
+import { PROTOCOL_VERSION } from '../../src/limits.js';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -123,7 +124,7 @@ describe('an embedded server', () => {
       async function joinOnce(url) {
         const ws = new WebSocket(url);
         await new Promise((r) => ws.once('open', r));
-        ws.send(JSON.stringify({ type: 'join', v: 1, appId: 'a', channel: 'c', uid: 1, token: null, streams: [], subscriptions: [] }));
+        ws.send(JSON.stringify({ type: 'join', v: ${PROTOCOL_VERSION}, appId: 'a', channel: 'c', uid: 1, token: null, streams: [], subscriptions: [] }));
         await new Promise((r) => ws.once('message', r));
         ws.terminate();
       }

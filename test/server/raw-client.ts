@@ -59,6 +59,7 @@ export class RawClient {
   private readonly consumed = new Set<number>();
   private readonly listeners = new Set<() => void>();
   private nextRequestId = 1;
+  private readonly dataSeqs = new Map<string, number>();
 
   private constructor(readonly ws: WebSocket) {
     this.closed = new Promise((resolve) => {
@@ -107,8 +108,11 @@ export class RawClient {
     this.ws.send(data);
   }
 
-  sendData(streamId: string, data: string | Uint8Array): void {
-    this.ws.send(encodeClientData(streamId, data));
+  /** A data frame on `streamId`, numbered after the previous one of that stream (epoch 1), unless `seq` is given. */
+  sendData(streamId: string, data: string | Uint8Array, seq?: number): void {
+    const next = seq ?? (this.dataSeqs.get(streamId) ?? 0) + 1;
+    this.dataSeqs.set(streamId, Math.max(next, this.dataSeqs.get(streamId) ?? 0));
+    this.ws.send(encodeClientData(streamId, 1, next, data));
   }
 
   async join(options: JoinOptions): Promise<JoinedFrame> {

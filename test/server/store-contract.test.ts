@@ -172,6 +172,49 @@ for (const [kind, factoryOf, enabled] of kinds) {
       expect(node.log(key)).toEqual(['peer-online 1', 'stream-added 1 s1', 'stream-added 1 s2', 'stream-removed 1 s2 UNPUBLISHED', 'stream-removed 1 s1 NO_DATA']);
     });
 
+    it('keeps each stream\'s recent messages for resumes: after a position, within the bounds, of the newest epoch', async () => {
+      const node = await factoryOf()('n1');
+      const key = uniqueKey();
+      await node.store.watch(key);
+      await node.store.join({ key, uid: 1, assigned: false, newSessionId: 'A', streams: ['s1'], maxMembers: 10 });
+      const a: MemberRef = { key, uid: 1, sessionId: 'A' };
+      const frame = (n: number) => new Uint8Array([n]);
+      for (let seq = 1; seq <= 5; seq++) node.store.appendData(a, 's1', { epoch: 9, seq, frame: frame(seq) });
+      const seqsAfter = async (epoch: number, seq: number) => {
+        const replay = await node.store.readData(key, 1, 's1', epoch, seq);
+        return replay && { ...replay, messages: replay.messages.map((m) => [m.seq, m.frame[0]]) };
+      };
+      await waitFor(async () => (await seqsAfter(9, 0))?.to === 5, { message: 'the 5 messages kept' });
+      expect(await seqsAfter(9, 3)).toEqual({ epoch: 9, from: 4, to: 5, messages: [[4, 4], [5, 5]] });
+      expect(await seqsAfter(9, 5)).toEqual({ epoch: 9, from: 6, to: 5, messages: [] });
+      // Another epoch than the subscriber's: all of the newest one.
+      expect(await seqsAfter(3, 4)).toMatchObject({ epoch: 9, from: 1, to: 5 });
+      expect(await node.store.readData(key, 1, 'other', 9, 0)).toBeNull();
+      // A rejoin learns the newest message kept of each of its streams.
+      const again = await node.store.join({ key, uid: 1, assigned: false, resumeSessionId: 'A', newSessionId: 'X', streams: ['s1'], maxMembers: 10 });
+      expect(again).toMatchObject({ outcome: 'resumed', published: [{ streamId: 's1', epoch: 9, seq: 5 }] });
+      // Unpublished: its messages go.
+      expect(await node.store.unpublish(a, 's1')).toBe('removed');
+      expect(await node.store.readData(key, 1, 's1', 9, 0)).toBeNull();
+    });
+
+    it('drops a stream\'s messages when its member quits, keeps them through a timeout', async () => {
+      const node = await factoryOf()('n1');
+      const key = uniqueKey();
+      await node.store.join({ key, uid: 1, assigned: false, newSessionId: 'A', streams: ['s1'], maxMembers: 10 });
+      await node.store.join({ key, uid: 2, assigned: false, newSessionId: 'B', streams: ['s2'], maxMembers: 10 });
+      node.store.appendData({ key, uid: 1, sessionId: 'A' }, 's1', { epoch: 1, seq: 1, frame: new Uint8Array([1]) });
+      node.store.appendData({ key, uid: 2, sessionId: 'B' }, 's2', { epoch: 1, seq: 1, frame: new Uint8Array([2]) });
+      await waitFor(async () => (await node.store.readData(key, 2, 's2', 1, 0)) !== null, { message: 'kept' });
+      await node.store.leave({ key, uid: 1, sessionId: 'A' }, 'QUIT');
+      await node.store.removeStreams({ key, uid: 2, sessionId: 'B' });
+      expect(await node.store.readData(key, 1, 's1', 1, 0)).toBeNull();
+      // The stream timed out: its publisher may come back within the window and resend after it.
+      expect((await node.store.readData(key, 2, 's2', 1, 0))?.to).toBe(1);
+      const back = await node.store.join({ key, uid: 2, assigned: false, resumeSessionId: 'B', newSessionId: 'Z', streams: ['s2'], maxMembers: 10 });
+      expect(back).toMatchObject({ published: [{ streamId: 's2', epoch: 1, seq: 1 }] });
+    });
+
     it('lists the sessions it owns, and restores one it holds (after an outage)', async () => {
       const node = await factoryOf()('n1');
       const key = uniqueKey();
@@ -240,7 +283,9 @@ describe.runIf(!missing)('Redis store: a cluster of nodes', () => {
     for (const [i, key] of keys.entries()) {
       await a.store.join({ key, uid: 1, assigned: false, newSessionId: `A${i}`, streams: ['s1', 's2'], maxMembers: 10 });
       await b.store.join({ key, uid: 2, assigned: false, newSessionId: `B${i}`, streams: [], maxMembers: 10 });
+      for (const streamId of ['s1', 's2']) a.store.appendData({ key, uid: 1, sessionId: `A${i}` }, streamId, { epoch: 1, seq: 1, frame: new Uint8Array([1]) });
     }
+    await waitFor(async () => (await a.store.readData(keys[1]!, 1, 's2', 1, 0)) !== null, { message: 'messages kept' });
     for (const [i, key] of keys.entries()) {
       await a.store.leave({ key, uid: 1, sessionId: `A${i}` }, 'QUIT');
       await b.store.leave({ key, uid: 2, sessionId: `B${i}` }, 'SERVER_TIMEOUT');

@@ -224,6 +224,6 @@ describe('uid replacement', () => {
     const { client: newer } = await joined(server.url, { channel, uid: 1, streams: ['s1'] });
     newer.sendData('s1', 'still here');
     await b.waitFor(() => b.data.length === 1, 'data from the new session');
-    expect(b.data[0]).toEqual({ uid: 1, streamId: 's1', data: 'still here' });
+    expect(b.data[0]).toEqual({ uid: 1, streamId: 's1', epoch: 1, seq: 1, data: 'still here' });
   });
 });

@@ -102,7 +102,7 @@ describe('Engine + Link', () => {
     socket.receiveFrame(joined(1, [{ uid: 2, streams: ['a', 'b'] }, { uid: 'three', streams: [] }]));
     expect(t.events()).toEqual([
       { type: 'connection-state-change', curState: 'CONNECTED', prevState: 'CONNECTING', reason: 'JOINED' },
-      { type: 'connected' },
+      { type: 'connected', resumed: false, recovered: true },
       { type: 'peer-online', uid: 2 },
       { type: 'stream-added', uid: 2, streamId: 'a' },
       { type: 'stream-added', uid: 2, streamId: 'b' },
@@ -190,7 +190,7 @@ describe('Engine + Link', () => {
     );
     expect(t.events()).toEqual([
       { type: 'connection-state-change', curState: 'CONNECTED', prevState: 'CONNECTING', reason: 'RECONNECTED' },
-      { type: 'connected' },
+      { type: 'connected', resumed: true, recovered: true },
       { type: 'stream-removed', uid: 2, streamId: 'a', reason: 'PEER_LEFT' },
       { type: 'peer-leave', uid: 2, reason: 'SERVER_TIMEOUT' },
       { type: 'peer-online', uid: 4 },

@@ -18,7 +18,7 @@ describe('EventBatcher', () => {
     await flushMicrotasks();
     expect(posted).toHaveLength(1);
     expect(posted[0]!.batch).toEqual({ seq: 1, items });
-    batcher.push({ kind: 'event', event: { type: 'connected' } });
+    batcher.push({ kind: 'event', event: { type: 'connected', resumed: false, recovered: true } });
     await flushMicrotasks();
     expect(posted.map((p) => p.batch.seq)).toEqual([1, 2]);
     expect(batcher.lastSeq).toBe(2);
@@ -28,7 +28,7 @@ describe('EventBatcher', () => {
     const { batcher, posted } = setup();
     batcher.flush();
     expect(posted).toHaveLength(0);
-    batcher.push({ kind: 'event', event: { type: 'connected' } });
+    batcher.push({ kind: 'event', event: { type: 'connected', resumed: false, recovered: true } });
     batcher.flush();
     expect(posted).toHaveLength(1);
     await flushMicrotasks();

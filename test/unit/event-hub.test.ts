@@ -14,7 +14,7 @@ describe('EventHub', () => {
     const handler = vi.fn();
     hub.on('peer-online', handler);
     hub.emit(online(1));
-    hub.emit({ type: 'connected' });
+    hub.emit({ type: 'connected', resumed: false, recovered: true });
     hub.emit(online(2));
     expect(handler.mock.calls).toEqual([[online(1)], [online(2)]]);
     hub.off('peer-online', handler);
@@ -43,10 +43,10 @@ describe('EventHub', () => {
     hub.on('peer-online', handler);
     hub.on('connected', handler);
     hub.emit(online(1));
-    hub.emit({ type: 'connected' });
+    hub.emit({ type: 'connected', resumed: false, recovered: true });
     expect(handler).toHaveBeenCalledTimes(2);
     hub.off('connected', handler);
-    hub.emit({ type: 'connected' });
+    hub.emit({ type: 'connected', resumed: false, recovered: true });
     hub.emit(online(2));
     expect(handler).toHaveBeenCalledTimes(3);
   });
@@ -81,11 +81,11 @@ describe('EventHub', () => {
     hub.events$.subscribe({ next: (e) => seen.push(e), complete });
     const handler = vi.fn();
     hub.on('connected', handler);
-    hub.emit({ type: 'connected' });
+    hub.emit({ type: 'connected', resumed: false, recovered: true });
     hub.emit(online(4));
     hub.complete();
-    hub.emit({ type: 'connected' });
-    expect(seen).toEqual([{ type: 'connected' }, online(4)]);
+    hub.emit({ type: 'connected', resumed: false, recovered: true });
+    expect(seen).toEqual([{ type: 'connected', resumed: false, recovered: true }, online(4)]);
     expect(complete).toHaveBeenCalledTimes(1);
     expect(handler).toHaveBeenCalledTimes(1);
   });

@@ -47,7 +47,7 @@ describe('PeerMirror', () => {
     mirror.apply({ type: 'peer-leave', uid: 9, reason: 'QUIT' });
     mirror.apply({ type: 'stream-removed', uid: 1, streamId: 'zz', reason: 'NO_DATA' });
     mirror.apply({ type: 'stream-removed', uid: 9, streamId: 'zz', reason: 'NO_DATA' });
-    mirror.apply({ type: 'connected' });
+    mirror.apply({ type: 'connected', resumed: false, recovered: true });
     mirror.apply({ type: 'connection-state-change', curState: 'CONNECTING', prevState: 'CONNECTED', reason: 'TIMEOUT' });
     expect(seen).toHaveLength(1);
     expect(mirror.current.size).toBe(1);

@@ -172,27 +172,27 @@ describe('binary data frames', () => {
   const bytes = new Uint8Array([0, 1, 2, 250, 255]);
 
   function relay(uid: Uid, streamId: string, data: string | Uint8Array) {
-    const clientFrame = encodeClientData(streamId, data);
+    const clientFrame = encodeClientData(streamId, 42, 7, data);
     const header = decodeDataHeader(clientFrame);
-    expect(header.streamId).toBe(streamId);
-    return decodeServerData(encodeServerData(uid, streamId, header.flags, clientFrame.subarray(header.payloadOffset)));
+    expect(header).toMatchObject({ streamId, epoch: 42, seq: 7 });
+    return decodeServerData(encodeServerData(uid, streamId, header.flags, header.epoch, header.seq, clientFrame.subarray(header.payloadOffset)));
   }
 
   it('round-trip text and bytes with numeric uids', () => {
-    expect(relay(7, 's1', 'hello ✓')).toEqual({ uid: 7, streamId: 's1', data: 'hello ✓' });
+    expect(relay(7, 's1', 'hello ✓')).toEqual({ uid: 7, streamId: 's1', data: 'hello ✓', epoch: 42, seq: 7 });
     const out = relay(2 ** 32 - 1, 'cam_2', bytes);
     expect(out.uid).toBe(2 ** 32 - 1);
     expect(out.data).toBeInstanceOf(Uint8Array);
     expect([...(out.data as Uint8Array)]).toEqual([...bytes]);
-    expect(relay(0, 's', '')).toEqual({ uid: 0, streamId: 's', data: '' });
+    expect(relay(0, 's', '')).toEqual({ uid: 0, streamId: 's', data: '', epoch: 42, seq: 7 });
     expect([...(relay(0, 's', new Uint8Array()).data as Uint8Array)]).toEqual([]);
   });
 
   it('round-trip text and bytes with string uids', () => {
-    expect(relay('alice', 's1', 'hi')).toEqual({ uid: 'alice', streamId: 's1', data: 'hi' });
+    expect(relay('alice', 's1', 'hi')).toEqual({ uid: 'alice', streamId: 's1', data: 'hi', epoch: 42, seq: 7 });
     expect([...(relay('bob', 's1', bytes).data as Uint8Array)]).toEqual([...bytes]);
     const longest = 'u'.repeat(255);
-    expect(relay(longest, 's1', 'x')).toEqual({ uid: longest, streamId: 's1', data: 'x' });
+    expect(relay(longest, 's1', 'x')).toEqual({ uid: longest, streamId: 's1', data: 'x', epoch: 42, seq: 7 });
   });
 
   it('text payloads are distinguished from byte payloads that look like text', () => {
@@ -206,7 +206,7 @@ describe('binary data frames', () => {
   it('round-trips a valid string uid whose UTF-8 form is longer than 255 bytes', () => {
     for (const uid of ['é'.repeat(200), '用户'.repeat(60), '😀'.repeat(100)]) {
       expect(uid.length).toBeLessThanOrEqual(255);
-      expect(relay(uid, 's1', 'payload')).toEqual({ uid, streamId: 's1', data: 'payload' });
+      expect(relay(uid, 's1', 'payload')).toEqual({ uid, streamId: 's1', data: 'payload', epoch: 42, seq: 7 });
     }
   });
 
@@ -227,11 +227,13 @@ describe('binary data frames', () => {
   });
 
   it('truncated frames throw ProtocolError', () => {
-    const full = encodeServerData(123456, 'stream', 1, new TextEncoder().encode('text'));
-    const idEnd = 2 + 'stream'.length;
-    for (const cut of [0, 1, 2, 5, idEnd, idEnd + 1, idEnd + 4]) expectProtocolError(() => decodeServerData(full.subarray(0, cut)));
-    const named = encodeServerData('alice', 'stream', 0, new Uint8Array([1]));
+    const full = encodeServerData(123456, 'stream', 1, 9, 3, new TextEncoder().encode('text'));
+    const idEnd = 2 + 'stream'.length + 8; // stream id, then epoch and seq
+    for (const cut of [0, 1, 2, 5, idEnd - 8, idEnd - 1, idEnd, idEnd + 1, idEnd + 4]) expectProtocolError(() => decodeServerData(full.subarray(0, cut)));
+    const named = encodeServerData('alice', 'stream', 0, 9, 3, new Uint8Array([1]));
     for (const cut of [idEnd + 1, idEnd + 2, idEnd + 6]) expectProtocolError(() => decodeServerData(named.subarray(0, cut)));
+    // A message numbered 0 is no message: numbers start at 1.
+    expectProtocolError(() => decodeDataHeader(encodeClientData('stream', 9, 0, 'x')));
     expectProtocolError(() => decodeDataHeader(new Uint8Array([])));
     expectProtocolError(() => decodeDataHeader(new Uint8Array([0])));
     expectProtocolError(() => decodeDataHeader(new Uint8Array([0, 10, 65])));
@@ -242,7 +244,7 @@ describe('binary data frames', () => {
     expectProtocolError(() => decodeDataHeader(new Uint8Array([0, 0]))); // empty stream id
     expectProtocolError(() => decodeDataHeader(new Uint8Array([0, 1, 32]))); // bad stream id char
     expectProtocolError(() => decodeDataHeader(new Uint8Array([0, 2, 0xc3, 0x28]))); // invalid UTF-8
-    expectProtocolError(() => decodeServerData(new Uint8Array([0, 1, 65, 9]))); // unknown uid tag
+    expectProtocolError(() => decodeServerData(new Uint8Array([0, 1, 65, 0, 0, 0, 1, 0, 0, 0, 1, 9]))); // unknown uid tag
     expectProtocolError(() => decodeServerData(new Uint8Array([0, 1, 65, 1, 0]))); // empty string uid
     expectProtocolError(() => decodeServerData(new Uint8Array([1, 1, 65, 0, 0, 0, 0, 1, 0xff]))); // text payload not UTF-8
   });
