@@ -37,7 +37,12 @@ export const STEPS: readonly Step[] = [
     detail: 'CONNECTING → CONNECTED (RECONNECTED), connected; stream republished; its view resynchronised (UID 2 never left: no event)',
     design: '§4.6, §4.7',
   },
-  { id: 'T10', title: 'UID 2 sees UID 1 back', detail: 'peer-online 1 and stream-added again, the same moment as T9; ticks reach the same subscription', design: '§4.6' },
+  {
+    id: 'T10',
+    title: 'UID 2 sees UID 1 back',
+    detail: 'peer-online 1 and stream-added again, the same moment as T9; ticks reach the same subscription, and those older than the 10 s continuity window are reported lost (stream-gap)',
+    design: '§4.6, §9',
+  },
 ];
 
 export const STEP_IDS = STEPS.map((s) => s.id);
@@ -63,6 +68,8 @@ export function describeEvent(event: ChannelEvent): string {
       return `exception ${event.code}`;
     case 'connection-attempt-failed':
       return `connection-attempt-failed ${event.code}`;
+    case 'stream-gap':
+      return `stream-gap ${event.uid} (${event.to - event.from + 1} lost)`;
     default:
       return event.type;
   }
@@ -104,6 +111,9 @@ export class StepClassifier {
       case 'connection-attempt-failed':
         // While the link is down, each retry that fails is reported (the network is still cut).
         return this.lostLink && !this.back ? 'T5' : null;
+      case 'stream-gap':
+        // Back after longer than the continuity window: the ticks its worker could not keep are told.
+        return event.uid === 1 && this.back ? 'T9' : null;
       default:
         return null;
     }
@@ -130,6 +140,9 @@ export class StepClassifier {
         if (event.uid !== 1 || event.reason !== 'SERVER_TIMEOUT' || this.other !== 'present') return null;
         this.other = 'left';
         return 'T7';
+      case 'stream-gap':
+        // UID 1's ticks older than the continuity window did not survive its absence: the loss is told.
+        return event.uid === 1 && this.other === 'back' ? 'T10' : null;
       default:
         return null;
     }

@@ -11,12 +11,12 @@ import { Redis } from 'ioredis';
 import { CLUSTER, onCleanup, proxyTo, testClient, testServer, type TestClient } from './harness.js';
 
 /** What the cluster's Redis keeps of every stream (entries, and bytes of their frames). */
-async function redisBuffered(url: string): Promise<{ messages: number; bytes: number }> {
+async function redisBuffered(url: string, prefix: string): Promise<{ messages: number; bytes: number }> {
   const redis = new Redis(url);
   try {
     let messages = 0;
     let bytes = 0;
-    for (const key of await redis.keys('*:d:*')) {
+    for (const key of await redis.keys(`${prefix}d:*`)) {
       if ((await redis.type(key)) !== 'stream') continue;
       for (const [, fields] of await redis.xrangeBuffer(key, '-', '+')) {
         messages++;
@@ -171,7 +171,8 @@ describe('message continuity across a resume', () => {
 
 describe('server buffers', () => {
   test('stay bounded with a publisher at 1,000 msg/s and no subscriber', async () => {
-    const server = await testServer({ peerTimeoutMs: 20_000, streamTimeoutMs: 20_000, streamBufferMessages: 500, streamBufferBytes: 16 * 1024 });
+    const redisPrefix = `bounded${Date.now()}:`; // in the cluster run, this test's own keys
+    const server = await testServer({ peerTimeoutMs: 20_000, streamTimeoutMs: 20_000, streamBufferMessages: 500, streamBufferBytes: 16 * 1024, redisPrefix });
     const pub = testClient(server.url);
     await pub.client.join(null, 'bounded', 1);
     const stream = await pub.client.publish();
@@ -179,7 +180,7 @@ describe('server buffers', () => {
     let sent = 0;
     const peak = { messages: 0, bytes: 0 };
     const sample = async () => {
-      const buffered = CLUSTER ? await redisBuffered(inject('redisUrl')) : server.stats().buffered!;
+      const buffered = CLUSTER ? await redisBuffered(inject('redisUrl'), redisPrefix) : server.stats().buffered!;
       peak.messages = Math.max(peak.messages, buffered.messages);
       peak.bytes = Math.max(peak.bytes, buffered.bytes);
     };
