@@ -51,29 +51,7 @@ export const stepIndex = (id: StepId): number => STEP_IDS.indexOf(id);
 /** The other user of a lane. */
 export const otherOf = (lane: Lane): Lane => (lane === 1 ? 2 : 1);
 
-/** A compact, stable description of an event (what the log shows and the e2e test reads). */
-export function describeEvent(event: ChannelEvent): string {
-  switch (event.type) {
-    case 'connection-state-change':
-      return `state ${event.prevState}->${event.curState} ${event.reason}`;
-    case 'peer-online':
-      return `peer-online ${event.uid}`;
-    case 'peer-leave':
-      return `peer-leave ${event.uid} ${event.reason}`;
-    case 'stream-added':
-      return `stream-added ${event.uid}`;
-    case 'stream-removed':
-      return `stream-removed ${event.uid} ${event.reason}`;
-    case 'exception':
-      return `exception ${event.code}`;
-    case 'connection-attempt-failed':
-      return `connection-attempt-failed ${event.code}`;
-    case 'stream-gap':
-      return `stream-gap ${event.uid} (${event.to - event.from + 1} lost)`;
-    default:
-      return event.type;
-  }
-}
+export { describeEvent } from '../describe.js';
 
 /** Labels each event of one lane with its step, remembering what the lane saw so far. */
 export class StepClassifier {

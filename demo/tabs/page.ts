@@ -5,6 +5,7 @@
  * the backoff; join=1 joins at once.
  */
 import { createClient, type ChannelClient, type ChannelEvent, type ClientOptions, type ConnectionState, type Uid } from 'channel-link';
+import { describeEvent } from '../describe.js';
 import { $, afterPaint, appendToLog, clock, describeError, el } from '../dom.js';
 import { PeersView } from './peers.js';
 
@@ -191,29 +192,10 @@ function addTimeline(prev: ConnectionState, cur: ConnectionState, reason: string
   );
 }
 
-/** A compact, stable description of an event (also what the e2e tests read from `data-event`). */
-function describeEvent(event: ChannelEvent): string {
-  switch (event.type) {
-    case 'connection-state-change':
-      return `state ${event.prevState}->${event.curState} ${event.reason}`;
-    case 'peer-online':
-      return `peer-online ${event.uid}`;
-    case 'peer-leave':
-      return `peer-leave ${event.uid} ${event.reason}`;
-    case 'stream-added':
-      return `stream-added ${event.uid} ${event.streamId}`;
-    case 'stream-removed':
-      return `stream-removed ${event.uid} ${event.streamId} ${event.reason}`;
-    case 'exception':
-      return `exception ${event.code} ${event.message}`;
-    default:
-      return event.type;
-  }
-}
 
 function logEvent(event: ChannelEvent): void {
   if (event.type === 'peer-leave') peersView.peerLeft(event.uid, event.reason);
-  addLog(event.type, describeEvent(event), event.type === 'exception' ? 'error' : undefined);
+  addLog(event.type, describeEvent(event, true), event.type === 'exception' ? 'error' : undefined);
 }
 
 function note(text: string, tone?: 'ok' | 'error', testid = 'note'): void {
