@@ -6,11 +6,10 @@
 import { fork } from 'node:child_process';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { filter, firstValueFrom } from 'rxjs';
-import { createClient } from 'channel-link';
 import { startRedis } from './redis.js';
 import { startServerProcess } from './server-process.js';
-import { row, summarize } from './stats.js';
+import { messageLatency, peerOnlineLatency } from './sdk-latency.js';
+import { row } from './stats.js';
 
 const JOINS = Number(process.env.JOINS ?? 300);
 const MESSAGES = Number(process.env.MESSAGES ?? 10_000);
@@ -19,61 +18,6 @@ const IDLE = Number(process.env.IDLE ?? 10_000);
 const CHURN = Number(process.env.CHURN ?? 20);
 const WINDOW_MS = Number(process.env.WINDOW_MS ?? 10_000);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-const firstEvent = (client, predicate) =>
-  new Promise((resolve) => {
-    const sub = client.events$.subscribe((event) => {
-      if (predicate(event)) {
-        sub.unsubscribe();
-        resolve(performance.now());
-      }
-    });
-  });
-
-async function peerOnline(observerUrl, joinerUrl) {
-  const observer = createClient({ url: observerUrl });
-  const joiner = createClient({ url: joinerUrl });
-  await observer.join(null, 'bench-join', 1);
-  const samples = [];
-  for (let i = 0; i < JOINS; i++) {
-    const seen = firstEvent(observer, (e) => e.type === 'peer-online' && e.uid === 2);
-    const start = performance.now();
-    await joiner.join(null, 'bench-join', 2);
-    samples.push((await seen) - start);
-    const left = firstEvent(observer, (e) => e.type === 'peer-leave' && e.uid === 2);
-    await joiner.leave();
-    await left;
-  }
-  await Promise.all([observer.destroy(), joiner.destroy()]);
-  return summarize(samples);
-}
-
-async function messages(pubUrl, subUrl) {
-  const pub = createClient({ url: pubUrl });
-  const sub = createClient({ url: subUrl });
-  await pub.join(null, 'bench-data', 1);
-  await sub.join(null, 'bench-data', 2);
-  const stream = await pub.publish();
-  await firstValueFrom(sub.peers$.pipe(filter((peers) => peers.get(1)?.streams.has(stream.id) === true)));
-  const remote = await sub.subscribe(1, stream.id);
-  const samples = [];
-  const done = new Promise((resolve) => {
-    remote.messages$.subscribe((m) => {
-      samples.push(performance.now() - Number(m.data));
-      if (samples.length === MESSAGES) resolve();
-    });
-  });
-  const start = performance.now();
-  for (let i = 0; i < MESSAGES; i++) {
-    const due = start + (i * 1000) / RATE;
-    const wait = due - performance.now();
-    if (wait > 1) await sleep(wait);
-    stream.send(String(performance.now()));
-  }
-  await Promise.race([done, sleep(15_000)]);
-  await Promise.all([pub.destroy(), sub.destroy()]);
-  return { ...summarize(samples), lost: MESSAGES - samples.length };
-}
 
 /** Idle raw clients in child processes (bench/idle-crowd.js), spread over `urls`. */
 async function idleCrowd(urls, count, churnPerSecond = 0) {
@@ -106,14 +50,14 @@ async function main() {
 
   // One node without Redis: the reference.
   const single = await startServerProcess();
-  const singleJoin = await peerOnline(single.url, single.url);
-  const singleMsg = await messages(single.url, single.url);
+  const singleJoin = await peerOnlineLatency({ observerUrl: single.url, joinerUrl: single.url, joins: JOINS });
+  const singleMsg = await messageLatency({ pubUrl: single.url, subUrl: single.url, messages: MESSAGES, rate: RATE });
   await single.stop();
 
   // Three nodes on Redis: observer and joiner (publisher and subscriber) on different nodes.
   const nodes = await Promise.all([0, 1, 2].map(() => startServerProcess(nodeArgs(redis, 'lat:'))));
-  const crossJoin = await peerOnline(nodes[0].url, nodes[1].url);
-  const crossMsg = await messages(nodes[0].url, nodes[2].url);
+  const crossJoin = await peerOnlineLatency({ observerUrl: nodes[0].url, joinerUrl: nodes[1].url, joins: JOINS });
+  const crossMsg = await messageLatency({ pubUrl: nodes[0].url, subUrl: nodes[2].url, messages: MESSAGES, rate: RATE });
   await Promise.all(nodes.map((n) => n.stop()));
 
   console.log('                                             one node (memory)            3 nodes on Redis, members on different nodes');
