@@ -9,14 +9,17 @@ import { FAST_NODE_TTL_MS, onCleanup, testClient, testCluster } from '../integra
 import { startServer } from 'channel-link/server';
 import { scanKeys } from './redis-keys.js';
 
-/** Commands Redis has run so far (INFO commandstats), the INFO calls themselves left out. */
-function commandsRun(cli: (...args: string[]) => string): number {
+/** Commands Redis has run so far (INFO commandstats), the INFO calls themselves left out; `scripts` counts EVALSHA alone. */
+function commandsRun(cli: (...args: string[]) => string): { total: number; scripts: number } {
   let total = 0;
+  let scripts = 0;
   for (const line of cli('INFO', 'commandstats').split('\n')) {
     const m = /^cmdstat_([a-z|]+):calls=(\d+)/.exec(line.trim());
-    if (m && m[1] !== 'info') total += Number(m[2]);
+    if (!m || m[1] === 'info') continue;
+    total += Number(m[2]);
+    if (m[1] === 'evalsha') scripts += Number(m[2]);
   }
-  return total;
+  return { total, scripts };
 }
 
 describe('cluster cost', () => {
@@ -34,18 +37,27 @@ describe('cluster cost', () => {
       const before = commandsRun(redis.cli);
       const until = Date.now() + windowMs;
       await waitFor(() => Date.now() >= until, { timeoutMs: windowMs + 1000, intervalMs: 50 }); // a fixed measuring window
-      return commandsRun(redis.cli) - before;
+      const after = commandsRun(redis.cli);
+      return { total: after.total - before.total, scripts: after.scripts - before.scripts };
     };
+    // With no client the only commands are the nodes' TICK scripts, one every ttl/3 per node. A
+    // node's first two TTLs skip the look for dead nodes, so the baseline is taken after them.
+    await measure();
     const baseline = await measure();
+    expect(baseline.scripts).toBeGreaterThan(0);
+    const commandsPerTick = baseline.total / baseline.scripts;
+    // A timer fires late, never early: no more ticks than this can fall in one window.
+    const mostTicks = nodes.length * (Math.ceil(windowMs / (FAST_NODE_TTL_MS / 3)) + 1);
 
     const clients = Array.from({ length: 12 }, (_, i) => testClient(nodes[i % 2]!.url, { heartbeatIntervalMs: 100 }));
     for (const [i, c] of clients.entries()) {
       await c.client.join(null, `idle-${i % 3}`, i + 1);
       if (i % 2 === 0) await c.client.publish();
     }
+    // 12 clients beating every 100 ms: one command per heartbeat would add ~140 in the window.
     const idle = await measure();
-    // Only the nodes' own heartbeats run: the same count as with no client, give or take a tick.
-    expect(Math.abs(idle - baseline)).toBeLessThanOrEqual(10);
+    expect(idle.scripts).toBeLessThanOrEqual(mostTicks);
+    expect(idle.total).toBeLessThanOrEqual(Math.ceil(mostTicks * commandsPerTick));
 
     for (const c of clients) await c.client.leave();
     const keys = await scanKeys(redis.url, '*');

@@ -1,23 +1,15 @@
 /** Join against an unreachable server (§4.13), reconnect give-up (§4.10), and the online signal (§4.4). */
 import { createServer as createHttpServer } from 'node:http';
-import { createServer } from 'node:net';
 import { describe, expect, test } from 'vitest';
 import { ChannelLinkError } from 'channel-link';
+import { freePort } from '../support/free-port.js';
 import { onCleanup, proxyTo, testClient, testServer } from './harness.js';
-
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 describe('connect failures', () => {
   // Issue 9, item 3 (DESIGN §4.13): the error code and the state-change reason agree, and the
   // error names the last failure, as Node's `ws` reports it.
   test('join against a port nobody listens on: NETWORK_ERROR after joinTimeoutMs, naming the refusal; each attempt reported', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const c = testClient(`ws://127.0.0.1:${port}`, { joinTimeoutMs: 1200 });
     const started = Date.now();
     const error = await c.client.join(null, 'nobody', 1).catch((e: unknown) => e);

@@ -5,18 +5,10 @@
  * child process (engine on worker_threads, the default) that must end by itself, or, to show it is
  * kept alive, is still there when an unref'd timer (which cannot keep it alive) fires.
  */
-import { createServer } from 'node:net';
 import { describe, expect, test } from 'vitest';
+import { freePort } from '../support/free-port.js';
 import { runModule } from '../support/run-module.js';
 import { proxyTo, testServer } from './harness.js';
-
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 /** An app: `body` runs with `client` created for `url`; nothing destroys it. */
 const app = (url: string, body: string, options = '') => `
@@ -36,7 +28,7 @@ describe('a Node process with a client', () => {
   });
 
   test('exits by itself when the join failed', async () => {
-    const url = `ws://127.0.0.1:${await closedPort()}`;
+    const url = `ws://127.0.0.1:${await freePort()}`;
     const body = `await client.join(null, 'exit', 1).catch((e) => console.log('join failed:', e.code));`;
     const { code, output } = await runModule(app(url, body, ', joinTimeoutMs: 800'), { timeoutMs: 10_000 });
     expect(output).toContain('join failed: NETWORK_ERROR');
