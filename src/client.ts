@@ -41,7 +41,7 @@ export interface ChannelClient {
   readonly events$: Observable<ChannelEvent>;
   /** The connection state, synchronously. */
   getConnectionState(): ConnectionState;
-  /** Joins `channel` as `uid` (0/null: the server assigns one); resolves to the uid once CONNECTED, with `peers$` filled. */
+  /** Joins `channel` as `uid` (0/null: the server assigns one); resolves to the uid once CONNECTED, with `peers$` filled; keeps trying for `joinTimeoutMs`, then rejects with TIMEOUT naming the last failure. */
   join(token: string | null, channel: string, uid?: Uid | null): Promise<Uid>;
   /** Leaves the channel: peers see `peer-leave` QUIT at once. Resolves once DISCONNECTED. */
   leave(): Promise<void>;

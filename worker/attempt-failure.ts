@@ -73,14 +73,14 @@ export function timeoutFailure(stage: AttemptStage, timeoutMs: number): AttemptF
 }
 
 /**
- * The error of a join that gave up after `joinTimeoutMs`: its code (also the state-change
- * reason) and message come from the last failed attempt; with none failed yet, the one under way
- * got no answer in time.
+ * The error of a join that gave up after `joinTimeoutMs`: code TIMEOUT (DESIGN §2; the state
+ * reason says TIMEOUT too), its message and cause naming the last failed attempt; with none failed
+ * yet, the one under way got no answer in time.
  */
 export function joinGaveUpError(last: AttemptFailure | null, failedAttempts: number, joinTimeoutMs: number, url: string): ChannelLinkError {
   const failure = last ?? timeoutFailure('opening', joinTimeoutMs);
   const tried = failedAttempts === 0 ? 'the first attempt got no answer' : `${failedAttempts} attempt${failedAttempts === 1 ? '' : 's'} failed`;
-  return new ChannelLinkError(failure.code, `join did not complete within ${joinTimeoutMs} ms (${tried}); last attempt to ${url}: ${failure.message}`, {
+  return new ChannelLinkError('TIMEOUT', `join did not complete within ${joinTimeoutMs} ms (${tried}); last attempt to ${url}: ${failure.message}`, {
     cause: reviveCause(failure.cause),
   });
 }

@@ -72,7 +72,8 @@ export class Engine {
       onData: (frame) => this.handleData(frame),
       onLost: (reason) => this.handleLost(reason),
       onRejected: (verdict, message) => this.endWith(verdict, message),
-      onGiveUp: () => this.ensureDisconnected('NETWORK_ERROR', new ChannelLinkError('TIMEOUT', 'could not reach the server')),
+      // A join still under way gives up as a join does (TIMEOUT, naming the last failure).
+      onGiveUp: () => (this.joinWaiter ? this.joinGaveUp() : this.ensureDisconnected('NETWORK_ERROR', new ChannelLinkError('TIMEOUT', 'could not reach the server'))),
       onAttemptFailed: ({ code, message, url }, attempt) => this.emit({ type: 'connection-attempt-failed', attempt, url, code, message }),
       onProtocolError: (error) => this.emit({ type: 'exception', code: error.code, message: error.message }),
     });
@@ -348,11 +349,10 @@ export class Engine {
 
   // ---- helpers ----
 
-  /** joinTimeoutMs passed: the error code and the state-change reason both say how the last attempt failed. */
+  /** joinTimeoutMs passed: TIMEOUT for both the error and the state-change reason; the error names the last failure. */
   private joinGaveUp(): void {
     const last = this.link.lastFailure;
-    const error = joinGaveUpError(last, this.link.failedAttempts, this.options.joinTimeoutMs, last?.url ?? this.link.currentUrl);
-    this.ensureDisconnected(error.code === 'TIMEOUT' ? 'TIMEOUT' : 'NETWORK_ERROR', error);
+    this.ensureDisconnected('TIMEOUT', joinGaveUpError(last, this.link.failedAttempts, this.options.joinTimeoutMs, last?.url ?? this.link.currentUrl));
   }
 
   /** Goes DISCONNECTED for `reason` unless already there (a late timer or give-up is then moot). */

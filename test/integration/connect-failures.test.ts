@@ -8,19 +8,19 @@ import { onCleanup, proxyTo, testClient, testServer } from './harness.js';
 describe('connect failures', () => {
   // Issue 9, item 3 (DESIGN §4.13): the error code and the state-change reason agree, and the
   // error names the last failure, as Node's `ws` reports it.
-  test('join against a port nobody listens on: NETWORK_ERROR after joinTimeoutMs, naming the refusal; each attempt reported', async () => {
+  test('join against a port nobody listens on: TIMEOUT after joinTimeoutMs, naming the refusal; each attempt reported', async () => {
     const port = await freePort();
     const c = testClient(`ws://127.0.0.1:${port}`, { joinTimeoutMs: 1200 });
     const started = Date.now();
     const error = await c.client.join(null, 'nobody', 1).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ChannelLinkError);
-    expect(error).toMatchObject({ code: 'NETWORK_ERROR', message: expect.stringContaining(`connection refused (connect ECONNREFUSED 127.0.0.1:${port})`) });
+    expect(error).toMatchObject({ code: 'TIMEOUT', message: expect.stringContaining(`connection refused (connect ECONNREFUSED 127.0.0.1:${port})`) });
     expect((error as ChannelLinkError).cause).toMatchObject({ code: 'ECONNREFUSED' });
     expect(Date.now() - started).toBeGreaterThanOrEqual(1100);
     expect(c.client.getConnectionState()).toBe('DISCONNECTED');
     expect(c.log('connection-state-change')).toEqual([
       'state DISCONNECTED->CONNECTING JOIN',
-      'state CONNECTING->DISCONNECTED NETWORK_ERROR',
+      'state CONNECTING->DISCONNECTED TIMEOUT',
     ]);
     const attempts = c.events.filter((e) => e.type === 'connection-attempt-failed');
     expect(attempts.length).toBeGreaterThan(1);
@@ -37,26 +37,26 @@ describe('connect failures', () => {
     expect(c.log('connection-state-change').at(-1)).toBe('state CONNECTING->DISCONNECTED TIMEOUT');
   });
 
-  test('an upgrade refused with an HTTP status: NETWORK_ERROR naming the status', async () => {
+  test('an upgrade refused with an HTTP status: named with its status', async () => {
     const http = createHttpServer((_req, res) => res.writeHead(404).end());
     http.on('upgrade', (_req, socket) => socket.end('HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\n\r\n'));
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     onCleanup(() => new Promise((resolve) => http.close(resolve)));
     const c = testClient(`ws://127.0.0.1:${(http.address() as { port: number }).port}`, { joinTimeoutMs: 800 });
     await expect(c.client.join(null, 'status', 1)).rejects.toMatchObject({
-      code: 'NETWORK_ERROR',
+      code: 'TIMEOUT',
       message: expect.stringContaining('the server answered the WebSocket upgrade with HTTP 503'),
     });
-    expect(c.log('connection-state-change').at(-1)).toBe('state CONNECTING->DISCONNECTED NETWORK_ERROR');
+    expect(c.log('connection-state-change').at(-1)).toBe('state CONNECTING->DISCONNECTED TIMEOUT');
   });
 
   test('a TLS failure (wss:// to a plain server) and a DNS failure are named too', async () => {
     const server = await testServer();
     const tls = testClient(server.url.replace('ws://', 'wss://'), { joinTimeoutMs: 800 });
-    await expect(tls.client.join(null, 'tls', 1)).rejects.toMatchObject({ code: 'NETWORK_ERROR', message: expect.stringContaining('TLS failure') });
+    await expect(tls.client.join(null, 'tls', 1)).rejects.toMatchObject({ code: 'TIMEOUT', message: expect.stringContaining('TLS failure') });
     const dns = testClient('ws://no-such-host.invalid:8080', { joinTimeoutMs: 1500 });
     const error = (await dns.client.join(null, 'dns', 1).catch((e: unknown) => e)) as ChannelLinkError;
-    expect(error.code).toBe('NETWORK_ERROR');
+    expect(error.code).toBe('TIMEOUT');
     expect(error.message).toMatch(/DNS lookup failed \(getaddrinfo (ENOTFOUND|EAI_AGAIN) no-such-host\.invalid\)/);
   });
 

@@ -45,7 +45,7 @@ describe('a join that cannot reach the server', () => {
     vi.useRealTimers();
   });
 
-  it('refused: keeps retrying until joinTimeoutMs, then NETWORK_ERROR for both the error and the state reason, naming the refusal', async () => {
+  it('refused: keeps retrying until joinTimeoutMs, then TIMEOUT for both the error and the state reason, the error naming the refusal', async () => {
     const t = setup();
     const joining = t.engine.join(null, 'room-1', 1);
     const settled = vi.fn();
@@ -59,12 +59,12 @@ describe('a join that cannot reach the server', () => {
 
     const error = (await caught(() => joining)) as ChannelLinkError;
     expect(error).toBeInstanceOf(ChannelLinkError);
-    expect(error.code).toBe('NETWORK_ERROR');
+    expect(error.code).toBe('TIMEOUT');
     expect(error.message).toContain(`join did not complete within ${TEST_OPTIONS.joinTimeoutMs} ms`);
     expect(error.message).toContain('connection refused (connect ECONNREFUSED 127.0.0.1:1)');
     expect(error.message).toContain(TEST_OPTIONS.urls[0]);
     expect(error.cause).toMatchObject({ message: 'connect ECONNREFUSED 127.0.0.1:1', code: 'ECONNREFUSED' });
-    expect(t.lastChange()).toEqual({ type: 'connection-state-change', curState: 'DISCONNECTED', prevState: 'CONNECTING', reason: 'NETWORK_ERROR' });
+    expect(t.lastChange()).toEqual({ type: 'connection-state-change', curState: 'DISCONNECTED', prevState: 'CONNECTING', reason: 'TIMEOUT' });
     // Every failed attempt was visible to the app, numbered from 1.
     const attempts = t.attempts();
     expect(attempts.map((a) => a.attempt)).toEqual(Array.from({ length: tries }, (_, i) => i + 1));
@@ -75,6 +75,17 @@ describe('a join that cannot reach the server', () => {
       code: 'NETWORK_ERROR',
       message: 'connection refused (connect ECONNREFUSED 127.0.0.1:1)',
     });
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('a reconnect budget shorter than joinTimeoutMs ends the join the same way: TIMEOUT for both, naming the refusal', async () => {
+    const t = setup({ reconnect: { initialDelayMs: 50, maxDelayMs: 100, giveUpAfterMs: 1000 } });
+    const joining = t.engine.join(null, 'room-1', 1);
+    await runToDeadline(t, (s) => s.serverClose(1006, '', refused()), 2000);
+    const error = (await caught(() => joining)) as ChannelLinkError;
+    expect(error.code).toBe('TIMEOUT');
+    expect(error.message).toContain('connection refused');
+    expect(t.lastChange()).toMatchObject({ curState: 'DISCONNECTED', reason: 'TIMEOUT' });
     expect(vi.getTimerCount()).toBe(0);
   });
 
@@ -136,15 +147,16 @@ describe('a join that cannot reach the server', () => {
       const joining = t.engine.join(null, 'room-1', 1);
       await runToDeadline(t, (s) => s.serverClose(1006, '', error()), TEST_OPTIONS.joinTimeoutMs);
       const rejected = (await caught(() => joining)) as ChannelLinkError;
-      expect(rejected.code).toBe('NETWORK_ERROR');
+      expect(rejected.code).toBe('TIMEOUT');
       expect(rejected.message).toContain(expected);
       expect(rejected.cause).toBeInstanceOf(Error);
       expect(t.attempts()[0]!.message).toContain(expected);
-      expect(t.lastChange()).toMatchObject({ reason: 'NETWORK_ERROR' });
+      expect(t.attempts()[0]!.code).toBe('NETWORK_ERROR');
+      expect(t.lastChange()).toMatchObject({ reason: 'TIMEOUT' });
     });
   }
 
-  it('a server that closes during the handshake: NETWORK_ERROR with the close code and reason', async () => {
+  it('a server that closes during the handshake: named with its close code and reason', async () => {
     const t = setup({ joinTimeoutMs: 200 });
     const joining = t.engine.join(null, 'room-1', 1);
     t.ws.last().open();
@@ -153,7 +165,7 @@ describe('a join that cannot reach the server', () => {
       vi.advanceTimersByTime(200);
       await joining;
     })) as ChannelLinkError;
-    expect(error.code).toBe('NETWORK_ERROR');
+    expect(error.code).toBe('TIMEOUT');
     expect(error.message).toContain('the server closed the connection during the handshake (close 4408: no join frame within 5000 ms)');
   });
 
