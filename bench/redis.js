@@ -36,6 +36,10 @@ export async function startRedis() {
       }
       return total;
     },
+    /** Empties every database (between benchmark runs that must not see each other's members). */
+    flush() {
+      spawnSync('redis-cli', ['-p', String(port), 'FLUSHALL'], { encoding: 'utf8' });
+    },
     stop: () => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGKILL'))),
   };
 }

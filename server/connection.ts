@@ -17,6 +17,7 @@ import {
   type ClientFrame,
   type ServerFrame,
 } from '../src/protocol.js';
+import { HEARTBEAT_TAG, isValidHeartbeat } from '../src/heartbeat-frame.js';
 import type { ServerCounters } from './counters.js';
 import type { LocalSession } from './local-session.js';
 import { DropMeter, TokenBucket, type RateLimit } from './rate-limit.js';
@@ -41,6 +42,8 @@ export interface ConnectionHandlers {
   onFrame(conn: Connection, frame: ClientFrame): void | Promise<void>;
   /** A heartbeat of a joined socket: answered at once, never queued behind other frames. */
   onPing(conn: Connection, ts: number): void;
+  /** A binary heartbeat frame (src/heartbeat-frame.ts) of a joined socket, valid: answered at once with `echo(frame)`. */
+  onHeartbeat(conn: Connection, frame: Buffer): void;
   /** A valid binary data frame from a joined socket; `payload` is a view, not a copy. */
   onData(conn: Connection, streamId: string, flags: number, payload: Uint8Array): void;
   onClose(conn: Connection): void;
@@ -137,6 +140,14 @@ export class Connection {
     return true;
   }
 
+  /** Sends a heartbeat frame back as it came (the frame is ours once ws has handed it over). */
+  echo(frame: Buffer): void {
+    if (!this.canSend()) return;
+    this.counters.framesOut++;
+    this.counters.bytesOut += frame.length;
+    this.ws.send(frame);
+  }
+
   /**
    * A peer that does not read makes everything sent to it pile up in this process. Past
    * maxBufferedBytes the socket is closed (4430) rather than buffered without bound; what is
@@ -179,6 +190,8 @@ export class Connection {
 
   private onMessage(data: RawData, isBinary: boolean): void {
     if (this.phaseValue === 'closed') return;
+    // The heartbeat, told apart by its first byte, skips every decoder (src/heartbeat-frame.ts).
+    if (isBinary && this.phaseValue === 'joined' && Buffer.isBuffer(data) && data[0] === HEARTBEAT_TAG) return this.onHeartbeat(data);
     if (!(isBinary ? this.dataBucket : this.controlBucket).take()) return this.onRateLimited(isBinary);
     this.counters.framesIn++;
     try {
@@ -189,6 +202,15 @@ export class Connection {
     } catch (err) {
       this.onHandlerError(err);
     }
+  }
+
+  /** Same limits and counters as a control frame; nothing allocated beyond what ws does to send. */
+  private onHeartbeat(frame: Buffer): void {
+    if (!this.controlBucket.take()) return this.onRateLimited(false);
+    this.counters.framesIn++;
+    this.counters.bytesIn += frame.length;
+    if (!isValidHeartbeat(frame)) return this.onHandlerError(new ProtocolError(`heartbeat frame of ${frame.length} bytes`));
+    this.handlers.onHeartbeat(this, frame);
   }
 
   private onHandlerError(err: unknown): void {
