@@ -10,6 +10,7 @@
 //
 // Env: SIZES (2000,5000,10000,19000) ROUNDS (1) WINDOW_S (10) SETTLE_S (3) CROWD_PROCESSES (4)
 //      LATENCY_S (5) RATE (1000) RECONNECT_ROUNDS (3) OUTAGE_MS (3000) PARTS (capacity,latency,reconnect)
+//      SYSTEMS (all: cl,cl-redis,sio,ws and, with BEFORE, cl@before,cl-redis@before) to measure fewer
 //      BEFORE=<dir>: also measure the channel-link of another checkout (built, with node_modules),
 //      e.g. the commit before a change, in the same run, alternating with the rest.
 import { existsSync } from 'node:fs';
@@ -49,12 +50,13 @@ const channelLink = (dist, tag) => [
   { id: `cl${tag}`, label: `channel-link${tag} (memory)`, server: 'channel-link', dist, heartbeat: heartbeatOf(dist) },
   { id: `cl-redis${tag}`, label: `channel-link${tag} (Redis)`, server: 'channel-link', dist, heartbeat: heartbeatOf(dist), redis: true },
 ];
+const only = process.env.SYSTEMS ? new Set(process.env.SYSTEMS.split(',')) : null;
 const systems = [
   ...channelLink(ROOT, ''),
   ...(o.before ? channelLink(o.before, '@before') : []),
   { id: 'sio', label: 'Socket.IO 4', server: 'socket.io' },
   { id: 'ws', label: 'raw ws', server: 'ws' },
-];
+].filter((s) => !only || only.has(s.id));
 const latencySystems = [
   { id: 'cl-worker', dist: ROOT, worker: 'auto' },
   { id: 'cl-inline', dist: ROOT, worker: 'inline' },
