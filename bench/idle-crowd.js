@@ -14,7 +14,8 @@ let joined = 0;
 
 const heartbeatMode = cfg.heartbeat ?? 'binary';
 const { encodeHeartbeat } = heartbeatMode === 'binary' ? await import('../dist/src/heartbeat-frame.js') : {};
-const ping = heartbeatMode === 'binary' ? (ws, ts) => ws.send(encodeHeartbeat(ts)) : (ws, ts) => ws.send(`{"type":"ping","ts":${ts}}`);
+// One frame per tick, sent to each client of the slice (as bench/peers/crowd-ws.js does for the floor).
+const heartbeatFrame = heartbeatMode === 'binary' ? (ts) => Buffer.from(encodeHeartbeat(ts)) : (ts) => `{"type":"ping","ts":${ts}}`;
 
 function client(url, channel, uid, onJoined) {
   const ws = new WebSocket(url, { perMessageDeflate: false });
@@ -32,10 +33,10 @@ function client(url, channel, uid, onJoined) {
 function heartbeat() {
   let slice = 0;
   setInterval(() => {
-    const ts = Date.now();
+    const frame = heartbeatFrame(Date.now());
     for (let i = slice; i < sockets.length; i += 20) {
       const ws = sockets[i];
-      if (ws.readyState === WebSocket.OPEN) ping(ws, ts);
+      if (ws.readyState === WebSocket.OPEN) ws.send(frame);
     }
     slice = (slice + 1) % 20;
   }, 50);

@@ -24,6 +24,10 @@ export async function startRedis() {
     });
   });
   child.removeAllListeners('exit');
+  // Whatever ends this process (a crash included) ends this redis-server too.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   return {
     url: `redis://127.0.0.1:${port}`,
     /** Commands run so far, INFO itself left out. */

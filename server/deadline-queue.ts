@@ -2,6 +2,10 @@
  * Deadlines of many items behind one timer: a binary min-heap on `due`, and a single Node timer
  * armed for the earliest. A server with thousands of sessions then holds one Timeout instead of one
  * per session, and a deadline that moves costs a heap update, not a new timer.
+ *
+ * With `slackMs`, the timer wakes only on multiples of it, handling every deadline due by then:
+ * deadlines come up to `slackMs` late (never early), and thousands of sessions whose deadlines
+ * are spread over a second cost a few wake-ups of the process a second instead of thousands.
  */
 
 export interface Deadline {
@@ -24,6 +28,7 @@ export class DeadlineQueue<T extends Deadline> {
     private readonly now: () => number,
     /** Called once for each item whose deadline has come, already out of the queue. */
     private readonly onDue: (item: T) => void,
+    private readonly slackMs = 0,
   ) {}
 
   get size(): number {
@@ -69,10 +74,11 @@ export class DeadlineQueue<T extends Deadline> {
   private arm(): void {
     const top = this.heap[0];
     if (!top) return this.disarm();
-    if (this.timer && this.armedFor <= top.due) return;
+    const at = this.slackMs > 0 ? Math.ceil(top.due / this.slackMs) * this.slackMs : top.due;
+    if (this.timer && this.armedFor <= at) return;
     if (this.timer) clearTimeout(this.timer);
-    this.armedFor = top.due;
-    this.timer = setTimeout(() => this.fire(), Math.min(MAX_DELAY_MS, Math.max(0, top.due - this.now())));
+    this.armedFor = at;
+    this.timer = setTimeout(() => this.fire(), Math.min(MAX_DELAY_MS, Math.max(0, at - this.now())));
     this.timer.unref();
   }
 

@@ -16,6 +16,8 @@ export interface PresenceTimeoutsOptions {
   /** Silence reached peerTimeoutMs: remove the member (SERVER_TIMEOUT). */
   onPeerTimeout: (sessionId: string) => void;
   now?: () => number;
+  /** A timeout may come this much late, so that the deadlines of many sessions share a wake-up. Default 0. */
+  slackMs?: number;
 }
 
 interface Entry extends TimedEntry {
@@ -26,7 +28,7 @@ interface Entry extends TimedEntry {
 
 export class PresenceTimeouts extends SessionTimers<Entry> {
   constructor(private readonly options: PresenceTimeoutsOptions) {
-    super(options.now);
+    super(options.now, options.slackMs);
   }
 
   /** Starts (or restarts) watching a session, as if its last frame arrived `silentForMs` ago. */

@@ -14,11 +14,16 @@ export abstract class SessionTimers<E extends TimedEntry> {
   protected readonly now: () => number;
   private readonly queue: DeadlineQueue<E>;
 
-  constructor(now: (() => number) | undefined) {
+  /** `slackMs`: deadlines may come this much late, so that many share a wake-up (DeadlineQueue). */
+  constructor(now: (() => number) | undefined, slackMs = 0) {
     this.now = now ?? Date.now;
-    this.queue = new DeadlineQueue<E>(this.now, (entry) => {
-      if (this.entries.get(entry.sessionId) === entry) this.fire(entry.sessionId, entry);
-    });
+    this.queue = new DeadlineQueue<E>(
+      this.now,
+      (entry) => {
+        if (this.entries.get(entry.sessionId) === entry) this.fire(entry.sessionId, entry);
+      },
+      slackMs,
+    );
   }
 
   get size(): number {

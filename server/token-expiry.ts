@@ -10,6 +10,8 @@ export interface TokenExpiryOptions {
   onWillExpire: (sessionId: string, expiresAt: number) => void;
   onExpire: (sessionId: string) => void;
   now?: () => number;
+  /** A notice or expiry may come this much late, so that many share a wake-up. Default 0. */
+  slackMs?: number;
 }
 
 interface Entry extends TimedEntry {
@@ -19,7 +21,7 @@ interface Entry extends TimedEntry {
 
 export class TokenExpiry extends SessionTimers<Entry> {
   constructor(private readonly options: TokenExpiryOptions) {
-    super(options.now);
+    super(options.now, options.slackMs);
   }
 
   /** Watches the session's token (replacing what was tracked); null: the token never expires. */

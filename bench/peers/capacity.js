@@ -5,7 +5,7 @@ import { startCrowd, startPeerServer } from './processes.js';
 
 /**
  * One measurement: a fresh server, its RSS with 0 clients (after a full GC), `size` clients joined,
- * `settleS` to settle, CPU (utime + stime) over `windowS`, then RSS again (after a full GC).
+ * `settleS` to settle, a full GC, CPU (utime + stime) over `windowS`, then RSS again (after a full GC).
  */
 export async function measureCapacity(system, size, o) {
   o.redis?.flush();
@@ -26,6 +26,10 @@ export async function measureCapacity(system, size, o) {
     const joinS = (performance.now() - joinStarted) / 1000;
     if (crowd.joined !== size) throw new Error(`${system.label}: only ${crowd.joined} of ${size} clients joined`);
     await sleep(o.settleS * 1000);
+    // The joins leave garbage behind (more for some systems than others): a full GC now, so the
+    // window measures the steady state, not the collection of the join phase.
+    await server.rss();
+    await sleep(1000);
     const before = cpuReading(server.pid);
     await sleep(o.windowS * 1000);
     const cpu = cpuPercent(before, cpuReading(server.pid));
