@@ -94,7 +94,7 @@ try {
           const args = { dist: system.dist, url: server.url, worker: system.worker, seconds: o.latencyS, rate: o.rate };
           const m = system.id === 'sio' ? await socketIoLatency(args) : await channelLinkLatency(args);
           results.latency.push({ system: system.id, round, ...m });
-          log(`  [${round + 1}] latency ${system.id.padEnd(20)} p50 ${m.p50.toFixed(3)} ms, p99 ${m.p99.toFixed(3)} ms, max ${m.max.toFixed(1)} ms, lost ${m.lost}`);
+          log(`  [${round + 1}] latency ${system.id.padEnd(20)} p50 ${m.p50.toFixed(3)} ms, p99 ${m.p99.toFixed(3)} ms, max ${m.max.toFixed(1)} ms, lost ${m.lost}, client CPU ${m.cpuUsPerMessage.toFixed(0)} µs/msg`);
         } finally {
           await server.kill();
         }

@@ -34,6 +34,13 @@ function collect(count, subscribe) {
   return { samples, done };
 }
 
+/** `promise`, or an error naming `what` after `ms`: a benchmark step never hangs. */
+function step(what, promise, ms = 20_000) {
+  let timer;
+  const deadline = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`latency: ${what} took over ${ms} ms`)), ms)));
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
 /** Resolves once `observable` emits a value that passes `predicate`. */
 function until(observable, predicate) {
   return new Promise((resolve) => {
@@ -60,21 +67,22 @@ export async function channelLinkLatency({ dist, url, worker, seconds, rate }) {
   const pub = createClient({ url, worker });
   const sub = createClient({ url, worker });
   try {
-    await pub.join(null, channel, 1);
-    await sub.join(null, channel, 2);
-    const stream = await pub.publish();
-    await until(sub.peers$, (peers) => peers.get(1)?.streams.has(stream.id));
-    const remote = await sub.subscribe(1, stream.id);
+    await step('join', Promise.all([pub.join(null, channel, 1), sub.join(null, channel, 2)]));
+    const stream = await step('publish', pub.publish());
+    await step('stream-added', until(sub.peers$, (peers) => peers.get(1)?.streams.has(stream.id)));
+    const remote = await step('subscribe', sub.subscribe(1, stream.id));
     // A few messages first, so that both ends have compiled their hot paths.
     const warm = collect(200, (on) => remote.messages$.subscribe(({ data }) => on(data)));
     await pacedSend(200, rate, (d) => stream.send(d));
     await settle(warm.done);
     const run = collect(count, (on) => remote.messages$.subscribe(({ data }) => on(data)));
+    const cpu0 = process.cpuUsage();
     await pacedSend(count, rate, (d) => stream.send(d));
     await settle(run.done);
-    return { ...summarize(run.samples), lost: count - run.samples.length };
+    const cpu = process.cpuUsage(cpu0);
+    return { ...summarize(run.samples), lost: count - run.samples.length, cpuUsPerMessage: (cpu.user + cpu.system) / count };
   } finally {
-    await Promise.all([pub.destroy(), sub.destroy()]);
+    await step('destroy', Promise.all([pub.destroy(), sub.destroy()]));
   }
 }
 
@@ -86,16 +94,19 @@ export async function socketIoLatency({ url, seconds, rate }) {
   const pub = io(url, opts);
   const sub = io(url, opts);
   try {
-    for (const s of [pub, sub]) await new Promise((resolve) => s.once('connect', () => s.emit('join', room, resolve)));
+    const join = (s) => new Promise((resolve) => (s.connected ? s.emit('join', room, resolve) : s.once('connect', () => s.emit('join', room, resolve))));
+    await step('socket.io join', Promise.all([join(pub), join(sub)]));
     const listen = (on) => sub.on('m', on);
     const warm = collect(200, listen);
     await pacedSend(200, rate, (d) => pub.emit('m', d));
     await settle(warm.done);
     sub.off('m');
     const run = collect(count, listen);
+    const cpu0 = process.cpuUsage();
     await pacedSend(count, rate, (d) => pub.emit('m', d));
     await settle(run.done);
-    return { ...summarize(run.samples), lost: count - run.samples.length };
+    const cpu = process.cpuUsage(cpu0);
+    return { ...summarize(run.samples), lost: count - run.samples.length, cpuUsPerMessage: (cpu.user + cpu.system) / count };
   } finally {
     pub.close();
     sub.close();
