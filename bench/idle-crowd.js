@@ -1,7 +1,10 @@
 // A child process of idle raw protocol clients: each joins a channel (of CHANNEL_SIZE), then only
 // heartbeats at 1 Hz, as an idle SDK client does. Parent protocol over IPC:
-//   env IDLE = JSON { urls: [..], count, firstUid, channelSize, prefix, churnPerSecond }
+//   env IDLE = JSON { urls: [..], count, firstUid, channelSize, prefix, churnPerSecond, heartbeat, concurrency }
 //   -> { type: 'ready', joined } once every client joined; 'stop' -> closes all and exits.
+// heartbeat: 'binary' (default: the SDK's heartbeat frame, src/heartbeat-frame.ts) or 'json' (the
+// `ping` frame of servers before it). The heartbeats of the crowd are spread over each second, as
+// those of independent clients are. At most `concurrency` joins are in flight at once.
 // With churnPerSecond, that many extra clients per second join, stay ~1 s, and leave.
 import WebSocket from 'ws';
 import { PROTOCOL_VERSION } from 'channel-link';
@@ -9,6 +12,11 @@ import { PROTOCOL_VERSION } from 'channel-link';
 const cfg = JSON.parse(process.env.IDLE);
 const sockets = [];
 let joined = 0;
+
+const heartbeatMode = cfg.heartbeat ?? 'binary';
+const { encodeHeartbeat } = heartbeatMode === 'binary' ? await import('../dist/src/heartbeat-frame.js') : {};
+// One frame per tick, sent to each client of the slice (as bench/peers/crowd-ws.js does for the floor).
+const heartbeatFrame = heartbeatMode === 'binary' ? (ts) => Buffer.from(encodeHeartbeat(ts)) : (ts) => `{"type":"ping","ts":${ts}}`;
 
 function client(url, channel, uid, onJoined) {
   const ws = new WebSocket(url, { perMessageDeflate: false });
@@ -22,25 +30,35 @@ function client(url, channel, uid, onJoined) {
   return ws;
 }
 
+/** 1 Hz per client, in 20 slices of the second. */
 function heartbeat() {
-  const ping = () => {
-    const ts = Date.now();
-    for (const ws of sockets) if (ws.readyState === WebSocket.OPEN) ws.send(`{"type":"ping","ts":${ts}}`);
-  };
-  setInterval(ping, 1000);
+  let slice = 0;
+  setInterval(() => {
+    const frame = heartbeatFrame(Date.now());
+    for (let i = slice; i < sockets.length; i += 20) {
+      const ws = sockets[i];
+      if (ws.readyState === WebSocket.OPEN) ws.send(frame);
+    }
+    slice = (slice + 1) % 20;
+  }, 50);
 }
 
 async function start() {
   const { urls, count, firstUid, channelSize, prefix } = cfg;
+  const concurrency = cfg.concurrency ?? 100;
   await new Promise((resolve) => {
-    if (count === 0) resolve();
-    for (let i = 0; i < count; i++) {
-      const uid = firstUid + i;
-      const ws = client(urls[i % urls.length], `${prefix}-${Math.floor(uid / channelSize)}`, uid, () => {
+    if (count === 0) return resolve();
+    let started = 0;
+    const next = () => {
+      if (started >= count) return;
+      const uid = firstUid + started++;
+      const ws = client(urls[uid % urls.length], `${prefix}-${Math.floor(uid / channelSize)}`, uid, () => {
         if (++joined === count) resolve();
+        next();
       });
       sockets.push(ws);
-    }
+    };
+    for (let i = 0; i < Math.min(concurrency, count); i++) next();
   });
   heartbeat();
   if (cfg.churnPerSecond) {
@@ -63,4 +81,5 @@ process.on('message', (msg) => {
     process.exit(0);
   }
 });
+process.on('disconnect', () => process.exit(0));
 start();

@@ -24,6 +24,10 @@ export async function startRedis() {
     });
   });
   child.removeAllListeners('exit');
+  // Whatever ends this process (a crash included) ends this redis-server too.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   return {
     url: `redis://127.0.0.1:${port}`,
     /** Commands run so far, INFO itself left out. */
@@ -35,6 +39,10 @@ export async function startRedis() {
         if (m && m[1] !== 'info') total += Number(m[2]);
       }
       return total;
+    },
+    /** Empties every database (between benchmark runs that must not see each other's members). */
+    flush() {
+      spawnSync('redis-cli', ['-p', String(port), 'FLUSHALL'], { encoding: 'utf8' });
     },
     stop: () => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGKILL'))),
   };

@@ -17,6 +17,7 @@ import {
   type ClientFrame,
   type ServerFrame,
 } from '../src/protocol.js';
+import { HEARTBEAT_TAG, isValidHeartbeat } from '../src/heartbeat-frame.js';
 import type { ServerCounters } from './counters.js';
 import type { LocalSession } from './local-session.js';
 import { DropMeter, TokenBucket, type RateLimit } from './rate-limit.js';
@@ -44,6 +45,8 @@ export interface ConnectionHandlers {
   onFrame(conn: Connection, frame: ClientFrame): void | Promise<void>;
   /** A heartbeat of a joined socket: answered at once, never queued behind other frames. */
   onPing(conn: Connection, ts: number): void;
+  /** A binary heartbeat frame (src/heartbeat-frame.ts) of a joined socket, valid: answered at once with `echo(frame)`. */
+  onHeartbeat(conn: Connection, frame: Buffer): void;
   /** A valid binary data frame from a joined socket; `payload` is a view, not a copy. */
   onData(conn: Connection, header: DataHeader, payload: Uint8Array): void;
   onClose(conn: Connection): void;
@@ -72,32 +75,28 @@ export class Connection {
   private phaseValue: ConnectionPhase = 'awaiting-join';
   /** The session this socket carries, once joined (null again when the session ends or moves). */
   session: LocalSession | null = null;
-  /** Frames waiting for the one being handled (a store round trip) to finish, in order. */
-  private backlog: (() => void | Promise<void>)[] = [];
+  /** Frames waiting for the one being handled (a store round trip) to finish, in order (null: none yet). */
+  private backlog: (() => void | Promise<void>)[] | null = null;
   private handling = false;
   private joinTimer: NodeJS.Timeout | null;
-  private resolveClosed!: () => void;
-  /** Settles once the socket has closed (whoever closed it). */
-  readonly closed = new Promise<void>((resolve) => {
-    this.resolveClosed = resolve;
-  });
-  readonly log: Logger;
+  // Per-connection state is made when first needed: an idle connection holds only what it uses.
+  private closedPromise: Promise<void> | null = null;
+  private resolveClosed: (() => void) | null = null;
+  private socketClosed = false;
   private readonly controlBucket: TokenBucket;
-  private readonly dataBucket: TokenBucket;
-  private readonly drops: DropMeter;
+  /** Made at the first data frame (a bucket starts full, so a late one behaves the same). */
+  private dataBucket: TokenBucket | null = null;
+  private drops: DropMeter | null = null;
 
   constructor(
     private readonly ws: WebSocket,
     private readonly limits: ConnectionLimits,
     private readonly handlers: ConnectionHandlers,
-    parentLog: Logger,
-    remoteAddress: string | undefined,
+    private readonly parentLog: Logger,
+    private readonly remoteAddress: string | undefined,
     private readonly counters: ServerCounters,
   ) {
     this.controlBucket = new TokenBucket(limits.controlRate);
-    this.dataBucket = new TokenBucket(limits.dataRate);
-    this.drops = new DropMeter(limits.rateLimitMaxDropped);
-    this.log = parentLog.child({ conn: this.id, remote: remoteAddress });
     this.joinTimer = setTimeout(() => this.onJoinTimeout(), limits.joinTimeoutMs);
     this.joinTimer.unref();
     ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
@@ -106,6 +105,17 @@ export class Connection {
       this.log.warn({ err: err.message, code: err.code }, 'socket error');
     });
     ws.on('close', (code, reason) => this.onSocketClose(code, reason));
+  }
+
+  /** Settles once the socket has closed (whoever closed it). */
+  get closed(): Promise<void> {
+    this.closedPromise ??= this.socketClosed ? Promise.resolve() : new Promise<void>((resolve) => (this.resolveClosed = resolve));
+    return this.closedPromise;
+  }
+
+  /** This connection's logger (made per use: logging is rare, and a child kept per connection is not free). */
+  get log(): Logger {
+    return this.parentLog.child({ conn: this.id, remote: this.remoteAddress });
   }
 
   get phase(): ConnectionPhase {
@@ -138,6 +148,14 @@ export class Connection {
     this.counters.bytesOut += bytes.byteLength;
     this.ws.send(bytes, { binary: true });
     return true;
+  }
+
+  /** Sends a heartbeat frame back as it came (the frame is ours once ws has handed it over). */
+  echo(frame: Buffer): void {
+    if (!this.canSend()) return;
+    this.counters.framesOut++;
+    this.counters.bytesOut += frame.length;
+    this.ws.send(frame);
   }
 
   /**
@@ -182,7 +200,10 @@ export class Connection {
 
   private onMessage(data: RawData, isBinary: boolean): void {
     if (this.phaseValue === 'closed') return;
-    if (!(isBinary ? this.dataBucket : this.controlBucket).take()) return this.onRateLimited(isBinary);
+    // The heartbeat, told apart by its first byte, skips every decoder (src/heartbeat-frame.ts).
+    if (isBinary && this.phaseValue === 'joined' && Buffer.isBuffer(data) && data[0] === HEARTBEAT_TAG) return this.onHeartbeat(data);
+    const bucket = isBinary ? (this.dataBucket ??= new TokenBucket(this.limits.dataRate)) : this.controlBucket;
+    if (!bucket.take()) return this.onRateLimited(isBinary);
     this.counters.framesIn++;
     try {
       const buf = toBuffer(data);
@@ -192,6 +213,15 @@ export class Connection {
     } catch (err) {
       this.onHandlerError(err);
     }
+  }
+
+  /** Same limits and counters as a control frame; nothing allocated beyond what ws does to send. */
+  private onHeartbeat(frame: Buffer): void {
+    if (!this.controlBucket.take()) return this.onRateLimited(false);
+    this.counters.framesIn++;
+    this.counters.bytesIn += frame.length;
+    if (!isValidHeartbeat(frame)) return this.onHandlerError(new ProtocolError(`heartbeat frame of ${frame.length} bytes`));
+    this.handlers.onHeartbeat(this, frame);
   }
 
   private onHandlerError(err: unknown): void {
@@ -232,7 +262,7 @@ export class Connection {
   /** Runs a frame's handler now, or after the frames before it when one of them is still being handled. */
   private run(handle: () => void | Promise<void>): void {
     if (this.handling) {
-      this.backlog.push(handle);
+      (this.backlog ??= []).push(handle);
       return;
     }
     let pending: void | Promise<void>;
@@ -254,8 +284,8 @@ export class Connection {
 
   private next(): void {
     this.handling = false;
-    while (!this.handling && this.backlog.length > 0 && this.phaseValue !== 'closed') this.run(this.backlog.shift()!);
-    if (this.phaseValue === 'closed') this.backlog = [];
+    while (!this.handling && this.backlog && this.backlog.length > 0 && this.phaseValue !== 'closed') this.run(this.backlog.shift()!);
+    if (this.phaseValue === 'closed' || this.backlog?.length === 0) this.backlog = null;
   }
 
   /** The frame is dropped unread; the client is told (at most once a second), or cut off if it keeps on. */
@@ -263,7 +293,7 @@ export class Connection {
     this.counters.framesDropped++;
     const limit = isBinary ? this.limits.dataRate : this.limits.controlRate;
     const kind = isBinary ? 'data' : 'control';
-    switch (this.drops.record()) {
+    switch ((this.drops ??= new DropMeter(this.limits.rateLimitMaxDropped)).record()) {
       case 'abuse':
         this.counters.rateLimitCloses++;
         this.log.warn({ kind }, 'rate limit exceeded persistently: disconnected');
@@ -296,8 +326,9 @@ export class Connection {
   private onSocketClose(code: number, reason: Buffer): void {
     this.phaseValue = 'closed';
     this.clearJoinTimer();
-    this.log.debug({ code, reason: reason.toString() }, 'socket closed');
-    this.resolveClosed();
+    if (this.parentLog.isLevelEnabled('debug')) this.log.debug({ code, reason: reason.toString() }, 'socket closed');
+    this.socketClosed = true;
+    this.resolveClosed?.();
     try {
       this.handlers.onClose(this);
     } catch (err) {

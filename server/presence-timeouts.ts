@@ -2,10 +2,11 @@
  * Liveness of sessions: every inbound frame refreshes a session's `lastSeen`; silence for
  * `streamTimeoutMs` times out its streams, silence for `peerTimeoutMs` times out the member.
  *
- * One deadline timer per session. A frame never touches the timer (touch() is a field write);
- * when the timer fires it compares the clock with lastSeen and re-arms for the remainder.
+ * One deadline per session, all behind one timer (SessionTimers). A frame never touches the
+ * deadline (touch() is a field write); when it comes, the clock is compared with lastSeen and the
+ * deadline moved on by the remainder.
  */
-import { SessionTimers } from './session-timers.js';
+import { SessionTimers, type TimedEntry } from './session-timers.js';
 
 export interface PresenceTimeoutsOptions {
   streamTimeoutMs: number;
@@ -15,24 +16,25 @@ export interface PresenceTimeoutsOptions {
   /** Silence reached peerTimeoutMs: remove the member (SERVER_TIMEOUT). */
   onPeerTimeout: (sessionId: string) => void;
   now?: () => number;
+  /** A timeout may come this much late, so that the deadlines of many sessions share a wake-up. Default 0. */
+  slackMs?: number;
 }
 
-interface Entry {
+interface Entry extends TimedEntry {
   lastSeen: number;
   /** The lastSeen value for which the stream timeout already fired (null: not yet). */
   streamsTimedOutAt: number | null;
-  timer: NodeJS.Timeout | null;
 }
 
 export class PresenceTimeouts extends SessionTimers<Entry> {
   constructor(private readonly options: PresenceTimeoutsOptions) {
-    super(options.now);
+    super(options.now, options.slackMs);
   }
 
   /** Starts (or restarts) watching a session, as if its last frame arrived `silentForMs` ago. */
   track(sessionId: string, silentForMs = 0): void {
     this.untrack(sessionId);
-    const entry: Entry = { lastSeen: this.now() - silentForMs, streamsTimedOutAt: null, timer: null };
+    const entry: Entry = { sessionId, lastSeen: this.now() - silentForMs, streamsTimedOutAt: null, due: 0, slot: -1 };
     this.entries.set(sessionId, entry);
     this.arm(sessionId, entry);
   }

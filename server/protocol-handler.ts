@@ -68,6 +68,10 @@ export function createProtocolHandlers(ctx: ServerContext): ConnectionHandlers {
       if (sessionOf(conn)) conn.send({ type: 'pong', ts, serverTime: Date.now() });
     },
 
+    onHeartbeat(conn: Connection, frame: Buffer): void {
+      if (sessionOf(conn)) conn.echo(frame);
+    },
+
     onData(conn: Connection, header: DataHeader, payload: Uint8Array): void {
       if (conn.phase === 'closed') return;
       if (conn.phase !== 'joined') throw new ProtocolError('first frame must be join, got a binary frame');

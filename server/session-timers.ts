@@ -1,18 +1,29 @@
 /**
- * What TokenExpiry and PresenceTimeouts share: one timer per session, kept beside the session's
- * own deadline data, cleared on untrack() and all at once on clear() (server shutdown).
+ * What TokenExpiry and PresenceTimeouts share: one deadline per session, kept beside the session's
+ * own deadline data in one DeadlineQueue (one timer for all sessions), cancelled on untrack() and
+ * all at once on clear() (server shutdown).
  */
+import { DeadlineQueue, type Deadline } from './deadline-queue.js';
 
-export interface TimedEntry {
-  timer: NodeJS.Timeout | null;
+export interface TimedEntry extends Deadline {
+  readonly sessionId: string;
 }
 
 export abstract class SessionTimers<E extends TimedEntry> {
   protected readonly entries = new Map<string, E>();
   protected readonly now: () => number;
+  private readonly queue: DeadlineQueue<E>;
 
-  constructor(now: (() => number) | undefined) {
+  /** `slackMs`: deadlines may come this much late, so that many share a wake-up (DeadlineQueue). */
+  constructor(now: (() => number) | undefined, slackMs = 0) {
     this.now = now ?? Date.now;
+    this.queue = new DeadlineQueue<E>(
+      this.now,
+      (entry) => {
+        if (this.entries.get(entry.sessionId) === entry) this.fire(entry.sessionId, entry);
+      },
+      slackMs,
+    );
   }
 
   get size(): number {
@@ -22,23 +33,18 @@ export abstract class SessionTimers<E extends TimedEntry> {
   untrack(sessionId: string): void {
     const entry = this.entries.get(sessionId);
     if (!entry) return;
-    if (entry.timer) clearTimeout(entry.timer);
+    this.queue.cancel(entry);
     this.entries.delete(sessionId);
   }
 
   clear(): void {
-    for (const entry of this.entries.values()) if (entry.timer) clearTimeout(entry.timer);
+    this.queue.clear();
     this.entries.clear();
   }
 
-  /** (Re)arms the session's timer; an unref'd timer never keeps the process alive. */
-  protected schedule(sessionId: string, entry: E, delayMs: number): void {
-    if (entry.timer) clearTimeout(entry.timer);
-    entry.timer = setTimeout(() => {
-      entry.timer = null;
-      if (this.entries.get(sessionId) === entry) this.fire(sessionId, entry);
-    }, delayMs);
-    entry.timer.unref();
+  /** (Re)sets the session's deadline to `delayMs` from now. */
+  protected schedule(_sessionId: string, entry: E, delayMs: number): void {
+    this.queue.schedule(entry, this.now() + delayMs);
   }
 
   protected abstract fire(sessionId: string, entry: E): void;

@@ -1,44 +1,41 @@
 /**
- * Token lifetimes of the sessions on this node: one timer per session whose token expires,
+ * Token lifetimes of the sessions on this node: one deadline per session whose token expires,
  * firing `onWillExpire` `willExpireMs` before the expiry (at once if the token is already that
  * close) and `onExpire` at the expiry. A renewed token simply re-tracks the session.
  */
-import { SessionTimers } from './session-timers.js';
+import { SessionTimers, type TimedEntry } from './session-timers.js';
 
 export interface TokenExpiryOptions {
   willExpireMs: number;
   onWillExpire: (sessionId: string, expiresAt: number) => void;
   onExpire: (sessionId: string) => void;
   now?: () => number;
+  /** A notice or expiry may come this much late, so that many share a wake-up. Default 0. */
+  slackMs?: number;
 }
 
-interface Entry {
+interface Entry extends TimedEntry {
   expiresAt: number;
   warned: boolean;
-  timer: NodeJS.Timeout | null;
 }
-
-/** setTimeout's limit; a longer wait is done in steps. */
-const MAX_DELAY_MS = 2 ** 31 - 1;
 
 export class TokenExpiry extends SessionTimers<Entry> {
   constructor(private readonly options: TokenExpiryOptions) {
-    super(options.now);
+    super(options.now, options.slackMs);
   }
 
   /** Watches the session's token (replacing what was tracked); null: the token never expires. */
   track(sessionId: string, expiresAt: number | null): void {
     this.untrack(sessionId);
     if (expiresAt === null) return;
-    const entry: Entry = { expiresAt, warned: false, timer: null };
+    const entry: Entry = { sessionId, expiresAt, warned: false, due: 0, slot: -1 };
     this.entries.set(sessionId, entry);
     this.arm(sessionId, entry);
   }
 
   private arm(sessionId: string, entry: Entry): void {
     const due = entry.warned ? entry.expiresAt : entry.expiresAt - this.options.willExpireMs;
-    const delay = Math.min(MAX_DELAY_MS, Math.max(0, due - this.now()));
-    this.schedule(sessionId, entry, delay);
+    this.schedule(sessionId, entry, Math.max(0, due - this.now()));
   }
 
   protected fire(sessionId: string, entry: Entry): void {

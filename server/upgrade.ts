@@ -31,8 +31,11 @@ export function originAllowed(allowed: readonly string[] | null, header: string 
 }
 
 export function createUpgradeHandler({ wss, allowedOrigins, isClosing, counters, log }: UpgradeParts) {
+  // One listener for every socket: a closure made per upgrade would share the upgrade's scope and
+  // keep its request (headers and all) alive as long as the socket lives.
+  const onSocketError = (err: Error): void => log.debug({ err: err.message }, 'upgrade socket error');
   return (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    socket.on('error', (err) => log.debug({ err: err.message }, 'upgrade socket error'));
+    socket.on('error', onSocketError);
     if (isClosing()) {
       counters.upgradesRefused++;
       refuse(socket, '503 Service Unavailable');

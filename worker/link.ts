@@ -16,6 +16,7 @@ import {
   type ServerFrame,
 } from '../src/protocol.js';
 import type { SerializedCause } from '../src/errors.js';
+import { encodeHeartbeat, heartbeatTimestamp, isHeartbeatFrame } from '../src/heartbeat-frame.js';
 import type { EngineOptions } from '../src/types.js';
 import { closedFailure, protocolFailure, timeoutFailure, type AttemptFailure, type RecordedFailure } from './attempt-failure.js';
 import { createBackoffPolicy, type BackoffPolicy } from './backoff.js';
@@ -80,7 +81,7 @@ export class Link {
       env.timers,
       { intervalMs: options.heartbeatIntervalMs, timeoutMs: options.connectionTimeoutMs },
       {
-        sendPing: (ts) => this.send({ type: 'ping', ts }),
+        sendPing: (ts) => this.transport.send(encodeHeartbeat(ts)),
         onTimeout: () => this.lose('TIMEOUT'),
       },
     );
@@ -205,6 +206,8 @@ export class Link {
     this.heartbeat.onInbound();
     let frame: ServerDataFrame;
     try {
+      // The server's echo of our heartbeat (src/heartbeat-frame.ts): the round-trip time.
+      if (isHeartbeatFrame(bytes)) return this.heartbeat.onPong(heartbeatTimestamp(bytes));
       frame = decodeServerData(bytes);
     } catch (error) {
       // A server that sends garbage cannot be trusted with the rest of this stream: start afresh.

@@ -37,7 +37,11 @@ async function fakeServer(): Promise<FakeServer> {
     fake.connections++;
     ws.on('error', () => undefined);
     ws.on('message', (raw, isBinary) => {
-      if (isBinary) return;
+      // The client's binary heartbeat (src/heartbeat-frame.ts) is echoed, as the real server does.
+      if (isBinary) {
+        if ((raw as Buffer)[0] === 0x80) ws.send(raw as Buffer);
+        return;
+      }
       const frame = JSON.parse(raw.toString()) as { type: string; id?: number; ts?: number; uid?: number | null };
       if (frame.type === 'join') {
         const joined = { type: 'joined', v: PROTOCOL_VERSION, uid: frame.uid ?? 1, sessionId: 'fake', resumed: false, peers: [], tokenExpiresAt: null, serverTime: Date.now() };

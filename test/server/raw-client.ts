@@ -13,6 +13,7 @@ import {
   type ServerDataFrame,
   type ServerFrame,
 } from '../../src/protocol.js';
+import { encodeHeartbeat, heartbeatTimestamp, isHeartbeatFrame } from '../../src/heartbeat-frame.js';
 import type { Uid } from '../../src/types.js';
 import { startServer, type ChannelLinkServer, type ServerOptions } from '../../server/index.js';
 
@@ -52,6 +53,8 @@ export class RawClient {
   readonly frames: ServerFrame[] = [];
   /** Every data frame received, in order. */
   readonly data: ServerDataFrame[] = [];
+  /** The timestamps of the binary heartbeats the server echoed, in order. */
+  readonly heartbeats: number[] = [];
   /** Frames the server sent that do not match the protocol (should stay empty). */
   readonly violations: string[] = [];
   closeInfo: CloseInfo | null = null;
@@ -75,7 +78,8 @@ export class RawClient {
     ws.on('message', (raw, isBinary) => {
       const buf = Buffer.isBuffer(raw) ? raw : Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw);
       try {
-        if (isBinary) this.data.push(decodeServerData(new Uint8Array(buf)));
+        if (isBinary && isHeartbeatFrame(buf)) this.heartbeats.push(heartbeatTimestamp(buf));
+        else if (isBinary) this.data.push(decodeServerData(new Uint8Array(buf)));
         else this.frames.push(decodeServerFrame(buf.toString('utf8')));
       } catch (err) {
         this.violations.push((err as Error).message);
@@ -158,6 +162,12 @@ export class RawClient {
       this.consumed.add(index);
       return this.frames[index] as FrameOf<'pong'>;
     }, 'pong');
+  }
+
+  /** Sends a binary heartbeat (src/heartbeat-frame.ts) carrying `ts`; resolves once its echo is back. */
+  async heartbeatEcho(ts: number): Promise<number> {
+    this.ws.send(encodeHeartbeat(ts));
+    return this.waitFor(() => this.heartbeats.includes(ts) && ts, `the echo of heartbeat ${ts}`);
   }
 
   /** The first not yet consumed frame of this type (waits for it). */

@@ -143,9 +143,9 @@ describe('Engine: each message once, in order, gaps told', () => {
     await vi.advanceTimersByTimeAsync(50);
     const next = t.ws.last();
     next.open();
-    const epoch = decodeDataHeader(socket.sent.at(-1) as Uint8Array).epoch;
+    const epoch = decodeDataHeader(socket.sentData().at(-1)!).epoch;
     next.receiveFrame(joined({ peers: [], resumed: true, published: [{ streamId, epoch, seq: 2 }] }));
-    const resent = next.sent.filter((f): f is Uint8Array => typeof f !== 'string').map((f) => decodeDataHeader(f).seq);
+    const resent = next.sentData().map((f) => decodeDataHeader(f).seq);
     expect(resent).toEqual([3, 4]);
     expect(t.events('connected').at(-1)).toEqual({ type: 'connected', resumed: true, recovered: true });
     expect(t.events('stream-gap')).toEqual([]);

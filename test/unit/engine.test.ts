@@ -43,6 +43,13 @@ function lastSent(socket: FakeSocket): ClientFrame {
   return frames[frames.length - 1]!;
 }
 
+/** The timestamp of the last heartbeat the client sent on `socket`. */
+function lastHeartbeat(socket: FakeSocket): number {
+  const sent = socket.sentHeartbeats();
+  if (sent.length === 0) throw new Error('no heartbeat was sent');
+  return sent[sent.length - 1]!;
+}
+
 /** Joins as uid 1 and completes the handshake with `peers` present. */
 async function joinWith(t: Setup, peers: PeerSnapshot[] = []): Promise<FakeSocket> {
   const p = t.engine.join('tok', 'room-1', 1);
@@ -111,7 +118,7 @@ describe('Engine + Link', () => {
     await expect(p).resolves.toBe(1);
     expect(t.engine.state).toBe('CONNECTED');
     // The heartbeat starts at once.
-    expect(lastSent(socket)).toEqual({ type: 'ping', ts: Date.now() });
+    expect(socket.sentHeartbeats()).toEqual([Date.now()]);
   });
 
   it('join with uid null resolves with the uid the server assigned', async () => {
@@ -128,14 +135,13 @@ describe('Engine + Link', () => {
     const socket = await joinWith(t);
     // A responsive server: the link stays up for a minute.
     for (let i = 0; i < 60; i++) {
-      const ping = lastSent(socket);
-      if (ping.type === 'ping') socket.receiveFrame({ type: 'pong', ts: ping.ts, serverTime: Date.now() });
+      socket.receiveHeartbeat(lastHeartbeat(socket));
       vi.advanceTimersByTime(1000);
     }
+    expect(socket.sentHeartbeats()).toHaveLength(61);
     expect(t.engine.state).toBe('CONNECTED');
     expect(t.engine.stats().rttMs).toBe(0);
-    const ping = lastSent(socket);
-    if (ping.type === 'ping') socket.receiveFrame({ type: 'pong', ts: ping.ts, serverTime: Date.now() });
+    socket.receiveHeartbeat(lastHeartbeat(socket));
     t.clear();
 
     // Now silence, from the last pong on.
@@ -320,7 +326,7 @@ describe('Engine + Link', () => {
     expect(lastSent(socket)).toEqual({ type: 'renew-token', id: expect.any(Number), token: 'tok-2' });
     // Keep the link alive while the request waits.
     for (let i = 0; i < 5; i++) {
-      socket.receiveFrame({ type: 'pong', ts: Date.now(), serverTime: Date.now() });
+      socket.receiveHeartbeat(lastHeartbeat(socket));
       vi.advanceTimersByTime(1000);
     }
     await expect(renewing).rejects.toMatchObject({ code: 'TIMEOUT' });
@@ -423,6 +429,22 @@ describe('Engine + Link', () => {
     t.ws.last().open();
     t.ws.last().receiveFrame(joined(1, []));
     expect(t.engine.state).toBe('CONNECTED');
+  });
+
+  it('the heartbeat echo gives the RTT; a malformed one is a protocol error like any bad frame', async () => {
+    const t = setup();
+    const socket = await joinWith(t);
+    const sentAt = lastHeartbeat(socket);
+    vi.advanceTimersByTime(30);
+    socket.receiveHeartbeat(sentAt);
+    expect(t.engine.stats().rttMs).toBe(30);
+    t.clear();
+    socket.receive(Uint8Array.of(0x80, 1, 2).buffer);
+    expect(t.events()).toEqual([
+      { type: 'exception', code: 'PROTOCOL_ERROR', message: expect.stringContaining('heartbeat') },
+      { type: 'connection-state-change', curState: 'CONNECTING', prevState: 'CONNECTED', reason: 'NETWORK_ERROR' },
+    ]);
+    expect(socket.closedByClient).not.toBeNull();
   });
 
   it('dispose leaves no pending timers and unsubscribes the online source', async () => {

@@ -1,4 +1,5 @@
 /** Test doubles for the engine's injected environment: a scriptable WebSocket and an online source. */
+import { encodeHeartbeat, heartbeatTimestamp, isHeartbeatFrame } from '../../src/heartbeat-frame.js';
 import { decodeClientFrame, encodeFrame, type ClientFrame, type ServerFrame } from '../../src/protocol.js';
 import type { EngineOptions } from '../../src/types.js';
 import type { EngineEnv, OnlineSource, WebSocketLike } from '../../worker/env.js';
@@ -22,6 +23,12 @@ export interface FakeSocket extends WebSocketLike {
   serverClose(code?: number, reason?: string, error?: Error): void;
   /** The text frames the client sent, decoded (throws if any is invalid). */
   sentFrames(): ClientFrame[];
+  /** The timestamps of the binary heartbeats the client sent (throws if any is malformed). */
+  sentHeartbeats(): number[];
+  /** The binary data frames the client sent (heartbeats left out). */
+  sentData(): Uint8Array[];
+  /** Test side: the server echoes a heartbeat carrying `ts`. */
+  receiveHeartbeat(ts: number): void;
 }
 
 export interface FakeWebSocketKit {
@@ -98,6 +105,18 @@ export function createFakeWebSocket(): FakeWebSocketKit {
 
     sentFrames(): ClientFrame[] {
       return this.sent.filter((d): d is string => typeof d === 'string').map((text) => decodeClientFrame(text));
+    }
+
+    sentHeartbeats(): number[] {
+      return this.sent.filter((d): d is Uint8Array => typeof d !== 'string' && isHeartbeatFrame(d)).map((frame) => heartbeatTimestamp(frame));
+    }
+
+    sentData(): Uint8Array[] {
+      return this.sent.filter((d): d is Uint8Array => typeof d !== 'string' && !isHeartbeatFrame(d));
+    }
+
+    receiveHeartbeat(ts: number): void {
+      this.receive(encodeHeartbeat(ts).buffer);
     }
   }
 

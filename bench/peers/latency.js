@@ -1,0 +1,114 @@
+// Message latency at a steady rate: one publisher, one subscriber, both in this process (one clock),
+// the server in its own process. The payload is the send time (performance.now()) as a string.
+import { pathToFileURL } from 'node:url';
+import { summarize } from '../stats.js';
+
+/** Sends `count` messages at `rate` msg/s (catching up on timer lateness), calling send(String(now)). */
+function pacedSend(count, rate, send) {
+  return new Promise((resolve) => {
+    const start = performance.now();
+    let sent = 0;
+    const timer = setInterval(() => {
+      const due = Math.min(count, Math.floor(((performance.now() - start) * rate) / 1000));
+      while (sent < due) {
+        send(String(performance.now()));
+        sent++;
+      }
+      if (sent >= count) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 1);
+  });
+}
+
+/** Resolves with the samples once `count` arrived, or after `graceMs` more once sending is done. */
+function collect(count, subscribe) {
+  const samples = [];
+  let finish;
+  const done = new Promise((resolve) => (finish = resolve));
+  subscribe((data) => {
+    samples.push(performance.now() - Number(data));
+    if (samples.length === count) finish();
+  });
+  return { samples, done };
+}
+
+/** `promise`, or an error naming `what` after `ms`: a benchmark step never hangs. */
+function step(what, promise, ms = 20_000) {
+  let timer;
+  const deadline = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`latency: ${what} took over ${ms} ms`)), ms)));
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
+/** Resolves once `observable` emits a value that passes `predicate`. */
+function until(observable, predicate) {
+  return new Promise((resolve) => {
+    let done = false;
+    let subscription = null;
+    subscription = observable.subscribe((value) => {
+      if (done || !predicate(value)) return;
+      done = true;
+      resolve();
+      subscription?.unsubscribe();
+    });
+    if (done) subscription.unsubscribe();
+  });
+}
+
+async function settle(done, ms = 3000) {
+  await Promise.race([done, new Promise((resolve) => setTimeout(resolve, ms))]);
+}
+
+export async function channelLinkLatency({ dist, url, worker, seconds, rate }) {
+  const { createClient } = await import(pathToFileURL(`${dist}/dist/src/index.node.js`).href);
+  const count = Math.round(seconds * rate);
+  const channel = `lat-${worker}-${Date.now().toString(36)}`;
+  const pub = createClient({ url, worker });
+  const sub = createClient({ url, worker });
+  try {
+    await step('join', Promise.all([pub.join(null, channel, 1), sub.join(null, channel, 2)]));
+    const stream = await step('publish', pub.publish());
+    await step('stream-added', until(sub.peers$, (peers) => peers.get(1)?.streams.has(stream.id)));
+    const remote = await step('subscribe', sub.subscribe(1, stream.id));
+    // A few messages first, so that both ends have compiled their hot paths.
+    const warm = collect(200, (on) => remote.messages$.subscribe(({ data }) => on(data)));
+    await pacedSend(200, rate, (d) => stream.send(d));
+    await settle(warm.done);
+    const run = collect(count, (on) => remote.messages$.subscribe(({ data }) => on(data)));
+    const cpu0 = process.cpuUsage();
+    await pacedSend(count, rate, (d) => stream.send(d));
+    await settle(run.done);
+    const cpu = process.cpuUsage(cpu0);
+    return { ...summarize(run.samples), lost: count - run.samples.length, cpuUsPerMessage: (cpu.user + cpu.system) / count };
+  } finally {
+    await step('destroy', Promise.all([pub.destroy(), sub.destroy()]));
+  }
+}
+
+export async function socketIoLatency({ url, seconds, rate }) {
+  const { io } = await import('socket.io-client');
+  const count = Math.round(seconds * rate);
+  const room = `lat-${Date.now().toString(36)}`;
+  const opts = { transports: ['websocket'], forceNew: true };
+  const pub = io(url, opts);
+  const sub = io(url, opts);
+  try {
+    const join = (s) => new Promise((resolve) => (s.connected ? s.emit('join', room, resolve) : s.once('connect', () => s.emit('join', room, resolve))));
+    await step('socket.io join', Promise.all([join(pub), join(sub)]));
+    const listen = (on) => sub.on('m', on);
+    const warm = collect(200, listen);
+    await pacedSend(200, rate, (d) => pub.emit('m', d));
+    await settle(warm.done);
+    sub.off('m');
+    const run = collect(count, listen);
+    const cpu0 = process.cpuUsage();
+    await pacedSend(count, rate, (d) => pub.emit('m', d));
+    await settle(run.done);
+    const cpu = process.cpuUsage(cpu0);
+    return { ...summarize(run.samples), lost: count - run.samples.length, cpuUsPerMessage: (cpu.user + cpu.system) / count };
+  } finally {
+    pub.close();
+    sub.close();
+  }
+}
