@@ -1,7 +1,9 @@
 // A child process of idle raw protocol clients: each joins a channel (of CHANNEL_SIZE), then only
 // heartbeats at 1 Hz, as an idle SDK client does. Parent protocol over IPC:
-//   env IDLE = JSON { urls: [..], count, firstUid, channelSize, prefix, churnPerSecond, heartbeat, concurrency }
+//   env IDLE = JSON { urls: [..], count, firstUid, channelSize, prefix, churnPerSecond, heartbeat, concurrency, protocolVersion }
 //   -> { type: 'ready', joined } once every client joined; 'stop' -> closes all and exits.
+// A join the server refuses ends the crowd (exit 1, the error on stderr) rather than wait forever.
+// protocolVersion: the version the server speaks (default: this checkout's), for a server of another checkout.
 // heartbeat: 'binary' (default: the SDK's heartbeat frame, src/heartbeat-frame.ts) or 'json' (the
 // `ping` frame of servers before it). The heartbeats of the crowd are spread over each second, as
 // those of independent clients are. At most `concurrency` joins are in flight at once.
@@ -21,11 +23,15 @@ const heartbeatFrame = heartbeatMode === 'binary' ? (ts) => Buffer.from(encodeHe
 function client(url, channel, uid, onJoined) {
   const ws = new WebSocket(url, { perMessageDeflate: false });
   ws.on('error', () => {});
-  ws.on('open', () => ws.send(JSON.stringify({ type: 'join', v: PROTOCOL_VERSION, appId: 'bench', channel, uid, token: null, streams: [], subscriptions: [] })));
+  ws.on('open', () => ws.send(JSON.stringify({ type: 'join', v: cfg.protocolVersion ?? PROTOCOL_VERSION, appId: 'bench', channel, uid, token: null, streams: [], subscriptions: [] })));
   ws.on('message', (raw, isBinary) => {
     if (isBinary) return;
     const frame = JSON.parse(raw.toString());
     if (frame.type === 'joined') onJoined(ws);
+    else if (frame.type === 'error' && frame.id === undefined) {
+      process.stderr.write(`idle-crowd: uid ${uid} refused: ${frame.code} ${frame.message}\n`);
+      process.exit(1);
+    }
   });
   return ws;
 }

@@ -14,7 +14,7 @@
 //      BEFORE=<dir>: also measure the channel-link of another checkout (built, with node_modules),
 //      e.g. the commit before a change, in the same run, alternating with the rest.
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { measureCapacity } from './peers/capacity.js';
 import { channelLinkLatency, socketIoLatency } from './peers/latency.js';
 import { loadavg, openFilesLimit } from './peers/proc.js';
@@ -46,14 +46,19 @@ if (o.sizes.some((n) => !(n > 0))) throw new Error('SIZES must be a comma-separa
 
 /** The heartbeat a checkout's server understands: the binary frame where it has one, else the JSON ping. */
 const heartbeatOf = (dist) => (existsSync(`${dist}/dist/src/heartbeat-frame.js`) ? 'binary' : 'json');
-const channelLink = (dist, tag) => [
-  { id: `cl${tag}`, label: `channel-link${tag} (memory)`, server: 'channel-link', dist, heartbeat: heartbeatOf(dist) },
-  { id: `cl-redis${tag}`, label: `channel-link${tag} (Redis)`, server: 'channel-link', dist, heartbeat: heartbeatOf(dist), redis: true },
-];
+/** The protocol version a checkout's server speaks (its crowd must join with it). */
+const protocolVersionOf = async (dist) => (await import(pathToFileURL(`${dist}/dist/src/limits.js`).href)).PROTOCOL_VERSION;
+const channelLink = async (dist, tag) => {
+  const common = { server: 'channel-link', dist, heartbeat: heartbeatOf(dist), protocolVersion: await protocolVersionOf(dist) };
+  return [
+    { id: `cl${tag}`, label: `channel-link${tag} (memory)`, ...common },
+    { id: `cl-redis${tag}`, label: `channel-link${tag} (Redis)`, ...common, redis: true },
+  ];
+};
 const only = process.env.SYSTEMS ? new Set(process.env.SYSTEMS.split(',')) : null;
 const systems = [
-  ...channelLink(ROOT, ''),
-  ...(o.before ? channelLink(o.before, '@before') : []),
+  ...(await channelLink(ROOT, '')),
+  ...(o.before ? await channelLink(o.before, '@before') : []),
   { id: 'sio', label: 'Socket.IO 4', server: 'socket.io' },
   { id: 'ws', label: 'raw ws', server: 'ws' },
 ].filter((s) => !only || only.has(s.id));

@@ -21,6 +21,7 @@ export async function measureCapacity(system, size, o) {
       processes: o.crowdProcesses,
       channelSize: 10,
       heartbeat: system.heartbeat,
+      protocolVersion: system.protocolVersion,
       prefix: `c${Date.now().toString(36)}`,
     });
     const joinS = (performance.now() - joinStarted) / 1000;

@@ -47,11 +47,11 @@ function stopChild(child, signal) {
 }
 
 /** `count` idle clients of `system`, spread over `processes` child processes; resolves once all joined. */
-export async function startCrowd({ system, url, count, processes, channelSize, heartbeat, prefix }) {
+export async function startCrowd({ system, url, count, processes, channelSize, heartbeat, prefix, protocolVersion }) {
   const children = [];
   const per = Math.ceil(count / processes);
   for (let i = 0; i < processes && i * per < count; i++) {
-    const cfg = { urls: [url], count: Math.min(per, count - i * per), firstUid: 1 + i * per, channelSize, prefix, heartbeat };
+    const cfg = { urls: [url], count: Math.min(per, count - i * per), firstUid: 1 + i * per, channelSize, prefix, heartbeat, protocolVersion };
     children.push(fork(CROWDS[system], [], { env: { ...process.env, IDLE: JSON.stringify(cfg) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
   }
   const joined = await Promise.all(
