@@ -2,7 +2,7 @@
 // heartbeats at 1 Hz, as an idle SDK client does. Parent protocol over IPC:
 //   env IDLE = JSON { urls: [..], count, firstUid, channelSize, prefix, churnPerSecond, heartbeat, concurrency, protocolVersion }
 //   -> { type: 'ready', joined } once every client joined; 'stop' -> closes all and exits.
-// A join the server refuses ends the crowd (exit 1, the error on stderr) rather than wait forever.
+// A join the server refuses, or a session it ends, ends the crowd (exit 1, the error on stderr) rather than wait forever.
 // protocolVersion: the version the server speaks (default: this checkout's), for a server of another checkout.
 // heartbeat: 'binary' (default: the SDK's heartbeat frame, src/heartbeat-frame.ts) or 'json' (the
 // `ping` frame of servers before it). The heartbeats of the crowd are spread over each second, as
@@ -13,6 +13,8 @@ import { PROTOCOL_VERSION } from 'channel-link';
 
 const cfg = JSON.parse(process.env.IDLE);
 const sockets = [];
+/** The clients that have joined: they heartbeat from then on (a client silent for the peer timeout would be timed out). */
+const live = [];
 let joined = 0;
 
 const heartbeatMode = cfg.heartbeat ?? 'binary';
@@ -29,7 +31,7 @@ function client(url, channel, uid, onJoined) {
     const frame = JSON.parse(raw.toString());
     if (frame.type === 'joined') onJoined(ws);
     else if (frame.type === 'error' && frame.id === undefined) {
-      process.stderr.write(`idle-crowd: uid ${uid} refused: ${frame.code} ${frame.message}\n`);
+      process.stderr.write(`idle-crowd: the server ended uid ${uid}: ${frame.code} ${frame.message}\n`);
       process.exit(1);
     }
   });
@@ -41,8 +43,8 @@ function heartbeat() {
   let slice = 0;
   setInterval(() => {
     const frame = heartbeatFrame(Date.now());
-    for (let i = slice; i < sockets.length; i += 20) {
-      const ws = sockets[i];
+    for (let i = slice; i < live.length; i += 20) {
+      const ws = live[i];
       if (ws.readyState === WebSocket.OPEN) ws.send(frame);
     }
     slice = (slice + 1) % 20;
@@ -52,6 +54,7 @@ function heartbeat() {
 async function start() {
   const { urls, count, firstUid, channelSize, prefix } = cfg;
   const concurrency = cfg.concurrency ?? 100;
+  heartbeat();
   await new Promise((resolve) => {
     if (count === 0) return resolve();
     let started = 0;
@@ -59,6 +62,7 @@ async function start() {
       if (started >= count) return;
       const uid = firstUid + started++;
       const ws = client(urls[uid % urls.length], `${prefix}-${Math.floor(uid / channelSize)}`, uid, () => {
+        live.push(ws);
         if (++joined === count) resolve();
         next();
       });
@@ -66,7 +70,6 @@ async function start() {
     };
     for (let i = 0; i < Math.min(concurrency, count); i++) next();
   });
-  heartbeat();
   if (cfg.churnPerSecond) {
     let next = firstUid + count;
     setInterval(() => {

@@ -34,6 +34,7 @@ export async function measureCapacity(system, size, o) {
     const before = cpuReading(server.pid);
     await sleep(o.windowS * 1000);
     const cpu = cpuPercent(before, cpuReading(server.pid));
+    if (crowd.failed() > 0) throw new Error(`${system.label} at ${size}: the server ended clients of the crowd during the measurement`);
     const rss1 = await server.rss();
     return { cpu, rss0, rss1, perConn: (rss1 - rss0) / size, joinS };
   } finally {

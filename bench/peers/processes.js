@@ -62,9 +62,14 @@ export async function startCrowd({ system, url, count, processes, channelSize, h
       ]),
     ),
   );
+  // A crowd that ends before it is stopped (the server ended its sessions) spoils the measurement.
+  let failed = 0;
+  for (const child of children) child.once('exit', (code) => (failed += code === 0 ? 0 : 1));
   return {
     joined: joined.reduce((a, b) => a + b, 0),
     pids: children.map((c) => c.pid),
+    /** How many of the crowd's processes ended on their own (0 while every client is connected). */
+    failed: () => failed,
     stop: () =>
       Promise.all(
         children.map((child) => {
