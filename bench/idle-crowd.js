@@ -9,13 +9,13 @@
 // those of independent clients are. At most `concurrency` joins are in flight at once.
 // With churnPerSecond, that many extra clients per second join, stay ~1 s, and leave.
 import WebSocket from 'ws';
+import { exitOnStop, oncePerSecondEach, openAll } from './crowd-kit.js';
 import { PROTOCOL_VERSION } from 'channel-link';
 
 const cfg = JSON.parse(process.env.IDLE);
 const sockets = [];
 /** The clients that have joined: they heartbeat from then on (a client silent for the peer timeout would be timed out). */
 const live = [];
-let joined = 0;
 
 const heartbeatMode = cfg.heartbeat ?? 'binary';
 const { encodeHeartbeat } = heartbeatMode === 'binary' ? await import('../dist/src/heartbeat-frame.js') : {};
@@ -38,40 +38,18 @@ function client(url, channel, uid, onJoined) {
   return ws;
 }
 
-/** 1 Hz per client, in 20 slices of the second. */
-function heartbeat() {
-  let slice = 0;
-  setInterval(() => {
-    const frame = heartbeatFrame(Date.now());
-    for (let i = slice; i < live.length; i += 20) {
-      const ws = live[i];
-      if (ws.readyState === WebSocket.OPEN) ws.send(frame);
-    }
-    slice = (slice + 1) % 20;
-  }, 50);
-}
-
 async function start() {
-  const { urls, count, firstUid, channelSize, prefix } = cfg;
-  const concurrency = cfg.concurrency ?? 100;
-  heartbeat();
-  await new Promise((resolve) => {
-    if (count === 0) return resolve();
-    let started = 0;
-    const next = () => {
-      if (started >= count) return;
-      const uid = firstUid + started++;
-      const ws = client(urls[uid % urls.length], `${prefix}-${Math.floor(uid / channelSize)}`, uid, () => {
-        live.push(ws);
-        if (++joined === count) resolve();
-        next();
-      });
-      sockets.push(ws);
-    };
-    for (let i = 0; i < Math.min(concurrency, count); i++) next();
+  const { urls, channelSize, prefix } = cfg;
+  oncePerSecondEach(live, heartbeatFrame, (ws, frame) => ws.readyState === WebSocket.OPEN && ws.send(frame));
+  await openAll(cfg, (uid, up) => {
+    const ws = client(urls[uid % urls.length], `${prefix}-${Math.floor(uid / channelSize)}`, uid, () => {
+      live.push(ws);
+      up();
+    });
+    sockets.push(ws);
   });
   if (cfg.churnPerSecond) {
-    let next = firstUid + count;
+    let next = cfg.firstUid + cfg.count;
     setInterval(() => {
       for (let i = 0; i < cfg.churnPerSecond; i++) {
         const uid = next++;
@@ -81,14 +59,10 @@ async function start() {
       }
     }, 1000);
   }
-  process.send({ type: 'ready', joined });
+  process.send({ type: 'ready', joined: live.length });
 }
 
-process.on('message', (msg) => {
-  if (msg.type === 'stop') {
-    for (const ws of sockets) ws.terminate();
-    process.exit(0);
-  }
+exitOnStop(() => {
+  for (const ws of sockets) ws.terminate();
 });
-process.on('disconnect', () => process.exit(0));
 start();

@@ -3,6 +3,7 @@
 // Same IPC as bench/idle-crowd.js: env IDLE = JSON { urls, count, firstUid, channelSize, prefix,
 // concurrency } -> { type: 'ready', joined }; 'stop' -> exits.
 import { io } from 'socket.io-client';
+import { exitOnStop, openAll } from '../crowd-kit.js';
 
 const cfg = JSON.parse(process.env.IDLE);
 const sockets = [];
@@ -15,29 +16,10 @@ function client(url, room, onJoined) {
 }
 
 async function start() {
-  const { urls, count, firstUid, channelSize, prefix } = cfg;
-  const concurrency = cfg.concurrency ?? 100;
-  let joined = 0;
-  await new Promise((resolve) => {
-    if (count === 0) return resolve();
-    let started = 0;
-    const next = () => {
-      if (started >= count) return;
-      const uid = firstUid + started++;
-      sockets.push(
-        client(urls[uid % urls.length], `${prefix}-${Math.floor(uid / channelSize)}`, () => {
-          if (++joined === count) resolve();
-          next();
-        }),
-      );
-    };
-    for (let i = 0; i < Math.min(concurrency, count); i++) next();
-  });
-  process.send({ type: 'ready', joined });
+  const { urls, channelSize, prefix } = cfg;
+  await openAll(cfg, (uid, up) => sockets.push(client(urls[uid % urls.length], `${prefix}-${Math.floor(uid / channelSize)}`, up)));
+  process.send({ type: 'ready', joined: sockets.length });
 }
 
-process.on('message', (msg) => {
-  if (msg.type === 'stop') process.exit(0);
-});
-process.on('disconnect', () => process.exit(0));
+exitOnStop();
 start();

@@ -3,47 +3,30 @@
 // comparison. Same IPC as bench/idle-crowd.js: env IDLE = JSON { urls, count, firstUid,
 // concurrency } -> { type: 'ready', joined }; 'stop' -> exits.
 import WebSocket from 'ws';
+import { exitOnStop, oncePerSecondEach, openAll } from '../crowd-kit.js';
 
 const cfg = JSON.parse(process.env.IDLE);
 const sockets = [];
 
 async function start() {
-  const { urls, count, firstUid } = cfg;
-  const concurrency = cfg.concurrency ?? 100;
-  let open = 0;
-  await new Promise((resolve) => {
-    if (count === 0) return resolve();
-    let started = 0;
-    const next = () => {
-      if (started >= count) return;
-      const uid = firstUid + started++;
-      const ws = new WebSocket(urls[uid % urls.length], { perMessageDeflate: false });
-      ws.on('error', () => {});
-      ws.on('message', () => {});
-      ws.on('open', () => {
-        if (++open === count) resolve();
-        next();
-      });
-      sockets.push(ws);
-    };
-    for (let i = 0; i < Math.min(concurrency, count); i++) next();
+  await openAll(cfg, (uid, up) => {
+    const ws = new WebSocket(cfg.urls[uid % cfg.urls.length], { perMessageDeflate: false });
+    ws.on('error', () => {});
+    ws.on('message', () => {});
+    ws.on('open', up);
+    sockets.push(ws);
   });
-  let slice = 0;
-  setInterval(() => {
+  const ping = (now) => {
     const frame = Buffer.alloc(9);
     frame[0] = 0x80;
-    frame.writeDoubleBE(Date.now(), 1);
-    for (let i = slice; i < sockets.length; i += 20) if (sockets[i].readyState === WebSocket.OPEN) sockets[i].send(frame);
-    slice = (slice + 1) % 20;
-  }, 50);
-  process.send({ type: 'ready', joined: open });
+    frame.writeDoubleBE(now, 1);
+    return frame;
+  };
+  oncePerSecondEach(sockets, ping, (ws, frame) => ws.readyState === WebSocket.OPEN && ws.send(frame));
+  process.send({ type: 'ready', joined: sockets.length });
 }
 
-process.on('message', (msg) => {
-  if (msg.type === 'stop') {
-    for (const ws of sockets) ws.terminate();
-    process.exit(0);
-  }
+exitOnStop(() => {
+  for (const ws of sockets) ws.terminate();
 });
-process.on('disconnect', () => process.exit(0));
 start();
