@@ -96,7 +96,7 @@ export class LocalChannel {
   private dropStream(key: string): void {
     const set = this.subscribers.get(key);
     if (!set) return;
-    for (const session of set) session.subscriptions.delete(key);
+    for (const session of set) session.removeSubscription(key);
     this.subscribers.delete(key);
   }
 }

@@ -8,16 +8,17 @@ import type { Connection } from './connection.js';
 import type { LocalChannel } from './local-channel.js';
 import type { ChannelEvent, MemberRef } from './store.js';
 
+/** An idle member publishes and subscribes to nothing: its sets are made when first needed (an empty Set costs about 150 bytes, times every connection). */
+const NONE: ReadonlySet<string> = new Set();
+
 export class LocalSession implements MemberRef {
   conn: Connection | null = null;
-  /** Streams it publishes (data for any other stream is dropped). */
-  readonly streams = new Set<string>();
-  /** streamKeys of the streams it subscribes to. */
-  readonly subscriptions = new Set<string>();
+  private streamSet: Set<string> | null = null;
+  private subscriptionSet: Set<string> | null = null;
   /** Its client knows the channel's events up to this seq; null: it waits for a snapshot. */
   private seq: number | null = null;
   /** The newest message accepted of each stream it publishes (older ones are resends: dropped). */
-  private readonly lastAccepted = new Map<string, { epoch: number; seq: number }>();
+  private lastAccepted: Map<string, { epoch: number; seq: number }> | null = null;
   /** While its client is being sent what it missed, newer stream data waits here. */
   private held: Uint8Array[] | null = null;
 
@@ -29,10 +30,59 @@ export class LocalSession implements MemberRef {
     this.setStreams(streams);
   }
 
+  /** Streams it publishes (data for any other stream is dropped). */
+  get streams(): ReadonlySet<string> {
+    return this.streamSet ?? NONE;
+  }
+
+  /** streamKeys of the streams it subscribes to. */
+  get subscriptions(): ReadonlySet<string> {
+    return this.subscriptionSet ?? NONE;
+  }
+
+  addStream(streamId: string): void {
+    (this.streamSet ??= new Set()).add(streamId);
+  }
+
+  /** Returns whether it published the stream. */
+  removeStream(streamId: string): boolean {
+    const had = this.streamSet?.delete(streamId) ?? false;
+    if (this.streamSet?.size === 0) this.streamSet = null;
+    return had;
+  }
+
+  /** Its streams, all of them gone from it now (they timed out). */
+  takeStreams(): string[] {
+    const streams = [...this.streams];
+    this.streamSet = null;
+    return streams;
+  }
+
+  /** Returns false if it subscribed to the stream already. */
+  addSubscription(key: string): boolean {
+    if (this.subscriptionSet?.has(key)) return false;
+    (this.subscriptionSet ??= new Set()).add(key);
+    return true;
+  }
+
+  /** Returns whether it was subscribed. */
+  removeSubscription(key: string): boolean {
+    const had = this.subscriptionSet?.delete(key) ?? false;
+    if (this.subscriptionSet?.size === 0) this.subscriptionSet = null;
+    return had;
+  }
+
+  /** Its subscriptions, all of them dropped from it now. */
+  takeSubscriptions(): ReadonlySet<string> {
+    const subscriptions = this.subscriptions;
+    this.subscriptionSet = null;
+    return subscriptions;
+  }
+
   /** Whether a message of its own stream is new (true), or one the server has had already. */
   accept(streamId: string, epoch: number, seq: number): boolean {
-    const last = this.lastAccepted.get(streamId);
-    if (!last) this.lastAccepted.set(streamId, { epoch, seq });
+    const last = this.lastAccepted?.get(streamId);
+    if (!last) (this.lastAccepted ??= new Map()).set(streamId, { epoch, seq });
     else if (last.epoch !== epoch) (last.epoch = epoch), (last.seq = seq);
     else if (seq <= last.seq) return false;
     else last.seq = seq;
@@ -42,8 +92,8 @@ export class LocalSession implements MemberRef {
   /** What the store holds of its streams: messages up to these were had before (a resume elsewhere). */
   acceptedUpTo(published: readonly { streamId: string; epoch: number; seq: number }[]): void {
     for (const { streamId, epoch, seq } of published) {
-      const last = this.lastAccepted.get(streamId);
-      if (!last || last.epoch !== epoch || last.seq < seq) this.lastAccepted.set(streamId, { epoch, seq });
+      const last = this.lastAccepted?.get(streamId);
+      if (!last || last.epoch !== epoch || last.seq < seq) (this.lastAccepted ??= new Map()).set(streamId, { epoch, seq });
     }
   }
 
@@ -66,9 +116,12 @@ export class LocalSession implements MemberRef {
   }
 
   setStreams(streams: Iterable<string>): void {
-    this.streams.clear();
-    for (const streamId of streams) this.streams.add(streamId);
-    for (const streamId of [...this.lastAccepted.keys()]) if (!this.streams.has(streamId)) this.lastAccepted.delete(streamId);
+    const set = new Set(streams);
+    this.streamSet = set.size > 0 ? set : null;
+    const accepted = this.lastAccepted;
+    if (!accepted) return;
+    for (const streamId of [...accepted.keys()]) if (!set.has(streamId)) accepted.delete(streamId);
+    if (accepted.size === 0) this.lastAccepted = null;
   }
 
   get key() {

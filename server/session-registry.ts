@@ -112,23 +112,21 @@ export class SessionRegistry {
 
   /** Replaces the session's subscriptions (a join frame carries the client's whole set). */
   setSubscriptions(session: LocalSession, refs: readonly StreamRef[]): void {
-    for (const key of session.subscriptions) session.channel.unsubscribe(session, key);
-    session.subscriptions.clear();
+    for (const key of session.takeSubscriptions()) session.channel.unsubscribe(session, key);
     for (const ref of refs) this.subscribe(session, ref);
   }
 
   /** Returns false if it was subscribed already. */
   subscribe(session: LocalSession, ref: StreamRef): boolean {
     const key = streamKey(ref.uid, ref.streamId);
-    if (session.subscriptions.has(key)) return false;
-    session.subscriptions.add(key);
+    if (!session.addSubscription(key)) return false;
     session.channel.subscribe(session, key);
     return true;
   }
 
   unsubscribe(session: LocalSession, ref: StreamRef): void {
     const key = streamKey(ref.uid, ref.streamId);
-    if (session.subscriptions.delete(key)) session.channel.unsubscribe(session, key);
+    if (session.removeSubscription(key)) session.channel.unsubscribe(session, key);
   }
 
   /**
@@ -140,8 +138,7 @@ export class SessionRegistry {
     this.sessions.delete(session.sessionId);
     this.timeouts.untrack(session.sessionId);
     this.tokens.untrack(session.sessionId);
-    for (const key of session.subscriptions) session.channel.unsubscribe(session, key);
-    session.subscriptions.clear();
+    for (const key of session.takeSubscriptions()) session.channel.unsubscribe(session, key);
     session.channel.sessions.delete(session);
     if (session.conn) session.conn.session = null;
     this.dropIfIdle(session.channel);

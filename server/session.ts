@@ -214,9 +214,8 @@ export async function onTokenExpire(ctx: ServerContext, sessionId: string): Prom
 export async function onStreamTimeout(ctx: ServerContext, sessionId: string): Promise<void> {
   const session = ctx.sessions.get(sessionId);
   if (!session || session.streams.size === 0) return;
-  ctx.log.info({ uid: session.uid, streams: [...session.streams] }, 'streams timed out (NO_DATA)');
-  const streams = [...session.streams];
-  session.streams.clear();
+  const streams = session.takeStreams();
+  ctx.log.info({ uid: session.uid, streams }, 'streams timed out (NO_DATA)');
   ctx.counters.streamTimeouts++;
   try {
     if (!(await ctx.store.removeStreams(session))) ctx.sessions.end(session); // no longer ours

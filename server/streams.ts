@@ -17,7 +17,7 @@ export async function publish(ctx: ServerContext, conn: Connection, session: Loc
     conn.send({ type: 'error', id, code: 'INVALID_OPERATION', message: `at most ${MAX_STREAMS_PER_MEMBER} streams per member` });
     return;
   }
-  session.streams.add(streamId);
+  session.addStream(streamId);
   if (outcome === 'added') conn.log.debug({ streamId }, 'stream published');
   conn.send({ type: 'ack', id });
 }
@@ -29,7 +29,7 @@ export async function unpublish(ctx: ServerContext, conn: Connection, session: L
   }
   const outcome = await ctx.store.unpublish(session, streamId);
   if (outcome === 'gone') return sessionGone(ctx, conn, session);
-  session.streams.delete(streamId);
+  session.removeStream(streamId);
   if (outcome === 'absent') {
     conn.send({ type: 'error', id, code: 'NOT_PUBLISHED', message: `stream ${streamId} is not published` });
     return;
