@@ -2,7 +2,7 @@
 import { performance } from 'node:perf_hooks';
 import { filter, firstValueFrom } from 'rxjs';
 import { createClient } from 'channel-link';
-import { summarize } from './stats.js';
+import { pacedSend, summarize } from './stats.js';
 
 const firstEvent = (client, predicate) =>
   new Promise((resolve) => {
@@ -50,22 +50,8 @@ export async function messageLatency({ pubUrl, subUrl, messages, rate, worker = 
       if (samples.length === messages) resolve();
     });
   });
-  // Paced sender: catches up on timer lateness so the average rate stays at `rate`.
   const start = performance.now();
-  let sent = 0;
-  await new Promise((resolve) => {
-    const timer = setInterval(() => {
-      const due = Math.min(messages, Math.floor(((performance.now() - start) * rate) / 1000));
-      while (sent < due) {
-        stream.send(String(performance.now()));
-        sent++;
-      }
-      if (sent >= messages) {
-        clearInterval(timer);
-        resolve();
-      }
-    }, 1);
-  });
+  await pacedSend(messages, rate, (data) => stream.send(data));
   await Promise.race([done, new Promise((r) => setTimeout(r, 15_000))]);
   const seconds = (performance.now() - start) / 1000;
   await Promise.all([pub.destroy(), sub.destroy()]);

@@ -1,26 +1,7 @@
 // Message latency at a steady rate: one publisher, one subscriber, both in this process (one clock),
 // the server in its own process. The payload is the send time (performance.now()) as a string.
 import { pathToFileURL } from 'node:url';
-import { summarize } from '../stats.js';
-
-/** Sends `count` messages at `rate` msg/s (catching up on timer lateness), calling send(String(now)). */
-function pacedSend(count, rate, send) {
-  return new Promise((resolve) => {
-    const start = performance.now();
-    let sent = 0;
-    const timer = setInterval(() => {
-      const due = Math.min(count, Math.floor(((performance.now() - start) * rate) / 1000));
-      while (sent < due) {
-        send(String(performance.now()));
-        sent++;
-      }
-      if (sent >= count) {
-        clearInterval(timer);
-        resolve();
-      }
-    }, 1);
-  });
-}
+import { pacedSend, summarize } from '../stats.js';
 
 /** Resolves with the samples once `count` arrived, or after `graceMs` more once sending is done. */
 function collect(count, subscribe) {
