@@ -17,7 +17,7 @@ import {
   type ClientFrame,
   type ServerFrame,
 } from '../src/protocol.js';
-import { HEARTBEAT_TAG, isValidHeartbeat } from '../src/heartbeat-frame.js';
+import { isHeartbeatFrame, isValidHeartbeat } from '../src/heartbeat-frame.js';
 import type { ServerCounters } from './counters.js';
 import type { LocalSession } from './local-session.js';
 import { DropMeter, TokenBucket, type RateLimit } from './rate-limit.js';
@@ -45,7 +45,7 @@ export interface ConnectionHandlers {
   onFrame(conn: Connection, frame: ClientFrame): void | Promise<void>;
   /** A heartbeat of a joined socket: answered at once, never queued behind other frames. */
   onPing(conn: Connection, ts: number): void;
-  /** A binary heartbeat frame (src/heartbeat-frame.ts) of a joined socket, valid: answered at once with `echo(frame)`. */
+  /** A binary heartbeat frame (src/heartbeat-frame.ts) of a joined socket, valid: answered at once by sending the same bytes back (the frame is ours once ws has handed it over). */
   onHeartbeat(conn: Connection, frame: Buffer): void;
   /** A valid binary data frame from a joined socket; `payload` is a view, not a copy. */
   onData(conn: Connection, header: DataHeader, payload: Uint8Array): void;
@@ -141,21 +141,13 @@ export class Connection {
     this.ws.send(text);
   }
 
-  /** Returns false when the frame was not sent (socket not open, or closed as a slow consumer). */
+  /** Sends binary bytes (stream data, a heartbeat sent back); false when not sent (socket not open, or closed as a slow consumer). */
   sendData(bytes: Uint8Array): boolean {
     if (!this.canSend()) return false;
     this.counters.framesOut++;
     this.counters.bytesOut += bytes.byteLength;
     this.ws.send(bytes, { binary: true });
     return true;
-  }
-
-  /** Sends a heartbeat frame back as it came (the frame is ours once ws has handed it over). */
-  echo(frame: Buffer): void {
-    if (!this.canSend()) return;
-    this.counters.framesOut++;
-    this.counters.bytesOut += frame.length;
-    this.ws.send(frame);
   }
 
   /**
@@ -201,7 +193,7 @@ export class Connection {
   private onMessage(data: RawData, isBinary: boolean): void {
     if (this.phaseValue === 'closed') return;
     // The heartbeat, told apart by its first byte, skips every decoder (src/heartbeat-frame.ts).
-    if (isBinary && this.phaseValue === 'joined' && Buffer.isBuffer(data) && data[0] === HEARTBEAT_TAG) return this.onHeartbeat(data);
+    if (isBinary && this.phaseValue === 'joined' && Buffer.isBuffer(data) && isHeartbeatFrame(data)) return this.onHeartbeat(data);
     const bucket = isBinary ? (this.dataBucket ??= new TokenBucket(this.limits.dataRate)) : this.controlBucket;
     if (!bucket.take()) return this.onRateLimited(isBinary);
     this.counters.framesIn++;

@@ -69,7 +69,7 @@ export function createProtocolHandlers(ctx: ServerContext): ConnectionHandlers {
     },
 
     onHeartbeat(conn: Connection, frame: Buffer): void {
-      if (sessionOf(conn)) conn.echo(frame);
+      if (sessionOf(conn)) conn.sendData(frame);
     },
 
     onData(conn: Connection, header: DataHeader, payload: Uint8Array): void {
