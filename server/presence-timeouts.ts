@@ -36,7 +36,7 @@ export class PresenceTimeouts extends SessionTimers<Entry> {
     this.untrack(sessionId);
     const entry: Entry = { sessionId, lastSeen: this.now() - silentForMs, streamsTimedOutAt: null, due: 0, slot: -1 };
     this.entries.set(sessionId, entry);
-    this.arm(sessionId, entry);
+    this.arm(entry);
   }
 
   /** A frame arrived. Cheap: no timer work, except right after a stream timeout. */
@@ -47,15 +47,14 @@ export class PresenceTimeouts extends SessionTimers<Entry> {
     entry.lastSeen = this.now();
     // After a stream timeout the timer waits for the peer deadline, which may lie beyond the
     // new stream deadline: re-arm once so a later silence times out streams on time.
-    if (expiredStreams) this.arm(sessionId, entry);
+    if (expiredStreams) this.arm(entry);
   }
 
-  private arm(sessionId: string, entry: Entry): void {
+  private arm(entry: Entry): void {
     const { streamTimeoutMs, peerTimeoutMs } = this.options;
     let deadline = entry.lastSeen + peerTimeoutMs;
     if (entry.streamsTimedOutAt !== entry.lastSeen) deadline = Math.min(deadline, entry.lastSeen + streamTimeoutMs);
-    const delay = Math.max(0, deadline - this.now());
-    this.schedule(sessionId, entry, delay);
+    this.schedule(entry, deadline);
   }
 
   protected fire(sessionId: string, entry: Entry): void {
@@ -71,6 +70,6 @@ export class PresenceTimeouts extends SessionTimers<Entry> {
       // The callback may have untracked the session.
       if (this.entries.get(sessionId) !== entry) return;
     }
-    this.arm(sessionId, entry);
+    this.arm(entry);
   }
 }

@@ -42,9 +42,9 @@ export abstract class SessionTimers<E extends TimedEntry> {
     this.entries.clear();
   }
 
-  /** (Re)sets the session's deadline to `delayMs` from now. */
-  protected schedule(_sessionId: string, entry: E, delayMs: number): void {
-    this.queue.schedule(entry, this.now() + delayMs);
+  /** (Re)sets the session's deadline to `due` (on this clock; a past one fires at once). */
+  protected schedule(entry: E, due: number): void {
+    this.queue.schedule(entry, due);
   }
 
   protected abstract fire(sessionId: string, entry: E): void;

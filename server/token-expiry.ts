@@ -30,12 +30,11 @@ export class TokenExpiry extends SessionTimers<Entry> {
     if (expiresAt === null) return;
     const entry: Entry = { sessionId, expiresAt, warned: false, due: 0, slot: -1 };
     this.entries.set(sessionId, entry);
-    this.arm(sessionId, entry);
+    this.arm(entry);
   }
 
-  private arm(sessionId: string, entry: Entry): void {
-    const due = entry.warned ? entry.expiresAt : entry.expiresAt - this.options.willExpireMs;
-    this.schedule(sessionId, entry, Math.max(0, due - this.now()));
+  private arm(entry: Entry): void {
+    this.schedule(entry, entry.warned ? entry.expiresAt : entry.expiresAt - this.options.willExpireMs);
   }
 
   protected fire(sessionId: string, entry: Entry): void {
@@ -50,6 +49,6 @@ export class TokenExpiry extends SessionTimers<Entry> {
       this.options.onWillExpire(sessionId, entry.expiresAt);
       if (this.entries.get(sessionId) !== entry) return; // the callback may have untracked it
     }
-    this.arm(sessionId, entry);
+    this.arm(entry);
   }
 }
