@@ -227,6 +227,8 @@ function frame(now: number): void {
     lanesDirty = false;
     lastDraw = now;
     renderLanes(lanesHost, run, { width: lanesHost.clientWidth, domainMs: EXPECTED_MS[scenario], current: currentStep() });
+    // The status cards show the same states as the lanes: redraw them in the same frame.
+    status.render(story, run);
   }
   requestAnimationFrame(frame);
 }

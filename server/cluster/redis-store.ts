@@ -119,7 +119,7 @@ export class RedisChannelStore implements ChannelStore {
       ttlMs: options.nodeTtlMs ?? 3_000,
       tick: (mayClaim) => this.cmd.tick(this.prefix, this.nodeId, options.nodeTtlMs ?? 3_000, mayClaim ? 1 : 0) as Promise<string[]>,
       onAdopted: (reply, wasAbsent) => this.onTick(reply, wasAbsent),
-      onFailure: (error) => this.setDown(`heartbeat failed: ${error.message}`),
+      onFailure: (error) => this.setDown(`redis heartbeat failed: ${error.message}`),
     });
   }
 

@@ -123,8 +123,9 @@ describe.skipIf(!hasBrowser)('demo: the seed timeline view', () => {
     expect(firstAt(all, 'T6') - firstAt(all, 'T3')).toBeGreaterThanOrEqual(9000);
     expect(Object.values(await stepStatus(demo))).toEqual(Array(11).fill('done'));
     // Live status: both connected again, UID 2 gets ticks, RTT measured.
-    expect(await demo.testId('user-1-state').getAttribute('data-state')).toBe('CONNECTED');
-    expect(await demo.testId('user-2-sees').textContent()).toBe('online · streaming, subscribed');
+    // (The cards redraw on the next frame after the last event: poll, do not read once.)
+    await expect.poll(() => demo.testId('user-1-state').getAttribute('data-state')).toBe('CONNECTED');
+    await expect.poll(() => demo.testId('user-2-sees').textContent()).toBe('online · streaming, subscribed');
     await expect.poll(() => demo.testId('user-2-data').textContent()).toMatch(/^tick \d+ · 0\.\d s ago$/);
     await expect.poll(() => demo.testId('user-1-rtt').textContent()).toMatch(/^\d+ ms$/);
     expect(await layoutShifts(demo)).toEqual([]);
