@@ -183,7 +183,7 @@ describe.skipIf(!hasBrowser)('demo: the seed timeline view', () => {
     expect(all.find((m) => m.lane === 2 && m.step === 'T10')!.kind).toBe('verdict');
     const steps = await stepStatus(demo);
     expect([steps.T6, steps.T7]).toEqual(['skipped', 'skipped']);
-    expect(await demo.testId('user-2-sees').textContent()).toBe('online · streaming, subscribed');
+    await expect.poll(() => demo.testId('user-2-sees').textContent()).toBe('online · streaming, subscribed');
     // Focus returns to the button that started the run.
     expect(await demo.page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('play-grace');
     expect(await demo.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(420);
@@ -205,7 +205,8 @@ describe.skipIf(!hasBrowser)('demo: the seed timeline view', () => {
 
     // No event on either lane since the freeze began: no state change, no leave, no rejoin.
     expect(all.filter((m) => m.kind === 'event' && m.at >= span.from)).toEqual([]);
-    expect(all.filter((m) => m.kind === 'verdict').map((m) => `${m.lane} ${m.event}`)).toEqual(['2 no one left', '1 still CONNECTED, 0 reconnects']);
+    // Both verdicts are made in one moment: their marks may share a millisecond, so no order between them.
+    expect(all.filter((m) => m.kind === 'verdict').map((m) => `${m.lane} ${m.event}`).sort()).toEqual(['1 still CONNECTED, 0 reconnects', '2 no one left']);
     expect(lane(all, 1).slice(0, 5)).toEqual([
       'T0 state DISCONNECTED->CONNECTING JOIN',
       'T0 state CONNECTING->CONNECTED JOINED',
@@ -228,7 +229,7 @@ describe.skipIf(!hasBrowser)('demo: the seed timeline view', () => {
       expect(times.filter((t) => t >= span.from + 250 && t < span.to - 250), `lane ${n}: ticks during the freeze`).toEqual([]);
     }
     expect(await demo.testId('run-status').textContent()).toMatch(/no one left\. Only the ticks paused\.$/);
-    expect(await demo.testId('user-2-state').getAttribute('data-state')).toBe('CONNECTED');
+    await expect.poll(() => demo.testId('user-2-state').getAttribute('data-state')).toBe('CONNECTED');
     expect(demo.pageErrors).toEqual([]);
   }, 60_000);
 });
