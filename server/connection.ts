@@ -146,7 +146,7 @@ export class Connection {
     if (!this.canSend()) return false;
     this.counters.framesOut++;
     this.counters.bytesOut += bytes.byteLength;
-    this.ws.send(bytes, { binary: true });
+    this.ws.send(bytes); // a Uint8Array goes out as a binary frame (no options object per frame)
     return true;
   }
 

@@ -3,6 +3,9 @@
  * and the channel's event stream with a short backlog, so a session that joins or resyncs from a
  * snapshot taken at seq S gets exactly the events after S, once each. Event seqs come from one
  * counter of the store (they only grow, so they order the events of each channel).
+ *
+ * The backlog is kept only while a join or resync is in progress: a snapshot taken after it began
+ * already holds every event received before, so an idle channel keeps no events at all.
  */
 import { streamKey } from '../src/keys.js';
 import { encodeFrame, type ServerFrame } from '../src/protocol.js';
@@ -23,21 +26,46 @@ export class LocalChannel {
   private lastSeq: number | null = null;
   /** The seq of the newest event pushed out of the backlog (0: none). */
   private evictedUpTo = 0;
-  /** Joins in progress: the channel stays watched while they run. */
-  pending = 0;
+  /** Joins in progress: the channel stays watched, and keeps its backlog, while they run. */
+  private joins = 0;
+  /** Resyncs in progress: the channel keeps its backlog while they run. */
+  private resyncs = 0;
 
   constructor(readonly key: ChannelKey) {}
 
   get idle(): boolean {
-    return this.sessions.size === 0 && this.pending === 0;
+    return this.sessions.size === 0 && this.joins === 0;
+  }
+
+  /** A join starts: from now until `endJoin()`, events are kept for its snapshot. */
+  beginJoin(): void {
+    this.joins++;
+  }
+
+  endJoin(): void {
+    this.joins--;
+    this.dropBacklogIfUnneeded();
+  }
+
+  /** A resync starts: from now until `endResync()`, events are kept for its snapshot. */
+  beginResync(): void {
+    this.resyncs++;
+  }
+
+  endResync(): void {
+    this.resyncs--;
+    this.dropBacklogIfUnneeded();
   }
 
   /** Takes the next event of the channel and delivers it; false for an event seen already. */
   receive(event: ChannelEvent): boolean {
     if (this.lastSeq !== null && event.seq <= this.lastSeq) return false;
     this.lastSeq = event.seq;
-    this.backlog.push(event);
-    if (this.backlog.length > BACKLOG) this.evictedUpTo = this.backlog.shift()!.seq;
+    if (this.joins + this.resyncs === 0) this.evictedUpTo = event.seq;
+    else {
+      this.backlog.push(event);
+      if (this.backlog.length > BACKLOG) this.evictedUpTo = this.backlog.shift()!.seq;
+    }
     if (event.frame.type === 'stream-removed') this.dropStream(streamKey(event.frame.uid, event.frame.streamId));
     let text: string | undefined;
     for (const session of this.sessions) {
@@ -90,6 +118,13 @@ export class LocalChannel {
     if (!set) return;
     set.delete(session);
     if (set.size === 0) this.subscribers.delete(key);
+  }
+
+  /** No snapshot in flight: no session can need an event already received. */
+  private dropBacklogIfUnneeded(): void {
+    if (this.joins + this.resyncs > 0 || this.backlog.length === 0) return;
+    this.evictedUpTo = this.backlog[this.backlog.length - 1]!.seq;
+    this.backlog.length = 0;
   }
 
   /** A stream went away: nobody stays subscribed to it. */

@@ -6,7 +6,8 @@
  */
 import type { Connection } from './connection.js';
 import type { LocalChannel } from './local-channel.js';
-import type { ChannelEvent, MemberRef } from './store.js';
+import type { Uid } from '../src/types.js';
+import type { ChannelEvent, ChannelKey, MemberRef } from './store.js';
 
 /** An idle member publishes and subscribes to nothing: its sets are made when first needed (an empty Set costs about 150 bytes, times every connection). */
 const NONE: ReadonlySet<string> = new Set();
@@ -22,11 +23,19 @@ export class LocalSession implements MemberRef {
   /** While its client is being sent what it missed, newer stream data waits here. */
   private held: Uint8Array[] | null = null;
 
+  // The member's identity is copied in, not kept as the object it came in (one object less per member).
+  readonly key: ChannelKey;
+  readonly uid: Uid;
+  readonly sessionId: string;
+
   constructor(
-    readonly ref: MemberRef,
+    ref: MemberRef,
     readonly channel: LocalChannel,
     streams: Iterable<string>,
   ) {
+    this.key = ref.key;
+    this.uid = ref.uid;
+    this.sessionId = ref.sessionId;
     this.setStreams(streams);
   }
 
@@ -124,19 +133,9 @@ export class LocalSession implements MemberRef {
     if (accepted.size === 0) this.lastAccepted = null;
   }
 
-  get key() {
-    return this.ref.key;
-  }
-  get uid() {
-    return this.ref.uid;
-  }
-  get sessionId() {
-    return this.ref.sessionId;
-  }
-
   /** Whether its client should get this event now (it is about somebody else, and news to it). */
   wants(event: ChannelEvent): boolean {
-    return this.conn !== null && this.seq !== null && event.seq > this.seq && event.sessionId !== this.ref.sessionId;
+    return this.conn !== null && this.seq !== null && event.seq > this.seq && event.sessionId !== this.sessionId;
   }
 
   deliver(seq: number, text: string): void {

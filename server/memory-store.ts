@@ -28,8 +28,12 @@ import {
 interface Member {
   uid: Uid;
   sessionId: string;
-  streams: string[];
+  /** Replaced, never changed in place: members without streams (most) share NO_STREAMS. */
+  streams: readonly string[];
 }
+
+const NO_STREAMS: readonly string[] = Object.freeze([]);
+const streamList = (streams: string[]): readonly string[] => (streams.length > 0 ? streams : NO_STREAMS);
 
 interface Channel {
   members: Map<string, Member>;
@@ -93,11 +97,11 @@ export class MemoryChannelStore implements ChannelStore {
     }
     if (!channel) this.channels.set(key, (channel = { members: new Map() }));
     const sessionId = outcome === 'resumed' ? current!.sessionId : request.newSessionId;
-    const member: Member = { uid, sessionId, streams: current?.streams ?? [] };
+    const member: Member = { uid, sessionId, streams: current?.streams ?? NO_STREAMS };
     channel.members.set(uidKey(uid), member);
     if (outcome === 'fresh') this.emit(key, sessionId, { type: 'peer-online', uid });
     const { removed, added, streams } = diffStreams(member.streams, request.streams);
-    member.streams = streams;
+    member.streams = streamList(streams);
     for (const streamId of removed) this.emit(key, sessionId, { type: 'stream-removed', uid, streamId, reason: 'UNPUBLISHED' });
     for (const streamId of added) this.emit(key, sessionId, { type: 'stream-added', uid, streamId });
     for (const streamId of removed) this.kept.delete(keptKey(key, uid, streamId));
@@ -137,7 +141,7 @@ export class MemoryChannelStore implements ChannelStore {
     if (!found) return false;
     const { channel, member } = found;
     const streams = member.streams;
-    member.streams = [];
+    member.streams = NO_STREAMS;
     for (const streamId of streams) this.emit(ref.key, ref.sessionId, { type: 'stream-removed', uid: ref.uid, streamId, reason: 'NO_DATA' });
     for (const streamId of streams) this.release(ref.key, ref.uid, streamId, false);
     return true;
@@ -158,7 +162,7 @@ export class MemoryChannelStore implements ChannelStore {
     const found = this.find(ref);
     if (!found) return 'gone';
     if (!found.member.streams.includes(streamId)) return 'absent';
-    found.member.streams = found.member.streams.filter((s) => s !== streamId);
+    found.member.streams = streamList(found.member.streams.filter((s) => s !== streamId));
     this.emit(ref.key, ref.sessionId, { type: 'stream-removed', uid: ref.uid, streamId, reason: 'UNPUBLISHED' });
     this.release(ref.key, ref.uid, streamId, true);
     return 'removed';
@@ -178,7 +182,7 @@ export class MemoryChannelStore implements ChannelStore {
     const found = this.find(ref);
     if (!found) return this.channels.get(ref.key)?.members.has(uidKey(ref.uid)) ? 'lost' : this.recreate(ref, streams);
     const { removed, added, streams: next } = diffStreams(found.member.streams, streams);
-    found.member.streams = next;
+    found.member.streams = streamList(next);
     for (const streamId of removed) this.emit(ref.key, ref.sessionId, { type: 'stream-removed', uid: ref.uid, streamId, reason: 'NO_DATA' });
     for (const streamId of added) this.emit(ref.key, ref.sessionId, { type: 'stream-added', uid: ref.uid, streamId });
     return 'ok';

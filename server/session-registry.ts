@@ -56,9 +56,9 @@ export class SessionRegistry {
   async enter(key: ChannelKey): Promise<{ channel: LocalChannel; release: () => void }> {
     let channel = this.channels.get(key);
     if (!channel) this.channels.set(key, (channel = new LocalChannel(key)));
-    channel.pending++;
+    channel.beginJoin();
     const release = () => {
-      channel.pending--;
+      channel.endJoin();
       this.dropIfIdle(channel);
     };
     try {

@@ -252,7 +252,7 @@ export async function endSession(ctx: ServerContext, session: LocalSession, reas
     await ctx.store.leave(session, reason);
   } catch (error) {
     if (!storeDown(error)) throw error;
-    ctx.pendingLeaves.set(session.sessionId, { ref: session.ref, reason });
+    ctx.pendingLeaves.set(session.sessionId, { ref: { key: session.key, uid: session.uid, sessionId: session.sessionId }, reason });
     session.channel.broadcastLocal(leaveEvents(session.uid, [...session.streams], reason), session);
   }
 }
@@ -263,19 +263,24 @@ export async function endSession(ctx: ServerContext, session: LocalSession, reas
  */
 export async function resync(ctx: ServerContext, channel: LocalChannel, sessions: readonly LocalSession[] = [...channel.sessions]): Promise<void> {
   for (const session of sessions) session.unsync();
-  let snapshot;
+  channel.beginResync();
   try {
-    snapshot = await ctx.store.snapshot(channel.key);
-  } catch (error) {
-    if (!storeDown(error)) throw error;
-    return; // resynced when the store is back
-  }
-  const holdMs = ctx.holdMs();
-  for (const session of sessions) {
-    if (!session.conn || ctx.sessions.get(session.sessionId) !== session) continue;
-    const peers = snapshot.members.filter((m) => !(m.uid === session.uid && typeof m.uid === typeof session.uid));
-    session.conn.send({ type: 'snapshot', peers, ...(holdMs > 0 ? { holdMs } : {}) });
-    channel.sync(session, snapshot.seq);
+    let snapshot;
+    try {
+      snapshot = await ctx.store.snapshot(channel.key);
+    } catch (error) {
+      if (!storeDown(error)) throw error;
+      return; // resynced when the store is back
+    }
+    const holdMs = ctx.holdMs();
+    for (const session of sessions) {
+      if (!session.conn || ctx.sessions.get(session.sessionId) !== session) continue;
+      const peers = snapshot.members.filter((m) => !(m.uid === session.uid && typeof m.uid === typeof session.uid));
+      session.conn.send({ type: 'snapshot', peers, ...(holdMs > 0 ? { holdMs } : {}) });
+      channel.sync(session, snapshot.seq);
+    }
+  } finally {
+    channel.endResync();
   }
 }
 

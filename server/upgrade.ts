@@ -47,6 +47,10 @@ export function createUpgradeHandler({ wss, allowedOrigins, isClosing, counters,
       refuse(socket, '403 Forbidden');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      // The WebSocket listens for the socket's errors from here on: ours would only cost memory.
+      socket.off('error', onSocketError);
+      wss.emit('connection', ws, req);
+    });
   };
 }
