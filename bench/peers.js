@@ -10,7 +10,8 @@
 //
 // Env: SIZES (2000,5000,10000,19000) ROUNDS (1) WINDOW_S (10) SETTLE_S (3) CROWD_PROCESSES (4)
 //      LATENCY_S (5) RATE (1000) RECONNECT_ROUNDS (3) OUTAGE_MS (3000) PARTS (capacity,latency,reconnect)
-//      SYSTEMS (all: cl,cl-redis,sio,ws and, with BEFORE, cl@before,cl-redis@before) to measure fewer
+//      SYSTEMS (all: cl,cl-redis,sio,ws,ws-join and, with BEFORE, cl@before,cl-redis@before) to measure fewer
+//      (ws-join: the raw ws floor answering a join, driven by channel-link's own idle clients)
 //      BEFORE=<dir>: also measure the channel-link of another checkout (built, with node_modules),
 //      e.g. the commit before a change, in the same run, alternating with the rest.
 import { existsSync } from 'node:fs';
@@ -61,6 +62,8 @@ const systems = [
   ...(o.before ? await channelLink(o.before, '@before') : []),
   { id: 'sio', label: 'Socket.IO 4', server: 'socket.io' },
   { id: 'ws', label: 'raw ws', server: 'ws' },
+  // The same floor, joined by channel-link's own idle clients (one join each, then the binary heartbeat).
+  { id: 'ws-join', label: 'raw ws, joined', server: 'ws-join', heartbeat: 'binary', protocolVersion: await protocolVersionOf(ROOT) },
 ].filter((s) => !only || only.has(s.id));
 const latencySystems = [
   { id: 'cl-worker', dist: ROOT, worker: 'auto' },
@@ -68,7 +71,7 @@ const latencySystems = [
   ...(o.before ? [{ id: 'cl-worker@before', dist: o.before, worker: 'auto' }, { id: 'cl-inline@before', dist: o.before, worker: 'inline' }] : []),
   { id: 'sio' },
 ];
-const reconnectSystems = systems.filter((s) => !s.redis && s.server !== 'ws');
+const reconnectSystems = systems.filter((s) => !s.redis && !s.server.startsWith('ws'));
 
 /** Round r runs the systems in an order rotated by r, so none is always first or last. */
 const rotate = (list, r) => list.map((_, i) => list[(i + r) % list.length]);

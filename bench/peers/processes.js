@@ -7,6 +7,8 @@ const CROWDS = {
   'channel-link': new URL('../idle-crowd.js', import.meta.url),
   'socket.io': new URL('./crowd-socketio.js', import.meta.url),
   ws: new URL('./crowd-ws.js', import.meta.url),
+  // The floor server that answers channel-link's join: channel-link's own idle clients.
+  'ws-join': new URL('../idle-crowd.js', import.meta.url),
 };
 
 /** Starts a server of `system` in its own process; resolves once it listens. */

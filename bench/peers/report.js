@@ -54,6 +54,13 @@ export function printReport(results, o) {
       add(`RSS/conn ${name} / raw ws`, at, ratio(now.perConn, ws.perConn), before && ratio(before.perConn, ws.perConn), id === 'cl' ? '<= 1.25' : '', `${kb(now.perConn)} / ${kb(ws.perConn)}`);
     }
     if (sio) add('RSS/conn Socket.IO / raw ws', at, ratio(sio.perConn, ws.perConn), null, '', `${kb(sio.perConn)} / ${kb(ws.perConn)}`);
+    // The floor driven by channel-link's own clients: what the server alone adds (for information).
+    const wsJoin = capacityOf(results, 'ws-join', size);
+    if (wsJoin && cl) {
+      add('CPU channel-link / raw ws, joined (same clients)', at, ratio(cl.cpu, wsJoin.cpu), c('cl', true) && ratio(c('cl', true).cpu, wsJoin.cpu), '', `${pct(cl.cpu)} / ${pct(wsJoin.cpu)}`);
+      add('CPU raw ws, joined / raw ws', at, ratio(wsJoin.cpu, ws.cpu), null, '', `${pct(wsJoin.cpu)} / ${pct(ws.cpu)}`);
+      add('RSS/conn channel-link / raw ws, joined', at, ratio(cl.perConn, wsJoin.perConn), c('cl', true) && ratio(c('cl', true).perConn, wsJoin.perConn), '', `${kb(cl.perConn)} / ${kb(wsJoin.perConn)}`);
+    }
   }
 
   const sio = latencyOf(results, 'sio');

@@ -1,5 +1,5 @@
 // One server of the comparison, in its own process (started by bench/peers.js with --expose-gc).
-// env PEER_SERVER = JSON { system: 'channel-link' | 'socket.io' | 'ws', port, dist?, redisUrl? }
+// env PEER_SERVER = JSON { system: 'channel-link' | 'socket.io' | 'ws' | 'ws-join', port, dist?, redisUrl? }
 // IPC out: { type: 'listening', port }; in: 'memory' -> { type: 'memory', rss } (after a full GC),
 // 'stop' -> graceful close, then exit. SIGTERM: the same graceful close.
 import { pathToFileURL } from 'node:url';
@@ -35,11 +35,18 @@ async function socketIo() {
   return { port: io.httpServer.address().port, close: () => new Promise((resolve) => io.close(() => resolve())) };
 }
 
-async function rawWs() {
+async function rawWs({ answerJoin = false } = {}) {
   const { WebSocketServer } = await import('ws');
   const wss = new WebSocketServer({ port: cfg.port, host, perMessageDeflate: false });
   // The floor: every message (the client's 1 Hz ping) is answered by sending it back (the pong).
-  wss.on('connection', (ws) => ws.on('message', (data) => ws.send(data)));
+  // With answerJoin, a text frame (channel-link's join) is answered `joined` instead: the same floor,
+  // driven by the very clients channel-link has (bench/idle-crowd.js), so only the server differs.
+  wss.on('connection', (ws) =>
+    ws.on('message', (data, isBinary) => {
+      if (isBinary || !answerJoin) ws.send(data);
+      else ws.send('{"type":"joined"}');
+    }),
+  );
   await new Promise((resolve) => wss.once('listening', resolve));
   return {
     port: wss.address().port,
@@ -51,7 +58,7 @@ async function rawWs() {
   };
 }
 
-const start = { 'channel-link': channelLink, 'socket.io': socketIo, ws: rawWs }[cfg.system];
+const start = { 'channel-link': channelLink, 'socket.io': socketIo, ws: () => rawWs(), 'ws-join': () => rawWs({ answerJoin: true }) }[cfg.system];
 const server = await start();
 let stopping = null;
 const stop = () => {
