@@ -70,6 +70,8 @@ const latencySystems = [
   { id: 'cl-inline', dist: ROOT, worker: 'inline' },
   ...(o.before ? [{ id: 'cl-worker@before', dist: o.before, worker: 'auto' }, { id: 'cl-inline@before', dist: o.before, worker: 'inline' }] : []),
   { id: 'sio' },
+  // Socket.IO with two bare thread crossings on the receive path: the cost of any worker design here.
+  { id: 'sio-hops' },
 ];
 const reconnectSystems = systems.filter((s) => !s.redis && !s.server.startsWith('ws'));
 
@@ -100,7 +102,7 @@ try {
         const server = await startPeerServer({ system: system.id.startsWith('sio') ? 'socket.io' : 'channel-link', dist: system.dist });
         try {
           const args = { dist: system.dist, url: server.url, worker: system.worker, seconds: o.latencyS, rate: o.rate };
-          const m = system.id === 'sio' ? await socketIoLatency(args) : await channelLinkLatency(args);
+          const m = system.id.startsWith('sio') ? await socketIoLatency({ ...args, hops: system.id === 'sio-hops' }) : await channelLinkLatency(args);
           results.latency.push({ system: system.id, round, ...m });
           log(`  [${round + 1}] latency ${system.id.padEnd(20)} p50 ${m.p50.toFixed(3)} ms, p99 ${m.p99.toFixed(3)} ms, max ${m.max.toFixed(1)} ms, lost ${m.lost}, client CPU ${m.cpuUsPerMessage.toFixed(0)} µs/msg`);
         } finally {

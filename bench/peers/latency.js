@@ -67,8 +67,15 @@ export async function channelLinkLatency({ dist, url, worker, seconds, rate }) {
   }
 }
 
-export async function socketIoLatency({ url, seconds, rate }) {
+/**
+ * Socket.IO, optionally with `hops`: each received message goes to a bare worker_threads echo and
+ * back before it is timed. Two thread crossings and nothing else, as channel-link's worker mode
+ * has (publisher's thread to its worker, subscriber's worker to its thread): what crossing threads
+ * costs on this machine, whatever the SDK.
+ */
+export async function socketIoLatency({ url, seconds, rate, hops = false }) {
   const { io } = await import('socket.io-client');
+  const echo = hops ? await startEcho() : null;
   const count = Math.round(seconds * rate);
   const room = `lat-${Date.now().toString(36)}`;
   const opts = { transports: ['websocket'], forceNew: true };
@@ -77,7 +84,7 @@ export async function socketIoLatency({ url, seconds, rate }) {
   try {
     const join = (s) => new Promise((resolve) => (s.connected ? s.emit('join', room, resolve) : s.once('connect', () => s.emit('join', room, resolve))));
     await step('socket.io join', Promise.all([join(pub), join(sub)]));
-    const listen = (on) => sub.on('m', on);
+    const listen = echo ? (on) => ((echo.onReply = on), sub.on('m', (d) => echo.worker.postMessage(d))) : (on) => sub.on('m', on);
     const warm = collect(200, listen);
     await pacedSend(200, rate, (d) => pub.emit('m', d));
     await settle(warm.done);
@@ -91,5 +98,14 @@ export async function socketIoLatency({ url, seconds, rate }) {
   } finally {
     pub.close();
     sub.close();
+    await echo?.worker.terminate();
   }
+}
+
+async function startEcho() {
+  const { Worker } = await import('node:worker_threads');
+  const worker = new Worker("require('node:worker_threads').parentPort.on('message', (m) => require('node:worker_threads').parentPort.postMessage(m));", { eval: true });
+  const echo = { worker, onReply: () => {} };
+  worker.on('message', (m) => echo.onReply(m));
+  return echo;
 }

@@ -74,6 +74,13 @@ export function printReport(results, o) {
       add(`latency p99 channel-link ${mode} / Socket.IO`, at, ratio(now.p99, sio.p99), before && ratio(before.p99, sio.p99), mode === 'worker' ? '<= 1.50' : '', `${ms(now.p99)} / ${ms(sio.p99)}`);
     }
   }
+  const sioHops = latencyOf(results, 'sio-hops');
+  const clWorker = latencyOf(results, 'cl-worker');
+  if (sio && sioHops) {
+    // What two thread crossings alone cost here, and channel-link's worker mode against that.
+    add('latency p99 Socket.IO + 2 thread hops / Socket.IO', `${o.rate} msg/s`, ratio(sioHops.p99, sio.p99), null, '', `${ms(sioHops.p99)} / ${ms(sio.p99)}`);
+    if (clWorker) add('latency p99 channel-link worker / Socket.IO + 2 thread hops', `${o.rate} msg/s`, ratio(clWorker.p99, sioHops.p99), null, '', `${ms(clWorker.p99)} / ${ms(sioHops.p99)}`);
+  }
   const sioR = reconnectOf(results, 'sio');
   const clR = reconnectOf(results, 'cl');
   const clRb = reconnectOf(results, 'cl@before');
