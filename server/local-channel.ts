@@ -37,6 +37,11 @@ export class LocalChannel {
     return this.sessions.size === 0 && this.joins === 0;
   }
 
+  /** Whether a join or resync waits for its snapshot: only then are received events kept. */
+  private get syncing(): boolean {
+    return this.joins + this.resyncs > 0;
+  }
+
   /** A join starts: from now until `endJoin()`, events are kept for its snapshot. */
   beginJoin(): void {
     this.joins++;
@@ -61,7 +66,7 @@ export class LocalChannel {
   receive(event: ChannelEvent): boolean {
     if (this.lastSeq !== null && event.seq <= this.lastSeq) return false;
     this.lastSeq = event.seq;
-    if (this.joins + this.resyncs === 0) this.evictedUpTo = event.seq;
+    if (!this.syncing) this.evictedUpTo = event.seq;
     else {
       this.backlog.push(event);
       if (this.backlog.length > BACKLOG) this.evictedUpTo = this.backlog.shift()!.seq;
@@ -122,7 +127,7 @@ export class LocalChannel {
 
   /** No snapshot in flight: no session can need an event already received. */
   private dropBacklogIfUnneeded(): void {
-    if (this.joins + this.resyncs > 0 || this.backlog.length === 0) return;
+    if (this.syncing || this.backlog.length === 0) return;
     this.evictedUpTo = this.backlog[this.backlog.length - 1]!.seq;
     this.backlog.length = 0;
   }

@@ -263,24 +263,29 @@ export async function endSession(ctx: ServerContext, session: LocalSession, reas
  */
 export async function resync(ctx: ServerContext, channel: LocalChannel, sessions: readonly LocalSession[] = [...channel.sessions]): Promise<void> {
   for (const session of sessions) session.unsync();
+  // The channel keeps the events that arrive meanwhile, for the snapshot's sessions to catch up on.
   channel.beginResync();
   try {
-    let snapshot;
-    try {
-      snapshot = await ctx.store.snapshot(channel.key);
-    } catch (error) {
-      if (!storeDown(error)) throw error;
-      return; // resynced when the store is back
-    }
-    const holdMs = ctx.holdMs();
-    for (const session of sessions) {
-      if (!session.conn || ctx.sessions.get(session.sessionId) !== session) continue;
-      const peers = snapshot.members.filter((m) => !(m.uid === session.uid && typeof m.uid === typeof session.uid));
-      session.conn.send({ type: 'snapshot', peers, ...(holdMs > 0 ? { holdMs } : {}) });
-      channel.sync(session, snapshot.seq);
-    }
+    await sendSnapshot(ctx, channel, sessions);
   } finally {
     channel.endResync();
+  }
+}
+
+async function sendSnapshot(ctx: ServerContext, channel: LocalChannel, sessions: readonly LocalSession[]): Promise<void> {
+  let snapshot;
+  try {
+    snapshot = await ctx.store.snapshot(channel.key);
+  } catch (error) {
+    if (!storeDown(error)) throw error;
+    return; // resynced when the store is back
+  }
+  const holdMs = ctx.holdMs();
+  for (const session of sessions) {
+    if (!session.conn || ctx.sessions.get(session.sessionId) !== session) continue;
+    const peers = snapshot.members.filter((m) => !(m.uid === session.uid && typeof m.uid === typeof session.uid));
+    session.conn.send({ type: 'snapshot', peers, ...(holdMs > 0 ? { holdMs } : {}) });
+    channel.sync(session, snapshot.seq);
   }
 }
 

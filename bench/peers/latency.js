@@ -104,7 +104,7 @@ export async function socketIoLatency({ url, seconds, rate, hops = false }) {
 
 async function startEcho() {
   const { Worker } = await import('node:worker_threads');
-  const worker = new Worker("require('node:worker_threads').parentPort.on('message', (m) => require('node:worker_threads').parentPort.postMessage(m));", { eval: true });
+  const worker = new Worker("const { parentPort } = require('node:worker_threads'); parentPort.on('message', (m) => parentPort.postMessage(m));", { eval: true });
   const echo = { worker, onReply: () => {} };
   worker.on('message', (m) => echo.onReply(m));
   return echo;
