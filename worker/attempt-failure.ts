@@ -1,7 +1,8 @@
 /**
  * What went wrong with one connection attempt, in words an app developer can act on. In Node the
  * `ws` socket reports the system error (ECONNREFUSED, ENOTFOUND, a TLS code) or the HTTP status of
- * a refused upgrade; a browser reports nothing beyond close 1006, and the message says so.
+ * a refused upgrade, which node-socket-error.ts words; a browser reports nothing beyond close 1006,
+ * and the message says so.
  */
 import { ChannelLinkError, reviveCause, type SerializedCause } from '../src/errors.js';
 
@@ -30,30 +31,22 @@ export function socketErrorOf(event: unknown): SerializedCause | undefined {
   return out;
 }
 
-const TLS_CODE = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|^EPROTO$/;
-/** Node names the TLS layer in the message when the socket fails during its handshake (e.g. ECONNRESET). */
-const TLS_MESSAGE = /\bTLS\b|SSL routines|certificate/i;
-
-/** A short description of a socket error that says which kind of failure it was. */
-function describeSocketError(error: SerializedCause): string {
-  const status = /Unexpected server response: (\d+)/.exec(error.message);
-  if (status) return `the server answered the WebSocket upgrade with HTTP ${status[1]}`;
-  const code = error.code ?? '';
-  if (TLS_CODE.test(code) || TLS_MESSAGE.test(error.message)) return `TLS failure (${error.message.trim()})`;
-  if (code === 'ECONNREFUSED') return `connection refused (${error.message})`;
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `DNS lookup failed (${error.message})`;
-  if (code === 'ECONNRESET') return `connection reset (${error.message})`;
-  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ETIMEDOUT') return `host unreachable (${error.message})`;
-  return error.message;
-}
-
-/** The socket closed (or could not be created) before the attempt joined. */
-export function closedFailure(stage: AttemptStage, closeCode: number, reason: string, error: SerializedCause | undefined): AttemptFailure {
+/**
+ * The socket closed (or could not be created) before the attempt joined. `describe` words the
+ * socket's error (the host's `describeSocketError`; by default its message).
+ */
+export function closedFailure(
+  stage: AttemptStage,
+  closeCode: number,
+  reason: string,
+  error: SerializedCause | undefined,
+  describe: (error: SerializedCause) => string = (e) => e.message,
+): AttemptFailure {
   if (stage === 'handshaking') {
     const message = `the server closed the connection during the handshake (close ${closeCode}${reason ? `: ${reason}` : ''})`;
     return { code: 'NETWORK_ERROR', message, cause: error ?? { name: 'Error', message } };
   }
-  if (error) return { code: 'NETWORK_ERROR', message: describeSocketError(error), cause: error };
+  if (error) return { code: 'NETWORK_ERROR', message: describe(error), cause: error };
   const message =
     `the connection failed before it opened (close ${closeCode}); the browser does not say why ` +
     '(refused, DNS, TLS or an HTTP error: see its network log)';

@@ -2,6 +2,7 @@
  * Everything the engine needs from its host, injected so unit tests run on virtual time and the
  * same engine runs in a browser Worker, a Node worker_threads worker or inline.
  */
+import type { SerializedCause } from '../src/errors.js';
 
 export interface Clock {
   now(): number;
@@ -38,6 +39,8 @@ export interface EngineEnv {
   WebSocket: WebSocketConstructor;
   online: OnlineSource;
   random: () => number;
+  /** Words the error a socket reported for a failed attempt (Node: system code, HTTP status); default: its message. */
+  describeSocketError?: (error: SerializedCause) => string;
 }
 
 export const realClock: Clock = { now: () => Date.now() };

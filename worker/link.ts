@@ -224,7 +224,7 @@ export class Link {
       this.reject(verdict, reason || `closed by the server (${code})`);
       return;
     }
-    this.abandonSocket(closedFailure(this.stage(), code, reason, error));
+    this.abandonSocket(closedFailure(this.stage(), code, reason, error, this.env.describeSocketError));
   }
 
   /** Abandons the current socket and lets the normal loss path reconnect. */

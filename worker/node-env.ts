@@ -1,5 +1,6 @@
-/** The engine's host services in Node: `ws` for sockets, real clock and timers. */
+/** The engine's host services in Node: `ws` for sockets, real clock and timers, Node's socket errors worded. */
 import WebSocket from 'ws';
+import { describeNodeSocketError } from './node-socket-error.js';
 import { noOnlineSignal, realClock, realTimers, type EngineEnv, type OnlineSource, type WebSocketConstructor } from './env.js';
 
 /**
@@ -14,5 +15,6 @@ export function nodeEngineEnv(online: OnlineSource = noOnlineSignal): EngineEnv 
     WebSocket: WebSocket as unknown as WebSocketConstructor,
     online,
     random: Math.random,
+    describeSocketError: describeNodeSocketError,
   };
 }

@@ -3,6 +3,7 @@ import { encodeHeartbeat, heartbeatTimestamp, isHeartbeatFrame } from '../../src
 import { decodeClientFrame, encodeFrame, type ClientFrame, type ServerFrame } from '../../src/protocol.js';
 import type { EngineOptions } from '../../src/types.js';
 import type { EngineEnv, OnlineSource, WebSocketLike } from '../../worker/env.js';
+import { describeNodeSocketError } from '../../worker/node-socket-error.js';
 
 export interface FakeSocket extends WebSocketLike {
   readonly url: string;
@@ -163,6 +164,8 @@ export function createFakeEnv(random: () => number = () => 0.5): {
     WebSocket: ws.WebSocket,
     online,
     random,
+    // The fake sockets fail as `ws` does in Node, with system errors.
+    describeSocketError: describeNodeSocketError,
   };
   return { env, ws, online };
 }
