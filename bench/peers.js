@@ -4,12 +4,13 @@
 //    full GC, against the same server with 0 clients) with N idle clients: 1 Hz heartbeats,
 //    channels (rooms) of 10;
 //  - message latency: one publisher, one subscriber, RATE msg/s (channel-link on worker_threads and
-//    inline, Socket.IO);
+//    inline; Socket.IO, Socket.IO with two bare thread hops, Socket.IO with each client on a worker
+//    thread); percentiles over all rounds' samples pooled;
 //  - reconnect: after an outage of OUTAGE_MS and after a server restart.
 // It prints one table of ratios (with the figures they come from) and the machine's load.
 //
 // Env: SIZES (2000,5000,10000,19000) ROUNDS (1) WINDOW_S (10) SETTLE_S (3) CROWD_PROCESSES (4)
-//      LATENCY_S (5) RATE (1000) RECONNECT_ROUNDS (3) OUTAGE_MS (3000) PARTS (capacity,latency,reconnect)
+//      LATENCY_S (10) RATE (1000) RECONNECT_ROUNDS (3) OUTAGE_MS (3000) PARTS (capacity,latency,reconnect)
 //      SYSTEMS (all: cl,cl-redis,sio,ws,ws-join and, with BEFORE, cl@before,cl-redis@before) to measure fewer
 //      (ws-join: the raw ws floor answering a join, driven by channel-link's own idle clients)
 //      BEFORE=<dir>: also measure the channel-link of another checkout (built, with node_modules),
@@ -17,7 +18,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { measureCapacity } from './peers/capacity.js';
-import { channelLinkLatency, socketIoLatency } from './peers/latency.js';
+import { channelLinkLatency, socketIoLatency, socketIoOnWorkersLatency } from './peers/latency.js';
 import { loadavg, openFilesLimit } from './peers/proc.js';
 import { startPeerServer } from './peers/processes.js';
 import { outageReconnect, restartReconnect } from './peers/reconnect.js';
@@ -36,7 +37,7 @@ const o = {
   windowS: num('WINDOW_S', 10),
   settleS: num('SETTLE_S', 3),
   crowdProcesses: num('CROWD_PROCESSES', 4),
-  latencyS: num('LATENCY_S', 5),
+  latencyS: num('LATENCY_S', 10),
   rate: num('RATE', 1000),
   reconnectRounds: num('RECONNECT_ROUNDS', 3),
   outageMs: num('OUTAGE_MS', 3000),
@@ -72,6 +73,8 @@ const latencySystems = [
   { id: 'sio' },
   // Socket.IO with two bare thread crossings on the receive path: the cost of any worker design here.
   { id: 'sio-hops' },
+  // Socket.IO with each client on its own worker thread: channel-link's worker topology, Socket.IO's stack.
+  { id: 'sio-workers' },
 ];
 const reconnectSystems = systems.filter((s) => !s.redis && !s.server.startsWith('ws'));
 
@@ -102,7 +105,12 @@ try {
         const server = await startPeerServer({ system: system.id.startsWith('sio') ? 'socket.io' : 'channel-link', dist: system.dist });
         try {
           const args = { dist: system.dist, url: server.url, worker: system.worker, seconds: o.latencyS, rate: o.rate };
-          const m = system.id.startsWith('sio') ? await socketIoLatency({ ...args, hops: system.id === 'sio-hops' }) : await channelLinkLatency(args);
+          const m =
+            system.id === 'sio-workers'
+              ? await socketIoOnWorkersLatency(args)
+              : system.id.startsWith('sio')
+                ? await socketIoLatency({ ...args, hops: system.id === 'sio-hops' })
+                : await channelLinkLatency(args);
           results.latency.push({ system: system.id, round, ...m });
           log(`  [${round + 1}] latency ${system.id.padEnd(20)} p50 ${m.p50.toFixed(3)} ms, p99 ${m.p99.toFixed(3)} ms, max ${m.max.toFixed(1)} ms, lost ${m.lost}, client CPU ${m.cpuUsPerMessage.toFixed(0)} µs/msg`);
         } finally {

@@ -61,7 +61,7 @@ export async function channelLinkLatency({ dist, url, worker, seconds, rate }) {
     await pacedSend(count, rate, (d) => stream.send(d));
     await settle(run.done);
     const cpu = process.cpuUsage(cpu0);
-    return { ...summarize(run.samples), lost: count - run.samples.length, cpuUsPerMessage: (cpu.user + cpu.system) / count };
+    return { ...summarize(run.samples), samples: run.samples, lost: count - run.samples.length, cpuUsPerMessage: (cpu.user + cpu.system) / count };
   } finally {
     await step('destroy', Promise.all([pub.destroy(), sub.destroy()]));
   }
@@ -94,11 +94,43 @@ export async function socketIoLatency({ url, seconds, rate, hops = false }) {
     await pacedSend(count, rate, (d) => pub.emit('m', d));
     await settle(run.done);
     const cpu = process.cpuUsage(cpu0);
-    return { ...summarize(run.samples), lost: count - run.samples.length, cpuUsPerMessage: (cpu.user + cpu.system) / count };
+    return { ...summarize(run.samples), samples: run.samples, lost: count - run.samples.length, cpuUsPerMessage: (cpu.user + cpu.system) / count };
   } finally {
     pub.close();
     sub.close();
     await echo?.worker.terminate();
+  }
+}
+
+/**
+ * Socket.IO with each client on its own worker_threads worker (sio-worker-client.js): the
+ * publisher's main thread posts to its worker, which emits; the subscriber's worker posts each
+ * message to the main thread, where it is timed. The same threads and crossings as channel-link's
+ * worker mode (two workers, one crossing each way), with Socket.IO's stack: what the worker
+ * design itself costs here.
+ */
+export async function socketIoOnWorkersLatency({ url, seconds, rate }) {
+  const { Worker } = await import('node:worker_threads');
+  const count = Math.round(seconds * rate);
+  const room = `lat-${Date.now().toString(36)}`;
+  const script = new URL('./sio-worker-client.js', import.meta.url);
+  const [pub, sub] = [0, 1].map(() => new Worker(script, { workerData: { url, room } }));
+  const joined = (worker) => new Promise((resolve, reject) => (worker.once('message', resolve), worker.once('error', reject)));
+  try {
+    await step('socket.io join on workers', Promise.all([joined(pub), joined(sub)]));
+    const listen = (on) => sub.on('message', on);
+    const warm = collect(200, listen);
+    await pacedSend(200, rate, (d) => pub.postMessage(d));
+    await settle(warm.done);
+    sub.removeAllListeners('message');
+    const run = collect(count, listen);
+    const cpu0 = process.cpuUsage();
+    await pacedSend(count, rate, (d) => pub.postMessage(d));
+    await settle(run.done);
+    const cpu = process.cpuUsage(cpu0);
+    return { ...summarize(run.samples), samples: run.samples, lost: count - run.samples.length, cpuUsPerMessage: (cpu.user + cpu.system) / count };
+  } finally {
+    await Promise.all([pub.terminate(), sub.terminate()]);
   }
 }
 

@@ -1,5 +1,7 @@
 // The printed result of bench:peers: one table of ratios (with the figures they come from), then
 // how the cost grows with the number of connections.
+import { summarize } from '../stats.js';
+
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -14,10 +16,15 @@ function capacityOf(results, system, size) {
   if (runs.length === 0) return null;
   return { cpu: median(runs.map((r) => r.cpu)), perConn: median(runs.map((r) => r.perConn)), rss0: median(runs.map((r) => r.rss0)) };
 }
+/**
+ * Percentiles of all rounds' samples pooled: a round's p99 rests on its few worst stalls (100 samples
+ * in 10 s), so a median of per-round p99s swings with one stall more or less; the pooled p99 swings far less.
+ */
 function latencyOf(results, system) {
   const runs = results.latency.filter((r) => r.system === system);
   if (runs.length === 0) return null;
-  return { p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)), lost: runs.reduce((n, r) => n + r.lost, 0) };
+  const { p50, p99, n } = summarize(runs.flatMap((r) => r.samples));
+  return { p50, p99, n, lost: runs.reduce((sum, r) => sum + r.lost, 0) };
 }
 function reconnectOf(results, system) {
   const runs = results.reconnect.filter((r) => r.system === system);
@@ -81,6 +88,12 @@ export function printReport(results, o) {
     add('latency p99 Socket.IO + 2 thread hops / Socket.IO', `${o.rate} msg/s`, ratio(sioHops.p99, sio.p99), null, '', `${ms(sioHops.p99)} / ${ms(sio.p99)}`);
     if (clWorker) add('latency p99 channel-link worker / Socket.IO + 2 thread hops', `${o.rate} msg/s`, ratio(clWorker.p99, sioHops.p99), null, '', `${ms(clWorker.p99)} / ${ms(sioHops.p99)}`);
   }
+  const sioWorkers = latencyOf(results, 'sio-workers');
+  if (sio && sioWorkers) {
+    // The same threads as channel-link's worker mode (each client's socket on its own worker), Socket.IO's stack.
+    add('latency p99 Socket.IO, each client on a worker / Socket.IO', `${o.rate} msg/s`, ratio(sioWorkers.p99, sio.p99), null, '', `${ms(sioWorkers.p99)} / ${ms(sio.p99)}`);
+    if (clWorker) add('latency p99 channel-link worker / Socket.IO, each client on a worker', `${o.rate} msg/s`, ratio(clWorker.p99, sioWorkers.p99), null, '', `${ms(clWorker.p99)} / ${ms(sioWorkers.p99)}`);
+  }
   const sioR = reconnectOf(results, 'sio');
   const clR = reconnectOf(results, 'cl');
   const clRb = reconnectOf(results, 'cl@before');
@@ -94,7 +107,7 @@ export function printReport(results, o) {
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => String(r[i]).length)));
   const right = new Set([2, 3, 4].slice(0, withBefore ? 3 : 2));
   const line = (cells) => `| ${cells.map((c, i) => (right.has(i) ? String(c).padStart(widths[i]) : String(c).padEnd(widths[i]))).join(' | ')} |`;
-  console.log(`\nchannel-link vs Socket.IO 4 vs raw ws — node ${process.version}, ${o.rounds} round(s), medians; ` +
+  console.log(`\nchannel-link vs Socket.IO 4 vs raw ws — node ${process.version}, ${o.rounds} round(s); capacity and reconnect: medians of the rounds, latency: percentiles of all rounds' samples pooled (${o.latencyS} s at ${o.rate} msg/s per round); ` +
     `window ${o.windowS} s, channels of 10, 1 Hz heartbeats; load (1/5/15 min) at start ${o.loadStart}, at end ${o.loadEnd}; ${o.minutes.toFixed(1)} min\n`);
   console.log(line(header));
   console.log(`|${widths.map((w, i) => (right.has(i) ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`);
