@@ -3,16 +3,16 @@
 import { pathToFileURL } from 'node:url';
 import { pacedSend, summarize } from '../stats.js';
 
-/** Resolves with the samples once `count` arrived, or after `graceMs` more once sending is done. */
-function collect(count, subscribe) {
+/** The latency of each message received through `listen` (see timedRun); `done` once `count` arrived. */
+function collect(count, listen) {
   const samples = [];
   let finish;
   const done = new Promise((resolve) => (finish = resolve));
-  subscribe((data) => {
+  const stop = listen((data) => {
     samples.push(performance.now() - Number(data));
     if (samples.length === count) finish();
   });
-  return { samples, done };
+  return { samples, done, stop };
 }
 
 /** `promise`, or an error naming `what` after `ms`: a benchmark step never hangs. */
@@ -41,6 +41,24 @@ async function settle(done, ms = 3000) {
   await Promise.race([done, new Promise((resolve) => setTimeout(resolve, ms))]);
 }
 
+/**
+ * 200 messages first, so that both ends have compiled their hot paths, then `count` timed ones at
+ * `rate`. `listen(on)` starts calling `on(data)` for each message received and returns its stop.
+ */
+async function timedRun({ count, rate, send, listen }) {
+  const warm = collect(200, listen);
+  await pacedSend(200, rate, send);
+  await settle(warm.done);
+  warm.stop();
+  const run = collect(count, listen);
+  const cpu0 = process.cpuUsage();
+  await pacedSend(count, rate, send);
+  await settle(run.done);
+  const cpu = process.cpuUsage(cpu0);
+  run.stop();
+  return { ...summarize(run.samples), samples: run.samples, lost: count - run.samples.length, cpuUsPerMessage: (cpu.user + cpu.system) / count };
+}
+
 export async function channelLinkLatency({ dist, url, worker, seconds, rate }) {
   const { createClient } = await import(pathToFileURL(`${dist}/dist/src/index.node.js`).href);
   const count = Math.round(seconds * rate);
@@ -52,16 +70,11 @@ export async function channelLinkLatency({ dist, url, worker, seconds, rate }) {
     const stream = await step('publish', pub.publish());
     await step('stream-added', until(sub.peers$, (peers) => peers.get(1)?.streams.has(stream.id)));
     const remote = await step('subscribe', sub.subscribe(1, stream.id));
-    // A few messages first, so that both ends have compiled their hot paths.
-    const warm = collect(200, (on) => remote.messages$.subscribe(({ data }) => on(data)));
-    await pacedSend(200, rate, (d) => stream.send(d));
-    await settle(warm.done);
-    const run = collect(count, (on) => remote.messages$.subscribe(({ data }) => on(data)));
-    const cpu0 = process.cpuUsage();
-    await pacedSend(count, rate, (d) => stream.send(d));
-    await settle(run.done);
-    const cpu = process.cpuUsage(cpu0);
-    return { ...summarize(run.samples), samples: run.samples, lost: count - run.samples.length, cpuUsPerMessage: (cpu.user + cpu.system) / count };
+    const listen = (on) => {
+      const subscription = remote.messages$.subscribe(({ data }) => on(data));
+      return () => subscription.unsubscribe();
+    };
+    return await timedRun({ count, rate, send: (d) => stream.send(d), listen });
   } finally {
     await step('destroy', Promise.all([pub.destroy(), sub.destroy()]));
   }
@@ -84,17 +97,13 @@ export async function socketIoLatency({ url, seconds, rate, hops = false }) {
   try {
     const join = (s) => new Promise((resolve) => (s.connected ? s.emit('join', room, resolve) : s.once('connect', () => s.emit('join', room, resolve))));
     await step('socket.io join', Promise.all([join(pub), join(sub)]));
-    const listen = echo ? (on) => ((echo.onReply = on), sub.on('m', (d) => echo.worker.postMessage(d))) : (on) => sub.on('m', on);
-    const warm = collect(200, listen);
-    await pacedSend(200, rate, (d) => pub.emit('m', d));
-    await settle(warm.done);
-    sub.off('m');
-    const run = collect(count, listen);
-    const cpu0 = process.cpuUsage();
-    await pacedSend(count, rate, (d) => pub.emit('m', d));
-    await settle(run.done);
-    const cpu = process.cpuUsage(cpu0);
-    return { ...summarize(run.samples), samples: run.samples, lost: count - run.samples.length, cpuUsPerMessage: (cpu.user + cpu.system) / count };
+    const listen = (on) => {
+      const onMessage = echo ? (d) => echo.worker.postMessage(d) : on;
+      if (echo) echo.onReply = on;
+      sub.on('m', onMessage);
+      return () => sub.off('m', onMessage);
+    };
+    return await timedRun({ count, rate, send: (d) => pub.emit('m', d), listen });
   } finally {
     pub.close();
     sub.close();
@@ -118,17 +127,8 @@ export async function socketIoOnWorkersLatency({ url, seconds, rate }) {
   const joined = (worker) => new Promise((resolve, reject) => (worker.once('message', resolve), worker.once('error', reject)));
   try {
     await step('socket.io join on workers', Promise.all([joined(pub), joined(sub)]));
-    const listen = (on) => sub.on('message', on);
-    const warm = collect(200, listen);
-    await pacedSend(200, rate, (d) => pub.postMessage(d));
-    await settle(warm.done);
-    sub.removeAllListeners('message');
-    const run = collect(count, listen);
-    const cpu0 = process.cpuUsage();
-    await pacedSend(count, rate, (d) => pub.postMessage(d));
-    await settle(run.done);
-    const cpu = process.cpuUsage(cpu0);
-    return { ...summarize(run.samples), samples: run.samples, lost: count - run.samples.length, cpuUsPerMessage: (cpu.user + cpu.system) / count };
+    const listen = (on) => (sub.on('message', on), () => sub.off('message', on));
+    return await timedRun({ count, rate, send: (d) => pub.postMessage(d), listen });
   } finally {
     await Promise.all([pub.terminate(), sub.terminate()]);
   }
