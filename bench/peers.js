@@ -5,7 +5,7 @@
 //    channels (rooms) of 10;
 //  - message latency: one publisher, one subscriber, RATE msg/s (channel-link on worker_threads and
 //    inline; Socket.IO, Socket.IO with two bare thread hops, Socket.IO with each client on a worker
-//    thread); percentiles over all rounds' samples pooled;
+//    thread); 10 s per round;
 //  - reconnect: after an outage of OUTAGE_MS and after a server restart.
 // It prints one table of ratios (with the figures they come from) and the machine's load.
 //

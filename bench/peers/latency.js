@@ -56,7 +56,7 @@ async function timedRun({ count, rate, send, listen }) {
   await settle(run.done);
   const cpu = process.cpuUsage(cpu0);
   run.stop();
-  return { ...summarize(run.samples), samples: run.samples, lost: count - run.samples.length, cpuUsPerMessage: (cpu.user + cpu.system) / count };
+  return { ...summarize(run.samples), lost: count - run.samples.length, cpuUsPerMessage: (cpu.user + cpu.system) / count };
 }
 
 export async function channelLinkLatency({ dist, url, worker, seconds, rate }) {

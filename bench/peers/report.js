@@ -1,7 +1,5 @@
 // The printed result of bench:peers: one table of ratios (with the figures they come from), then
 // how the cost grows with the number of connections.
-import { summarize } from '../stats.js';
-
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -17,15 +15,17 @@ function capacityOf(results, system, size) {
   return { cpu: median(runs.map((r) => r.cpu)), perConn: median(runs.map((r) => r.perConn)), rss0: median(runs.map((r) => r.rss0)) };
 }
 /**
- * Percentiles of all rounds' samples pooled: a round's p99 rests on its few worst stalls (100 samples
- * in 10 s), so a median of per-round p99s swings with one stall more or less; the pooled p99 swings far less.
+ * Medians over the rounds of each round's percentiles. A round's p99 (the 100th worst of 10,000)
+ * is steady within the round; whole rounds are not: this machine stalls now and then for tens of
+ * ms, and a round caught in that has hundreds of slow samples, which would set a p99 of the rounds'
+ * samples pooled. The median ignores one such round.
  */
 function latencyOf(results, system) {
   const runs = results.latency.filter((r) => r.system === system);
   if (runs.length === 0) return null;
-  const { p50, p99, n } = summarize(runs.flatMap((r) => r.samples));
-  return { p50, p99, n, lost: runs.reduce((sum, r) => sum + r.lost, 0) };
+  return { p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)), lost: runs.reduce((n, r) => n + r.lost, 0) };
 }
+
 function reconnectOf(results, system) {
   const runs = results.reconnect.filter((r) => r.system === system);
   if (runs.length === 0) return null;
@@ -107,7 +107,7 @@ export function printReport(results, o) {
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => String(r[i]).length)));
   const right = new Set([2, 3, 4].slice(0, withBefore ? 3 : 2));
   const line = (cells) => `| ${cells.map((c, i) => (right.has(i) ? String(c).padStart(widths[i]) : String(c).padEnd(widths[i]))).join(' | ')} |`;
-  console.log(`\nchannel-link vs Socket.IO 4 vs raw ws — node ${process.version}, ${o.rounds} round(s); capacity and reconnect: medians of the rounds, latency: percentiles of all rounds' samples pooled (${o.latencyS} s at ${o.rate} msg/s per round); ` +
+  console.log(`\nchannel-link vs Socket.IO 4 vs raw ws — node ${process.version}, ${o.rounds} round(s); medians of the rounds (latency: ${o.latencyS} s at ${o.rate} msg/s per round); ` +
     `window ${o.windowS} s, channels of 10, 1 Hz heartbeats; load (1/5/15 min) at start ${o.loadStart}, at end ${o.loadEnd}; ${o.minutes.toFixed(1)} min\n`);
   console.log(line(header));
   console.log(`|${widths.map((w, i) => (right.has(i) ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`);
