@@ -8,4 +8,4 @@ import { io } from 'socket.io-client';
 const socket = io(workerData.url, { transports: ['websocket'], forceNew: true });
 socket.on('connect', () => socket.emit('join', workerData.room, () => parentPort.postMessage('joined')));
 socket.on('m', (data) => parentPort.postMessage(data));
-parentPort.on('message', (data) => (data === 'close' ? (socket.close(), parentPort.close()) : socket.emit('m', data)));
+parentPort.on('message', (data) => socket.emit('m', data));
