@@ -15,7 +15,7 @@ import type { LocalChannel } from './local-channel.js';
 import type { LocalSession } from './local-session.js';
 import { leaveEvents } from './store-rules.js';
 import { finishReplay, prepareReplay } from './replay.js';
-import { channelKey, parseChannelKey, StoreUnavailableError, type ChannelKey, type JoinResult } from './store.js';
+import { channelKey, memberRef, parseChannelKey, StoreUnavailableError, type ChannelKey, type JoinResult } from './store.js';
 
 export const newSessionId = (): string => randomBytes(18).toString('base64url');
 /** Session ids are resume credentials: logs get a prefix only. */
@@ -252,7 +252,7 @@ export async function endSession(ctx: ServerContext, session: LocalSession, reas
     await ctx.store.leave(session, reason);
   } catch (error) {
     if (!storeDown(error)) throw error;
-    ctx.pendingLeaves.set(session.sessionId, { ref: { key: session.key, uid: session.uid, sessionId: session.sessionId }, reason });
+    ctx.pendingLeaves.set(session.sessionId, { ref: memberRef(session), reason });
     session.channel.broadcastLocal(leaveEvents(session.uid, [...session.streams], reason), session);
   }
 }

@@ -6,7 +6,7 @@
 import type { ServerContext } from './context.js';
 import { logId, onSessionTaken, resync } from './session.js';
 import { onRemoteData } from './streams.js';
-import type { AdoptedSession, StoreListener } from './store.js';
+import { memberRef, type AdoptedSession, type StoreListener } from './store.js';
 
 export function createStoreListener(ctx: ServerContext, onReconciled: () => void): StoreListener {
   let reconciling: Promise<void> | null = null;
@@ -39,7 +39,7 @@ export function createStoreListener(ctx: ServerContext, onReconciled: () => void
 function adopt(ctx: ServerContext, sessions: readonly AdoptedSession[]): void {
   for (const s of sessions) {
     if (ctx.sessions.get(s.sessionId)) continue;
-    ctx.sessions.adopt({ key: s.key, uid: s.uid, sessionId: s.sessionId }, s.streams, s.silentForMs);
+    ctx.sessions.adopt(memberRef(s), s.streams, s.silentForMs);
     ctx.log.info({ uid: s.uid, session: logId(s.sessionId), silentForMs: s.silentForMs }, 'adopted a member of a dead node');
   }
 }

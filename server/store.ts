@@ -35,6 +35,9 @@ export interface MemberRef {
   readonly sessionId: string;
 }
 
+/** A member's identity on its own, so that keeping it does not keep the larger object it came from. */
+export const memberRef = ({ key, uid, sessionId }: MemberRef): MemberRef => ({ key, uid, sessionId });
+
 export interface MemberSnapshot {
   uid: Uid;
   streams: string[];

@@ -81,18 +81,18 @@ export function printReport(results, o) {
       add(`latency p99 channel-link ${mode} / Socket.IO`, at, ratio(now.p99, sio.p99), before && ratio(before.p99, sio.p99), mode === 'worker' ? '<= 1.50' : '', `${ms(now.p99)} / ${ms(sio.p99)}`);
     }
   }
-  const sioHops = latencyOf(results, 'sio-hops');
+  // References for the worker mode: what threads alone cost here, with Socket.IO's stack.
   const clWorker = latencyOf(results, 'cl-worker');
-  if (sio && sioHops) {
-    // What two thread crossings alone cost here, and channel-link's worker mode against that.
-    add('latency p99 Socket.IO + 2 thread hops / Socket.IO', `${o.rate} msg/s`, ratio(sioHops.p99, sio.p99), null, '', `${ms(sioHops.p99)} / ${ms(sio.p99)}`);
-    if (clWorker) add('latency p99 channel-link worker / Socket.IO + 2 thread hops', `${o.rate} msg/s`, ratio(clWorker.p99, sioHops.p99), null, '', `${ms(clWorker.p99)} / ${ms(sioHops.p99)}`);
-  }
-  const sioWorkers = latencyOf(results, 'sio-workers');
-  if (sio && sioWorkers) {
-    // The same threads as channel-link's worker mode (each client's socket on its own worker), Socket.IO's stack.
-    add('latency p99 Socket.IO, each client on a worker / Socket.IO', `${o.rate} msg/s`, ratio(sioWorkers.p99, sio.p99), null, '', `${ms(sioWorkers.p99)} / ${ms(sio.p99)}`);
-    if (clWorker) add('latency p99 channel-link worker / Socket.IO, each client on a worker', `${o.rate} msg/s`, ratio(clWorker.p99, sioWorkers.p99), null, '', `${ms(clWorker.p99)} / ${ms(sioWorkers.p99)}`);
+  const references = [
+    ['sio-hops', 'Socket.IO + 2 thread hops'],
+    ['sio-workers', 'Socket.IO, each client on a worker'],
+  ];
+  for (const [id, name] of references) {
+    const ref = latencyOf(results, id);
+    if (!sio || !ref) continue;
+    const at = `${o.rate} msg/s`;
+    add(`latency p99 ${name} / Socket.IO`, at, ratio(ref.p99, sio.p99), null, '', `${ms(ref.p99)} / ${ms(sio.p99)}`);
+    if (clWorker) add(`latency p99 channel-link worker / ${name}`, at, ratio(clWorker.p99, ref.p99), null, '', `${ms(clWorker.p99)} / ${ms(ref.p99)}`);
   }
   const sioR = reconnectOf(results, 'sio');
   const clR = reconnectOf(results, 'cl');
