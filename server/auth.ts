@@ -3,11 +3,11 @@
  * without an app certificate every token (and a null token) is accepted (development); with one,
  * only tokens signed with it (see tokens.ts) for that app, channel and uid, not yet expired.
  */
-import { verifyToken, type TokenClaims, type TokenVerdict } from './tokens.js';
+import { verifyToken, type TokenClaims, type TokenCheck } from './tokens.js';
 
-export type { TokenClaims, TokenVerdict } from './tokens.js';
+export type { TokenClaims, TokenCheck } from './tokens.js';
 
-export type VerifyToken = (token: string | null, claims: TokenClaims) => TokenVerdict;
+export type VerifyToken = (token: string | null, claims: TokenClaims) => TokenCheck;
 
 export function createTokenVerifier(appCertificate: string | undefined): VerifyToken {
   if (appCertificate === undefined || appCertificate === '') {

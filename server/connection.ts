@@ -220,7 +220,8 @@ export class Connection {
     if (err instanceof ProtocolError) {
       this.counters.protocolErrors++;
       this.log.warn({ reason: err.message }, 'bad frame');
-      this.fail('PROTOCOL_ERROR', CloseCode.PROTOCOL_ERROR, err.message);
+      // Before the join it refuses the join (stop range); on a joined socket the client reconnects afresh (retry range).
+      this.fail('PROTOCOL_ERROR', this.phaseValue === 'awaiting-join' ? CloseCode.JOIN_REFUSED : CloseCode.PROTOCOL_ERROR, err.message);
     } else {
       this.log.error({ err }, 'frame handler failed');
       this.fail('SERVER_ERROR', CloseCode.INTERNAL_ERROR, 'internal server error');

@@ -14,6 +14,7 @@ import { newCounters } from './counters.js';
 import { createRequestListener } from './http.js';
 import { createLogger } from './logger.js';
 import { MemoryChannelStore } from './memory-store.js';
+import { MemoryMessageLog } from './memory-message-log.js';
 import { openMetricsEndpoint } from './metrics-http.js';
 import { createMetrics } from './metrics.js';
 import { resolveOptions, type ResolvedOptions, type ServerOptions } from './options.js';
@@ -24,6 +25,7 @@ import { onPeerTimeout, onStreamTimeout, onTokenExpire, onTokenWillExpire } from
 import { SessionRegistry } from './session-registry.js';
 import { SocketRegistry } from './socket-registry.js';
 import { createStoreListener } from './store-events.js';
+import { StoreRecovery } from './store-recovery.js';
 import type { ChannelStore } from './store.js';
 import { shutdown } from './shutdown.js';
 import { statsReport, type ServerStats } from './stats.js';
@@ -36,11 +38,11 @@ export type { LogFormat } from './log-output.js';
 export { DEFAULT_OPTIONS, LOG_LEVELS } from './options.js';
 export type { VerifyToken } from './auth.js';
 export { createTokenVerifier } from './auth.js';
-export type { CreateTokenOptions, TokenClaims, TokenVerdict } from './tokens.js';
+export type { CreateTokenOptions, TokenClaims, TokenCheck } from './tokens.js';
 export { createToken, verifyToken } from './tokens.js';
 export type { ServerCounters } from './counters.js';
 export type { ServerStats, StatsReport } from './stats.js';
-export type { ChannelEvent, ChannelKey, ChannelStore, JoinRequest, JoinResult, MemberRef, MemberSnapshot, StoreHealth, StoreListener } from './store.js';
+export type { StoreEvent, ChannelKey, ChannelStore, JoinRequest, JoinResult, MemberRef, MemberSnapshot, StoreHealth, StoreListener } from './store.js';
 export { channelKey, StoreUnavailableError } from './store.js';
 export { MemoryChannelStore } from './memory-store.js';
 export { RedisChannelStore, type RedisStoreOptions } from './cluster/redis-store.js';
@@ -103,49 +105,45 @@ export async function startServer(options: ServerOptions = {}): Promise<ChannelL
   const sockets = new SocketRegistry();
   const counters = newCounters();
   const startedAt = Date.now();
-  // The timer callbacks need the context, and the context holds the timers.
-  const ctxRef: { current?: ServerContext } = {};
   const slackMs = deadlineSlackMs(resolved);
+  // The timers' callbacks close over `ctx`, which holds the timers: they run only after it exists.
   const timeouts = new PresenceTimeouts({
     streamTimeoutMs: resolved.streamTimeoutMs,
     peerTimeoutMs: resolved.peerTimeoutMs,
     slackMs,
-    onStreamTimeout: (id) => guard(() => onStreamTimeout(ctxRef.current!, id)),
-    onPeerTimeout: (id) => guard(() => onPeerTimeout(ctxRef.current!, id)),
+    onStreamTimeout: (id) => guard(() => onStreamTimeout(ctx, id)),
+    onPeerTimeout: (id) => guard(() => onPeerTimeout(ctx, id)),
   });
   const tokens = new TokenExpiry({
     willExpireMs: resolved.tokenWillExpireMs,
     slackMs,
-    onWillExpire: (id, expiresAt) => guard(() => onTokenWillExpire(ctxRef.current!, id, expiresAt)),
-    onExpire: (id) => guard(() => onTokenExpire(ctxRef.current!, id)),
+    onWillExpire: (id, expiresAt) => guard(() => onTokenWillExpire(ctx, id, expiresAt)),
+    onExpire: (id) => guard(() => onTokenExpire(ctx, id)),
   });
-  // A node that starts without the state of before (in memory) holds back leaves for a peer timeout.
-  let holdUntil = store.durable ? 0 : startedAt + resolved.peerTimeoutMs;
+  const sessions = new SessionRegistry(store, timeouts, tokens);
   // What stats() and /metrics report: this node's sessions (in a cluster, every node reports its own).
   const stats = (): ServerStats => {
-    const local = ctxRef.current!.sessions.all();
-    const channels = ctxRef.current!.sessions.allChannels().filter((c) => c.sessions.size > 0).length;
+    const local = sessions.all();
+    const channels = sessions.allChannels().filter((c) => c.sessions.size > 0).length;
     const streams = local.reduce((n, s) => n + s.streams.size, 0);
-    const buffered = store instanceof MemoryChannelStore ? { buffered: store.buffered } : {};
-    return { sessions: local.length, members: local.length, channels, sockets: sockets.size, streams, ...buffered, counters: { ...counters } };
+    const buffered = store.messages instanceof MemoryMessageLog ? { buffered: store.messages.buffered } : {};
+    return { sessions: local.length, members: local.filter((s) => s.conn !== null).length, channels, sockets: sockets.size, streams, ...buffered, counters: { ...counters } };
   };
   const metrics = resolved.metrics ? createMetrics(counters, stats) : null;
   const ctx: ServerContext = {
     options: resolved,
     nodeId,
     store,
-    sessions: new SessionRegistry(store, timeouts, tokens),
+    sessions,
     sockets,
     tokens,
     counters,
     log,
     observeJoinLatency: metrics ? metrics.observeJoinLatency : () => {},
     verifyToken: options.verifyToken ?? createTokenVerifier(resolved.appCertificate),
-    holdMs: () => Math.max(0, holdUntil - Date.now()),
-    holdAfterOutage: () => (holdUntil = Date.now() + resolved.peerTimeoutMs),
-    pendingLeaves: new Map(),
+    // A node that starts without the state of before (in memory) holds back leaves for a peer timeout.
+    recovery: new StoreRecovery(resolved.peerTimeoutMs, !store.durable),
   };
-  ctxRef.current = ctx;
 
   function guard(fn: () => void | Promise<void>): void {
     const fail = (err: unknown) => log.error({ err }, 'timer handler failed');
@@ -156,7 +154,7 @@ export async function startServer(options: ServerOptions = {}): Promise<ChannelL
     }
   }
 
-  await store.open(nodeId, createStoreListener(ctx, () => {}));
+  await store.open(nodeId, createStoreListener(ctx));
 
   const limits = connectionLimits(resolved);
   const handlers = createProtocolHandlers(ctx);

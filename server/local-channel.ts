@@ -10,7 +10,7 @@
 import { streamKey } from '../src/keys.js';
 import { encodeFrame, type ServerFrame } from '../src/protocol.js';
 import type { LocalSession } from './local-session.js';
-import type { ChannelEvent, ChannelKey } from './store.js';
+import type { StoreEvent, ChannelKey } from './store.js';
 
 /** Events kept for sessions that sync from a snapshot just taken (a join's round trip is short). */
 const BACKLOG = 256;
@@ -21,7 +21,7 @@ export class LocalChannel {
   readonly sessions = new Set<LocalSession>();
   /** streamKey -> subscribed local sessions (data fan-out: hot path). */
   private readonly subscribers = new Map<string, Set<LocalSession>>();
-  private readonly backlog: ChannelEvent[] = [];
+  private readonly backlog: StoreEvent[] = [];
   /** The last event seq seen on the channel's stream; null until the first one. */
   private lastSeq: number | null = null;
   /** The seq of the newest event pushed out of the backlog (0: none). */
@@ -63,7 +63,7 @@ export class LocalChannel {
   }
 
   /** Takes the next event of the channel and delivers it; false for an event seen already. */
-  receive(event: ChannelEvent): boolean {
+  receive(event: StoreEvent): boolean {
     if (this.lastSeq !== null && event.seq <= this.lastSeq) return false;
     this.lastSeq = event.seq;
     if (!this.syncing) this.evictedUpTo = event.seq;

@@ -7,7 +7,7 @@
 import type { Connection } from './connection.js';
 import type { LocalChannel } from './local-channel.js';
 import type { Uid } from '../src/types.js';
-import type { ChannelEvent, ChannelKey, MemberRef } from './store.js';
+import type { StoreEvent, ChannelKey, MemberRef } from './store.js';
 
 /** An idle member publishes and subscribes to nothing: its sets are made when first needed (an empty Set costs about 150 bytes, times every connection). */
 const NONE: ReadonlySet<string> = new Set();
@@ -134,7 +134,7 @@ export class LocalSession implements MemberRef {
   }
 
   /** Whether its client should get this event now (it is about somebody else, and news to it). */
-  wants(event: ChannelEvent): boolean {
+  wants(event: StoreEvent): boolean {
     return this.conn !== null && this.seq !== null && event.seq > this.seq && event.sessionId !== this.sessionId;
   }
 

@@ -2,16 +2,14 @@
  * In-memory ChannelStore: the embedded default, for a single node. Operations complete at once
  * and emit their channel events synchronously, before they return.
  */
-import { streamKey, uidKey } from '../src/keys.js';
+import { uidKey } from '../src/keys.js';
 import type { Uid } from '../src/types.js';
 import type { PeerLeaveReason } from '../src/wire-words.js';
+import { MemoryMessageLog } from './memory-message-log.js';
 import { diffStreams, leaveEvents } from './store-rules.js';
-import { StreamBuffer } from './stream-buffer.js';
 import {
   DEFAULT_BUFFER_BOUNDS,
-  type BufferBounds,
-  type BufferedMessage,
-  type ChannelEventFrame,
+  type StoreEventFrame,
   type ChannelKey,
   type ChannelStore,
   type JoinRequest,
@@ -19,7 +17,6 @@ import {
   type MemberRef,
   type MemberSnapshot,
   type PublishResult,
-  type Replay,
   type StoreHealth,
   type StoreListener,
   type StoreOptions,
@@ -39,17 +36,9 @@ interface Channel {
   members: Map<string, Member>;
 }
 
-/** A stream's kept messages; a stream that timed out keeps them until `expiresAt`. */
-interface Kept {
-  buffer: StreamBuffer;
-  expiresAt: number | null;
-}
-
 export class MemoryChannelStore implements ChannelStore {
   private readonly channels = new Map<ChannelKey, Channel>();
-  private readonly kept = new Map<string, Kept>();
-  private readonly bounds: BufferBounds;
-  private sweeper: NodeJS.Timeout | undefined;
+  readonly messages: MemoryMessageLog;
   /** One counter for every channel's events: seqs only grow. */
   private seq = 0;
   private nodeId = '';
@@ -58,20 +47,18 @@ export class MemoryChannelStore implements ChannelStore {
   readonly durable = false;
 
   constructor(options: StoreOptions = {}) {
-    this.bounds = options.buffer ?? DEFAULT_BUFFER_BOUNDS;
+    this.messages = new MemoryMessageLog(options.buffer ?? DEFAULT_BUFFER_BOUNDS);
   }
 
   async open(nodeId: string, listener: StoreListener): Promise<void> {
     this.nodeId = nodeId;
     this.listener = listener;
-    // Streams that went quiet keep their messages for the window only.
-    this.sweeper = setInterval(() => this.sweep(Date.now()), Math.max(1000, this.bounds.windowMs));
-    this.sweeper.unref();
+    this.messages.open();
   }
 
   async close(): Promise<void> {
     this.listener = null;
-    clearInterval(this.sweeper);
+    this.messages.close();
   }
 
   async watch(): Promise<void> {
@@ -104,13 +91,10 @@ export class MemoryChannelStore implements ChannelStore {
     member.streams = streamList(streams);
     for (const streamId of removed) this.emit(key, sessionId, { type: 'stream-removed', uid, streamId, reason: 'UNPUBLISHED' });
     for (const streamId of added) this.emit(key, sessionId, { type: 'stream-added', uid, streamId });
-    for (const streamId of removed) this.kept.delete(keptKey(key, uid, streamId));
+    for (const streamId of removed) this.messages.release(key, uid, streamId, true);
     const published: { streamId: string; epoch: number; seq: number }[] = [];
     for (const streamId of streams) {
-      const kept = this.kept.get(keptKey(key, uid, streamId));
-      if (!kept) continue;
-      kept.expiresAt = null; // published again: its messages stay
-      const last = kept.buffer.last;
+      const last = this.messages.keep(key, uid, streamId); // published again: its messages stay
       if (last) published.push({ streamId, ...last });
     }
     return {
@@ -130,7 +114,7 @@ export class MemoryChannelStore implements ChannelStore {
     const { channel, member } = found;
     for (const frame of leaveEvents(member.uid, member.streams, reason)) this.emit(ref.key, ref.sessionId, frame);
     // One who quit is gone with its messages; one who went silent may come back within the window.
-    for (const streamId of member.streams) this.release(ref.key, ref.uid, streamId, reason === 'QUIT');
+    for (const streamId of member.streams) this.messages.release(ref.key, ref.uid, streamId, reason === 'QUIT');
     channel.members.delete(uidKey(ref.uid));
     if (channel.members.size === 0) this.channels.delete(ref.key);
     return true;
@@ -143,7 +127,7 @@ export class MemoryChannelStore implements ChannelStore {
     const streams = member.streams;
     member.streams = NO_STREAMS;
     for (const streamId of streams) this.emit(ref.key, ref.sessionId, { type: 'stream-removed', uid: ref.uid, streamId, reason: 'NO_DATA' });
-    for (const streamId of streams) this.release(ref.key, ref.uid, streamId, false);
+    for (const streamId of streams) this.messages.release(ref.key, ref.uid, streamId, false);
     return true;
   }
 
@@ -164,7 +148,7 @@ export class MemoryChannelStore implements ChannelStore {
     if (!found.member.streams.includes(streamId)) return 'absent';
     found.member.streams = streamList(found.member.streams.filter((s) => s !== streamId));
     this.emit(ref.key, ref.sessionId, { type: 'stream-removed', uid: ref.uid, streamId, reason: 'UNPUBLISHED' });
-    this.release(ref.key, ref.uid, streamId, true);
+    this.messages.release(ref.key, ref.uid, streamId, true);
     return 'removed';
   }
 
@@ -172,9 +156,9 @@ export class MemoryChannelStore implements ChannelStore {
     return this.channels.get(key)?.members.get(uidKey(uid))?.streams.includes(streamId) ?? false;
   }
 
-  async snapshot(key: ChannelKey, exceptSessionId?: string): Promise<{ members: MemberSnapshot[]; seq: number }> {
+  async snapshot(key: ChannelKey): Promise<{ members: MemberSnapshot[]; seq: number }> {
     const channel = this.channels.get(key);
-    return { members: channel ? snapshotOf(channel, exceptSessionId) : [], seq: this.seq };
+    return { members: channel ? snapshotOf(channel) : [], seq: this.seq };
   }
 
   async restore(ref: MemberRef, streams: readonly string[]): Promise<'ok' | 'lost'> {
@@ -199,62 +183,20 @@ export class MemoryChannelStore implements ChannelStore {
     return out;
   }
 
-  appendData(ref: MemberRef, streamId: string, message: BufferedMessage): void {
-    // One node: nobody else to send it to; keep it for resumes.
-    const k = keptKey(ref.key, ref.uid, streamId);
-    let kept = this.kept.get(k);
-    if (!kept) this.kept.set(k, (kept = { buffer: new StreamBuffer(this.bounds), expiresAt: null }));
-    kept.buffer.append(message, Date.now());
-  }
-
-  async readData(key: ChannelKey, uid: Uid, streamId: string, epoch: number, seq: number): Promise<Replay | null> {
-    const kept = this.kept.get(keptKey(key, uid, streamId));
-    return kept ? kept.buffer.after(epoch, seq, Date.now()) : null;
-  }
-
-  /** Buffered messages and bytes across every stream (for stats and tests). */
-  get buffered(): { messages: number; bytes: number } {
-    let messages = 0;
-    let bytes = 0;
-    for (const { buffer } of this.kept.values()) {
-      messages += buffer.size;
-      bytes += buffer.sizeBytes;
-    }
-    return { messages, bytes };
-  }
-
-  /** A stream went away: its messages go now (`drop`), or after the window (it may come back). */
-  private release(key: ChannelKey, uid: Uid, streamId: string, drop: boolean): void {
-    const k = keptKey(key, uid, streamId);
-    if (drop) this.kept.delete(k);
-    else {
-      const kept = this.kept.get(k);
-      if (kept) kept.expiresAt = Date.now() + this.bounds.windowMs;
-    }
-  }
-
-  private sweep(now: number): void {
-    for (const [k, kept] of this.kept) {
-      const empty = kept.buffer.trim(now);
-      if ((kept.expiresAt !== null && kept.expiresAt <= now) || (empty && kept.expiresAt !== null)) this.kept.delete(k);
-    }
-  }
-
   private find(ref: MemberRef): { channel: Channel; member: Member } | undefined {
     const channel = this.channels.get(ref.key);
     const member = channel?.members.get(uidKey(ref.uid));
     return channel && member && member.sessionId === ref.sessionId ? { channel, member } : undefined;
   }
 
-  private emit(key: ChannelKey, sessionId: string, frame: ChannelEventFrame): void {
-    this.listener?.channelEvent({ key, seq: ++this.seq, sessionId, origin: this.nodeId, frame });
+  private emit(key: ChannelKey, sessionId: string, frame: StoreEventFrame): void {
+    this.listener?.storeEvent({ key, seq: ++this.seq, sessionId, origin: this.nodeId, frame });
   }
 }
 
-function snapshotOf(channel: Channel, exceptSessionId: string | undefined): MemberSnapshot[] {
+/** Every member of the channel, or all but the session `except` (a joiner is not its own peer). */
+function snapshotOf(channel: Channel, except?: string): MemberSnapshot[] {
   const out: MemberSnapshot[] = [];
-  for (const m of channel.members.values()) if (m.sessionId !== exceptSessionId) out.push({ uid: m.uid, streams: [...m.streams] });
+  for (const m of channel.members.values()) if (m.sessionId !== except) out.push({ uid: m.uid, streams: [...m.streams] });
   return out;
 }
-
-const keptKey = (key: ChannelKey, uid: Uid, streamId: string): string => `${key}\n${streamKey(uid, streamId)}`;

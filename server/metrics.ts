@@ -48,7 +48,7 @@ export function createMetrics(counters: Readonly<ServerCounters>, stats: () => S
   };
   gauge('channel_link_connections', 'Open WebSocket connections, joined or not.', (s) => s.sockets);
   gauge('channel_link_sessions', 'Sessions whose liveness this node tracks (connected, or waiting to resume or time out).', (s) => s.sessions);
-  gauge('channel_link_members', 'Members of all channels.', (s) => s.members);
+  gauge('channel_link_members', 'Members connected to this node now (sessions with a socket).', (s) => s.members);
   gauge('channel_link_channels', 'Channels with at least one member.', (s) => s.channels);
   gauge('channel_link_streams', 'Published streams.', (s) => s.streams);
 

@@ -43,7 +43,7 @@ async function readReplays(ctx: ServerContext, session: LocalSession, positions:
   const read = await Promise.all(
     positions
       .filter((p) => p.at)
-      .map(async ({ uid, streamId, at }) => ({ uid, streamId, replay: await ctx.store.readData(session.key, uid, streamId, at![0], at![1]) })),
+      .map(async ({ uid, streamId, at }) => ({ uid, streamId, replay: await ctx.store.messages.read(session.key, uid, streamId, at![0], at![1]) })),
   );
   return read.filter((r): r is StreamReplay => r.replay !== null);
 }

@@ -4,7 +4,7 @@
  * for the whole cluster; SessionRegistry keeps this node's resources of each session in step.
  */
 import { randomBytes, randomInt } from 'node:crypto';
-import { CloseCode, closeCodeOf, verdictOfKick, verdictOfRefusal } from '../src/outcomes.js';
+import { CloseCode, outcomeOfKick, outcomeOfRefusal } from '../src/outcomes.js';
 import { MAX_NUMERIC_UID, PROTOCOL_VERSION, type JoinFrame } from '../src/protocol.js';
 import type { Uid } from '../src/types.js';
 import type { KickReason, PeerLeaveReason } from '../src/wire-words.js';
@@ -15,7 +15,7 @@ import type { LocalChannel } from './local-channel.js';
 import type { LocalSession } from './local-session.js';
 import { leaveEvents } from './store-rules.js';
 import { finishReplay, prepareReplay } from './replay.js';
-import { channelKey, memberRef, parseChannelKey, StoreUnavailableError, type ChannelKey, type JoinResult } from './store.js';
+import { channelKey, parseChannelKey, StoreUnavailableError, type ChannelKey, type JoinResult } from './store.js';
 
 export const newSessionId = (): string => randomBytes(18).toString('base64url');
 /** Session ids are resume credentials: logs get a prefix only. */
@@ -32,7 +32,7 @@ export async function join(ctx: ServerContext, conn: Connection, frame: JoinFram
   if (frame.v !== PROTOCOL_VERSION) {
     countRefusedJoin(ctx.counters, 'PROTOCOL_ERROR');
     conn.log.warn({ v: frame.v }, 'bad frame: unsupported protocol version');
-    refuse(conn, 'PROTOCOL_ERROR', `unsupported protocol version ${frame.v}, expected ${PROTOCOL_VERSION}`);
+    refuse(conn, 'PROTOCOL_ERROR', `unsupported protocol version ${frame.v}: this server speaks version ${PROTOCOL_VERSION}; use a channel-link client of the same version`);
     return;
   }
   const key = channelKey(frame.appId, frame.channel);
@@ -62,7 +62,7 @@ export async function join(ctx: ServerContext, conn: Connection, frame: JoinFram
     ctx.sessions.setSubscriptions(session, frame.subscriptions);
     const replays = await prepareReplay(ctx, session, frame.subscriptions);
     if (session.conn !== conn || conn.phase !== 'joined') return session.releaseData(() => true);
-    const holdMs = ctx.holdMs();
+    const holdMs = ctx.recovery.holdMs();
     conn.send({
       type: 'joined',
       v: PROTOCOL_VERSION,
@@ -109,11 +109,11 @@ async function admit(
   const requestedUid = frame.uid === null || frame.uid === 0 ? null : frame.uid;
   for (;;) {
     const uid = requestedUid ?? randomUid();
-    const verdict = ctx.verifyToken(frame.token, { appId: frame.appId, channel: frame.channel, uid });
-    if (!verdict.ok) {
-      countRefusedJoin(ctx.counters, verdict.code);
-      conn.log.info({ code: verdict.code, appId: frame.appId, channel: frame.channel, uid }, 'join rejected');
-      refuse(conn, verdict.code, verdict.message);
+    const check = ctx.verifyToken(frame.token, { appId: frame.appId, channel: frame.channel, uid });
+    if (!check.ok) {
+      countRefusedJoin(ctx.counters, check.code);
+      conn.log.info({ code: check.code, appId: frame.appId, channel: frame.channel, uid }, 'join rejected');
+      refuse(conn, check.code, check.message);
       return null;
     }
     const result = await ctx.store.join({
@@ -133,7 +133,7 @@ async function admit(
       refuse(conn, 'CHANNEL_FULL', `channel is full (${ctx.options.maxPeersPerChannel} members)`);
       return null;
     }
-    return { result, uid, expiresAt: verdict.expiresAt };
+    return { result, uid, expiresAt: check.expiresAt };
   }
 }
 
@@ -183,15 +183,15 @@ export async function leave(ctx: ServerContext, conn: Connection, session: Local
 /** `renew-token`: a valid token for the same app, channel and uid replaces the session's expiry. */
 export function renewToken(ctx: ServerContext, conn: Connection, session: LocalSession, id: number, token: string): void {
   const { appId, channel } = parseChannelKey(session.key);
-  const verdict = ctx.verifyToken(token, { appId, channel, uid: session.uid });
-  if (!verdict.ok) {
+  const check = ctx.verifyToken(token, { appId, channel, uid: session.uid });
+  if (!check.ok) {
     // The old token stays in force (and still expires when it would have).
-    conn.log.info({ code: verdict.code, uid: session.uid }, 'token renewal rejected');
-    conn.send({ type: 'error', id, code: verdict.code, message: verdict.message });
+    conn.log.info({ code: check.code, uid: session.uid }, 'token renewal rejected');
+    conn.send({ type: 'error', id, code: check.code, message: check.message });
     return;
   }
-  ctx.tokens.track(session.sessionId, verdict.expiresAt);
-  conn.log.debug({ uid: session.uid, expiresAt: verdict.expiresAt }, 'token renewed');
+  ctx.tokens.track(session.sessionId, check.expiresAt);
+  conn.log.debug({ uid: session.uid, expiresAt: check.expiresAt }, 'token renewed');
   conn.send({ type: 'ack', id });
 }
 
@@ -252,7 +252,7 @@ export async function endSession(ctx: ServerContext, session: LocalSession, reas
     await ctx.store.leave(session, reason);
   } catch (error) {
     if (!storeDown(error)) throw error;
-    ctx.pendingLeaves.set(session.sessionId, { ref: memberRef(session), reason });
+    ctx.recovery.leftWhileDown(session.sessionId, reason);
     session.channel.broadcastLocal(leaveEvents(session.uid, [...session.streams], reason), session);
   }
 }
@@ -280,7 +280,7 @@ async function sendSnapshot(ctx: ServerContext, channel: LocalChannel, sessions:
     if (!storeDown(error)) throw error;
     return; // resynced when the store is back
   }
-  const holdMs = ctx.holdMs();
+  const holdMs = ctx.recovery.holdMs();
   for (const session of sessions) {
     if (!session.conn || ctx.sessions.get(session.sessionId) !== session) continue;
     const peers = snapshot.members.filter((m) => !(m.uid === session.uid && typeof m.uid === typeof session.uid));
@@ -289,13 +289,13 @@ async function sendSnapshot(ctx: ServerContext, channel: LocalChannel, sessions:
   }
 }
 
-/** A refused join: the error frame, then the close code of that verdict (outcomes.ts). */
+/** A refused join: the error frame, then the close code of that outcome (outcomes.ts). */
 function refuse(conn: Connection, code: 'INVALID_TOKEN' | 'TOKEN_EXPIRED' | 'CHANNEL_FULL' | 'PROTOCOL_ERROR', message: string): void {
-  conn.fail(code, closeCodeOf(verdictOfRefusal(code)!), message);
+  conn.fail(code, outcomeOfRefusal(code)!.closeCode, message);
 }
 
-/** Ends a joined socket's stay for good: the `kicked` frame, then the verdict's close code. */
+/** Ends a joined socket's stay for good: the `kicked` frame, then the outcome's close code. */
 function kick(conn: Connection, reason: KickReason, message: string): void {
   conn.send({ type: 'kicked', reason, message });
-  conn.close(closeCodeOf(verdictOfKick(reason)), message);
+  conn.close(outcomeOfKick(reason).closeCode, message);
 }

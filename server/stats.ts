@@ -5,7 +5,7 @@ import type { ServerCounters } from './counters.js';
 export interface ServerStats {
   /** Sessions whose liveness this node tracks (connected, or dropped and waiting to resume or time out). */
   sessions: number;
-  /** Members of all channels in the store (the same as sessions with the in-memory store). */
+  /** Of those sessions, the ones whose client is connected to this node now (the rest wait to resume or time out). */
   members: number;
   /** Channels with at least one member. */
   channels: number;

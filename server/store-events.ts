@@ -8,7 +8,7 @@ import { logId, onSessionTaken, resync } from './session.js';
 import { onRemoteData } from './streams.js';
 import { memberRef, type AdoptedSession, type StoreListener } from './store.js';
 
-export function createStoreListener(ctx: ServerContext, onReconciled: () => void): StoreListener {
+export function createStoreListener(ctx: ServerContext): StoreListener {
   let reconciling: Promise<void> | null = null;
   let again = false;
   const reconcileSoon = (): void => {
@@ -17,7 +17,7 @@ export function createStoreListener(ctx: ServerContext, onReconciled: () => void
       return;
     }
     reconciling = reconcile(ctx)
-      .then(onReconciled, (error: unknown) => ctx.log.error({ err: error }, 'reconciliation with the store failed; retried when it is back'))
+      .catch((error: unknown) => ctx.log.error({ err: error }, 'reconciliation with the store failed; retried when it is back'))
       .finally(() => {
         reconciling = null;
         if (again) {
@@ -27,7 +27,7 @@ export function createStoreListener(ctx: ServerContext, onReconciled: () => void
       });
   };
   return {
-    channelEvent: (event) => ctx.sessions.channel(event.key)?.receive(event),
+    storeEvent: (event) => ctx.sessions.channel(event.key)?.receive(event),
     data: (key, frame) => onRemoteData(ctx, key, frame),
     sessionTaken: (sessionId, how) => onSessionTaken(ctx, sessionId, how),
     adopted: (sessions) => adopt(ctx, sessions),
@@ -52,13 +52,12 @@ function adopt(ctx: ServerContext, sessions: readonly AdoptedSession[]): void {
 async function reconcile(ctx: ServerContext): Promise<void> {
   const { store, sessions } = ctx;
   for (const channel of sessions.allChannels()) channel.reset();
-  ctx.holdAfterOutage();
+  ctx.recovery.startHold();
   for (const ref of await store.ownedSessions()) {
     if (sessions.get(ref.sessionId)) continue;
-    const reason = ctx.pendingLeaves.get(ref.sessionId)?.reason ?? 'SERVER_TIMEOUT';
-    await store.leave(ref, reason);
+    await store.leave(ref, ctx.recovery.leaveReasonOf(ref.sessionId) ?? 'SERVER_TIMEOUT');
   }
-  ctx.pendingLeaves.clear();
+  ctx.recovery.forgetLeaves();
   let lost = 0;
   for (const session of sessions.all()) {
     if ((await store.restore(session, [...session.streams], session.conn !== null)) === 'lost') {

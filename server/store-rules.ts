@@ -4,7 +4,7 @@
  */
 import type { Uid } from '../src/types.js';
 import type { PeerLeaveReason } from '../src/wire-words.js';
-import type { ChannelEventFrame } from './store.js';
+import type { StoreEventFrame } from './store.js';
 
 /** From `current` to `wanted`: what goes (as UNPUBLISHED), what comes, in publication order. */
 export function diffStreams(current: readonly string[], wanted: readonly string[]): { removed: string[]; added: string[]; streams: string[] } {
@@ -16,7 +16,7 @@ export function diffStreams(current: readonly string[], wanted: readonly string[
 }
 
 /** A member leaves: its streams go first (PEER_LEFT when it quit, NO_DATA when it went silent), then the member. */
-export function leaveEvents(uid: Uid, streams: readonly string[], reason: PeerLeaveReason): ChannelEventFrame[] {
+export function leaveEvents(uid: Uid, streams: readonly string[], reason: PeerLeaveReason): StoreEventFrame[] {
   const streamReason = reason === 'QUIT' ? 'PEER_LEFT' : 'NO_DATA';
-  return [...streams.map((streamId): ChannelEventFrame => ({ type: 'stream-removed', uid, streamId, reason: streamReason })), { type: 'peer-leave', uid, reason }];
+  return [...streams.map((streamId): StoreEventFrame => ({ type: 'stream-removed', uid, streamId, reason: streamReason })), { type: 'peer-leave', uid, reason }];
 }

@@ -10,6 +10,7 @@
  */
 import type { Uid } from '../src/types.js';
 import type { PeerLeaveReason, StreamRemovedReason } from '../src/wire-words.js';
+import type { MessageLog } from './message-log.js';
 import type { BufferBounds, BufferedMessage, Replay } from './stream-buffer.js';
 
 export type { BufferBounds, BufferedMessage, Replay };
@@ -44,13 +45,13 @@ export interface MemberSnapshot {
 }
 
 /** What members of a channel are told, in the channel's order. */
-export type ChannelEventFrame =
+export type StoreEventFrame =
   | { type: 'peer-online'; uid: Uid }
   | { type: 'peer-leave'; uid: Uid; reason: PeerLeaveReason }
   | { type: 'stream-added'; uid: Uid; streamId: string }
   | { type: 'stream-removed'; uid: Uid; streamId: string; reason: StreamRemovedReason };
 
-export interface ChannelEvent {
+export interface StoreEvent {
   readonly key: ChannelKey;
   /** Increases with every event of the store: it orders the events of each channel. */
   readonly seq: number;
@@ -58,7 +59,7 @@ export interface ChannelEvent {
   readonly sessionId: string;
   /** The node whose operation caused it. */
   readonly origin: string;
-  readonly frame: ChannelEventFrame;
+  readonly frame: StoreEventFrame;
 }
 
 export interface JoinRequest {
@@ -113,7 +114,7 @@ export const DEFAULT_BUFFER_BOUNDS: BufferBounds = { windowMs: 10_000, maxMessag
 /** What a store tells the node it runs on. */
 export interface StoreListener {
   /** A channel event, in the channel's seq order (every node with members in the channel gets it). */
-  channelEvent(event: ChannelEvent): void;
+  storeEvent(event: StoreEvent): void;
   /** A stream data frame (already encoded for clients) published by a member on another node. */
   data(key: ChannelKey, frame: Uint8Array): void;
   /** A session of this node was taken over on another node: resumed there, or its uid joined there. */
@@ -161,8 +162,8 @@ export interface ChannelStore {
   /** 'absent': the member does not publish it; 'gone': this node no longer owns the session. */
   unpublish(member: MemberRef, streamId: string): Promise<'removed' | 'absent' | 'gone'>;
   hasStream(key: ChannelKey, uid: Uid, streamId: string): Promise<boolean>;
-  /** Every member of the channel but `exceptSessionId`, as of `seq`. */
-  snapshot(key: ChannelKey, exceptSessionId?: string): Promise<{ members: MemberSnapshot[]; seq: number }>;
+  /** Every member of the channel, as of `seq`. */
+  snapshot(key: ChannelKey): Promise<{ members: MemberSnapshot[]; seq: number }>;
   /**
    * Makes the store agree with a session this node holds (after an outage): `ok` (the member is
    * there again, owned by this node, with these streams; streams it no longer has go as NO_DATA),
@@ -172,12 +173,6 @@ export interface ChannelStore {
   restore(member: MemberRef, streams: readonly string[], connected: boolean): Promise<'ok' | 'lost'>;
   /** The sessions the store thinks this node owns. */
   ownedSessions(): Promise<MemberRef[]>;
-  /**
-   * A message the member published: kept for subscribers that resume (within the bounds), and sent
-   * to the other nodes with members in the channel. A stream's messages go when it is unpublished
-   * or its member quits; when it times out they stay for the window, for a publisher that returns.
-   */
-  appendData(member: MemberRef, streamId: string, message: BufferedMessage): void;
-  /** A publisher's messages after [epoch, seq] that the store still holds; null if it holds nothing of that stream. */
-  readData(key: ChannelKey, uid: Uid, streamId: string, epoch: number, seq: number): Promise<Replay | null>;
+  /** The recent messages of the channels' streams (its own seam: message-log.ts); the store keeps them alive with their streams. */
+  readonly messages: MessageLog;
 }

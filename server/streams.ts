@@ -72,7 +72,7 @@ export function forwardData(ctx: ServerContext, session: LocalSession, header: D
   if (!session.accept(streamId, epoch, seq)) return;
   const frame = encodeServerData(session.uid, streamId, flags, epoch, seq, payload);
   deliverData(session.channel.subscribersOf(streamKey(session.uid, streamId)), frame);
-  ctx.store.appendData(session, streamId, { epoch, seq, frame });
+  ctx.store.messages.append(session, streamId, { epoch, seq, frame });
 }
 
 /** A data frame published on another node: to this node's subscribers of its stream. */

@@ -32,7 +32,7 @@ export interface TokenClaims {
   uid: Uid;
 }
 
-export type TokenVerdict =
+export type TokenCheck =
   | { ok: true; /** Epoch ms when the token expires, or null if it does not. */ expiresAt: number | null }
   | { ok: false; code: 'INVALID_TOKEN' | 'TOKEN_EXPIRED'; message: string };
 
@@ -76,7 +76,7 @@ export function createToken(options: CreateTokenOptions): string {
   return token;
 }
 
-const invalid = (message: string): TokenVerdict => ({ ok: false, code: 'INVALID_TOKEN', message });
+const invalid = (message: string): TokenCheck => ({ ok: false, code: 'INVALID_TOKEN', message });
 
 interface Payload {
   a: string;
@@ -102,7 +102,7 @@ function parsePayload(encoded: string): Payload | null {
  * Checks a token against the app certificate and what the client asks for. Nothing about the
  * token is trusted (not even its JSON) until its signature has been checked.
  */
-export function verifyToken(token: string | null, appCertificate: string, claims: TokenClaims, now = Date.now()): TokenVerdict {
+export function verifyToken(token: string | null, appCertificate: string, claims: TokenClaims, now = Date.now()): TokenCheck {
   if (token === null) return invalid('a token is required');
   if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return invalid('malformed token');
   const parts = token.split('.');

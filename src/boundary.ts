@@ -2,7 +2,7 @@
  * The contract between the main thread and the engine's worker, and nothing else: both sides
  * import it, it imports neither (only public types). In the spirit of Comlink's own protocol.ts.
  *
- * Two channels cross the boundary:
+ * Two pipes cross the boundary:
  * - the Comlink-exposed `WorkerApi` (request/reply), and
  * - one `EnginePort` (a MessagePort): engine output flows out as `EventBatch`es, stream data
  *   and signals flow in as one-way `DataMessage`s and `EngineSignal`s.
@@ -63,7 +63,7 @@ export interface EngineSignal {
 export type PortMessage = DataMessage | EngineSignal;
 
 /**
- * The worker's end of the engine channel: event batches go out through `postMessage` (binary
+ * The worker's end of the engine port: event batches go out through `postMessage` (binary
  * data in the transfer list); a real MessagePort also carries `PortMessage`s in.
  */
 export interface EnginePort {

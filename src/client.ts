@@ -4,7 +4,7 @@
  */
 import { BehaviorSubject, map, type Observable } from 'rxjs';
 import type { EngineOutput, EngineStats } from './boundary.js';
-import { EngineChannel } from './engine-channel.js';
+import { EngineBridge } from './engine-bridge.js';
 import type { HostFactory } from './engine-host.js';
 import { ChannelLinkError } from './errors.js';
 import { EventHub, type ChannelEventHandler } from './event-hub.js';
@@ -92,7 +92,7 @@ class Client implements ChannelClient {
   private readonly mirror = new PeerMirror();
   private readonly remote = new RemoteStreamRouter();
   private readonly state = new BehaviorSubject<ConnectionState>('DISCONNECTED');
-  private readonly engine: EngineChannel;
+  private readonly engine: EngineBridge;
   private destroying: Promise<void> | null = null;
   /** Marks a LocalStream closed, so send() on it throws at once instead of crossing to the worker. */
   private readonly closeLocal = new WeakMap<LocalStream, () => void>();
@@ -114,7 +114,7 @@ class Client implements ChannelClient {
   };
 
   constructor(options: EngineOptions, hostFactory: HostFactory, page: PageLifecycle | null) {
-    this.engine = new EngineChannel(options, hostFactory, {
+    this.engine = new EngineBridge(options, hostFactory, {
       onOutput: (item) => this.applyOutput(item),
       onFailure: (error) => this.handleEngineFailure(error),
     });

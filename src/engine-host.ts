@@ -1,11 +1,11 @@
 /**
  * Where the engine runs: a dedicated Worker, a worker_threads worker, or inline. Every host gives
- * the engine channel the same thing: the worker API, a stream of event batches, a failure signal,
+ * the engine bridge the same thing: the worker API, a stream of event batches, a failure signal,
  * and terminate().
  */
 import { transfer, wrap, type Endpoint, type Remote } from 'comlink';
 import type { EngineApi, EngineSignal, EventBatch, PortMessage, Result, WorkerApi } from './boundary.js';
-import { callTimeouts } from './engine-channel.js';
+import { callTimeouts } from './engine-bridge.js';
 import { ChannelLinkError } from './errors.js';
 import type { EngineOptions } from './types.js';
 
@@ -32,7 +32,7 @@ export type HostFactory = (options: EngineOptions, callbacks: HostCallbacks) => 
 export interface EnginePortPair {
   /** The worker's end, sent (transferred) to it. */
   remote: unknown;
-  /** Posts stream data and signals to the worker over the same channel (its other direction). */
+  /** Posts stream data and signals to the worker over the same port (its other direction). */
   post(message: PortMessage, transfer: Transferable[]): void;
   close(): void;
 }

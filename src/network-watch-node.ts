@@ -21,16 +21,6 @@ export class NetworkWatch {
     private readonly pollMs = POLL_MS,
   ) {}
 
-  /** Clients listening now. */
-  get listenerCount(): number {
-    return this.listeners.size;
-  }
-
-  /** Whether the poller runs (it does while anyone listens). */
-  get polling(): boolean {
-    return this.timer !== null;
-  }
-
   /** `listener` runs each time a non-internal interface appears where there was none; returns the unsubscribe. */
   subscribe(listener: () => void): () => void {
     const entry = () => listener();

@@ -2,40 +2,56 @@
  * How the server ends a client's stay, seen from both ends, in one table: the server sends the
  * row's error frame (refused join) or `kicked` frame (joined session), then closes with its close
  * code; the client maps whichever of the three it sees to the same row, and so to the same error
- * code, state-change reason and `token-privilege-did-expire` event. These verdicts are terminal:
- * the client does not reconnect. Every other close is a "will retry" cause.
+ * code, state-change reason and `token-privilege-did-expire` event.
+ *
+ * Close codes carry their meaning by range (docs/protocol.md, Close codes): 4000-4499 are causes
+ * the client retries (it reconnects and resumes), 4500-4999 end the session for good. A client
+ * stops on any code of the stop range, also one newer than itself, so a server can add verdicts
+ * without older clients looping on them.
  */
 import type { ErrorCode } from './errors.js';
 import type { ConnectionChangeReason } from './types.js';
 import type { KickReason } from './wire-words.js';
 
-/** WebSocket close codes used by the server, so a client (or a log reader) knows why. */
+/** WebSocket close codes used by the server (and the client's own reset), so either end, or a log reader, knows why. */
 export const CloseCode = {
   NORMAL: 1000,
   GOING_AWAY: 1001,
   TOO_BIG: 1009,
   INTERNAL_ERROR: 1011,
+  // ---- 4000-4499: the client retries ----
+  /** Sent by the client when it abandons a socket (lost link, failed attempt) to open a new one. */
+  CLIENT_RESET: 4000,
+  /** A malformed frame on a joined socket: the client reconnects afresh. */
   PROTOCOL_ERROR: 4400,
-  INVALID_TOKEN: 4401,
-  TOKEN_EXPIRED: 4402,
   JOIN_TIMEOUT: 4408,
-  UID_REPLACED: 4409,
-  CHANNEL_FULL: 4410,
   RATE_LIMITED: 4429,
   SLOW_CONSUMER: 4430,
   SESSION_EXPIRED: 4440,
-  /** Sent by the client when it abandons a socket (lost link, failed attempt) to open a new one. */
-  CLIENT_RESET: 4000,
+  // ---- 4500-4999: the session is over ----
+  /** The join itself was refused: an unsupported protocol version or an unusable join frame. */
+  JOIN_REFUSED: 4500,
+  INVALID_TOKEN: 4501,
+  TOKEN_EXPIRED: 4502,
+  INVALID_PARAMS: 4506,
+  UID_REPLACED: 4509,
+  CHANNEL_FULL: 4510,
+  /** The server ended the session for a failure of its own. */
+  SERVER_ENDED: 4511,
 } as const;
 
-export interface Verdict {
+/** The first and last close code of each range. */
+export const RETRY_CLOSE_CODES = { from: 4000, to: 4499 } as const;
+export const STOP_CLOSE_CODES = { from: 4500, to: 4999 } as const;
+
+/** Whether a close code ends the session for good (the stop range), known to this client or not. */
+export const isStopCloseCode = (code: number): boolean => code >= STOP_CLOSE_CODES.from && code <= STOP_CLOSE_CODES.to;
+
+export interface Outcome {
   /** Code of the error frame, of the rejected join() and of every request it cuts short. */
   readonly code: ErrorCode;
-  /**
-   * The close that follows. Null: the generic protocol-error close (4400), which also ends
-   * sessions for a bad frame; the verdict is then recognised by its error frame only.
-   */
-  readonly closeCode: number | null;
+  /** The close that follows, in the stop range. */
+  readonly closeCode: number;
   /** The `kicked` reason when a joined session is ended this way. */
   readonly kicked: KickReason | null;
   /** The client's connection-state-change reason (to DISCONNECTED). */
@@ -46,26 +62,27 @@ export interface Verdict {
   readonly refusesJoin: boolean;
 }
 
-export const VERDICTS: readonly Verdict[] = [
+export const OUTCOMES: readonly Outcome[] = [
+  { code: 'PROTOCOL_ERROR', closeCode: CloseCode.JOIN_REFUSED, kicked: null, reason: 'SERVER_ERROR', didExpire: false, refusesJoin: true },
   { code: 'INVALID_TOKEN', closeCode: CloseCode.INVALID_TOKEN, kicked: 'INVALID_TOKEN', reason: 'INVALID_TOKEN', didExpire: false, refusesJoin: true },
   { code: 'TOKEN_EXPIRED', closeCode: CloseCode.TOKEN_EXPIRED, kicked: 'TOKEN_EXPIRE', reason: 'TOKEN_EXPIRE', didExpire: true, refusesJoin: true },
+  { code: 'INVALID_PARAMS', closeCode: CloseCode.INVALID_PARAMS, kicked: null, reason: 'SERVER_ERROR', didExpire: false, refusesJoin: true },
   { code: 'UID_CONFLICT', closeCode: CloseCode.UID_REPLACED, kicked: 'UID_BANNED', reason: 'UID_BANNED', didExpire: false, refusesJoin: true },
   { code: 'CHANNEL_FULL', closeCode: CloseCode.CHANNEL_FULL, kicked: null, reason: 'SERVER_ERROR', didExpire: false, refusesJoin: true },
-  { code: 'PROTOCOL_ERROR', closeCode: null, kicked: null, reason: 'SERVER_ERROR', didExpire: false, refusesJoin: true },
-  { code: 'INVALID_PARAMS', closeCode: null, kicked: null, reason: 'SERVER_ERROR', didExpire: false, refusesJoin: true },
-  { code: 'SERVER_ERROR', closeCode: null, kicked: 'SERVER_ERROR', reason: 'SERVER_ERROR', didExpire: false, refusesJoin: false },
+  { code: 'SERVER_ERROR', closeCode: CloseCode.SERVER_ENDED, kicked: 'SERVER_ERROR', reason: 'SERVER_ERROR', didExpire: false, refusesJoin: false },
 ];
 
-const byCode = new Map(VERDICTS.filter((v) => v.refusesJoin).map((v) => [v.code, v]));
-const byClose = new Map(VERDICTS.filter((v) => v.closeCode !== null).map((v) => [v.closeCode!, v]));
-const byKick = new Map(VERDICTS.filter((v) => v.kicked !== null).map((v) => [v.kicked!, v]));
+/** What a stop-range close code this client does not know means: the session is over, for a reason of the server's. */
+const UNKNOWN_STOP = OUTCOMES.find((o) => o.code === 'SERVER_ERROR')!;
 
-/** The verdict of an error frame that refuses a join for good, if `code` is one. */
-export const verdictOfRefusal = (code: ErrorCode): Verdict | undefined => byCode.get(code);
-/** The terminal verdict a close code announces, if any. */
-export const verdictOfClose = (closeCode: number): Verdict | undefined => byClose.get(closeCode);
-/** The verdict of a `kicked` frame. */
-export const verdictOfKick = (reason: KickReason): Verdict => byKick.get(reason)!;
+const byCode = new Map(OUTCOMES.filter((o) => o.refusesJoin).map((o) => [o.code, o]));
+const byClose = new Map(OUTCOMES.map((o) => [o.closeCode, o]));
+const byKick = new Map(OUTCOMES.filter((o) => o.kicked !== null).map((o) => [o.kicked!, o]));
 
-/** The close code the server uses for a verdict. */
-export const closeCodeOf = (verdict: Verdict): number => verdict.closeCode ?? CloseCode.PROTOCOL_ERROR;
+/** The outcome of an error frame that refuses a join for good, if `code` is one. */
+export const outcomeOfRefusal = (code: ErrorCode): Outcome | undefined => byCode.get(code);
+/** The outcome a close code announces: a row for a stop-range code (the generic one if unknown), undefined for anything the client retries. */
+export const outcomeOfClose = (closeCode: number): Outcome | undefined =>
+  isStopCloseCode(closeCode) ? (byClose.get(closeCode) ?? UNKNOWN_STOP) : undefined;
+/** The outcome of a `kicked` frame. */
+export const outcomeOfKick = (reason: KickReason): Outcome => byKick.get(reason)!;

@@ -5,14 +5,14 @@
  */
 import type { EngineOutput, EngineStats } from '../src/boundary.js';
 import { ChannelLinkError } from '../src/errors.js';
-import { verdictOfKick, type Verdict } from '../src/outcomes.js';
+import { outcomeOfKick, type Outcome } from '../src/outcomes.js';
 import { PROTOCOL_VERSION, type JoinFrame, type JoinedFrame, type ServerDataFrame, type ServerFrame } from '../src/protocol.js';
 import type { ChannelEvent, ConnectionChangeReason, ConnectionState, EngineOptions, Uid } from '../src/types.js';
 import { validateChannelName, validateToken, validateUid } from '../src/validation.js';
 import { joinGaveUpError } from './attempt-failure.js';
 import { ConnectionStateMachine } from './connection-state.js';
 import { TimerGroup, type EngineEnv, type TimerHandle } from './env.js';
-import { Link, type LossReason } from './link.js';
+import { Link, type LinkFrame, type LossReason } from './link.js';
 import { MAX_OUTBOX_BYTES, MAX_OUTBOX_MESSAGES } from '../src/limits.js';
 import { LocalMedia } from './local-media.js';
 import { Outbox, type OutboxBounds } from './outbox.js';
@@ -53,7 +53,6 @@ export class Engine {
   private session: Session | null = null;
   private everJoined = false;
   private joinWaiter: JoinWaiter | null = null;
-  private joinTimer: TimerHandle | undefined;
   private holdTimer: TimerHandle | undefined;
   private leaving: Promise<void> | null = null;
   private disposed = false;
@@ -71,9 +70,10 @@ export class Engine {
       onFrame: (frame) => this.handleFrame(frame),
       onData: (frame) => this.handleData(frame),
       onLost: (reason) => this.handleLost(reason),
-      onRejected: (verdict, message) => this.endWith(verdict, message),
-      // A join still under way gives up as a join does (TIMEOUT, naming the last failure).
-      onGiveUp: () => (this.joinWaiter ? this.joinGaveUp() : this.ensureDisconnected('NETWORK_ERROR', new ChannelLinkError('TIMEOUT', 'could not reach the server'))),
+      onRejected: (outcome, message) => this.endWith(outcome, message),
+      // A join gives up as a join does (TIMEOUT, naming the last failure); a reconnect as NETWORK_ERROR.
+      onGiveUp: (budget) =>
+        budget === 'join' ? this.joinGaveUp() : this.ensureDisconnected('NETWORK_ERROR', new ChannelLinkError('TIMEOUT', 'could not reach the server')),
       onAttemptFailed: ({ code, message, url }, attempt) => this.emit({ type: 'connection-attempt-failed', attempt, url, code, message }),
       onProtocolError: (error) => this.emit({ type: 'exception', code: error.code, message: error.message }),
     });
@@ -102,7 +102,6 @@ export class Engine {
     this.everJoined = false;
     const joined = new Promise<Uid>((resolve, reject) => (this.joinWaiter = { resolve, reject }));
     this.machine.setState('CONNECTING', 'JOIN');
-    this.joinTimer = this.timers.set(() => this.joinGaveUp(), this.options.joinTimeoutMs);
     this.link.start(() => this.buildJoinFrame());
     return joined;
   }
@@ -224,7 +223,6 @@ export class Engine {
 
   private handleJoined(frame: JoinedFrame): void {
     if (!this.session) return;
-    this.timers.clear(this.joinTimer);
     this.session.uid = frame.uid;
     this.session.sessionId = frame.sessionId;
     const rejoin = this.everJoined;
@@ -241,7 +239,7 @@ export class Engine {
     waiter?.resolve(frame.uid);
   }
 
-  private handleFrame(frame: Exclude<ServerFrame, JoinedFrame>): void {
+  private handleFrame(frame: LinkFrame): void {
     switch (frame.type) {
       case 'ack':
         return this.requests.settle(frame.id);
@@ -268,14 +266,12 @@ export class Engine {
       case 'token-will-expire':
         return this.emit({ type: 'token-privilege-will-expire' });
       case 'kicked':
-        return this.endWith(verdictOfKick(frame.reason), frame.message);
+        return this.endWith(outcomeOfKick(frame.reason), frame.message);
       case 'server-closing':
         // The server is going away (restart, drain): move to the next server now and resume there.
         return this.link.serverClosing();
       case 'snapshot':
         return this.applySnapshot(frame.peers, frame.holdMs);
-      case 'pong':
-        return;
     }
   }
 
@@ -340,11 +336,11 @@ export class Engine {
     if (this.machine.state === 'CONNECTED') this.machine.setState('CONNECTING', reason);
   }
 
-  /** The server's verdict ends our stay for good (outcomes.ts): a refused join, or a kick once joined. */
-  private endWith(verdict: Verdict, message: string): void {
+  /** The server's outcome ends our stay for good (outcomes.ts): a refused join, or a kick once joined. */
+  private endWith(outcome: Outcome, message: string): void {
     if (this.machine.state === 'DISCONNECTED') return;
-    if (verdict.didExpire) this.emit({ type: 'token-privilege-did-expire' });
-    this.toDisconnected(verdict.reason, new ChannelLinkError(verdict.code, message));
+    if (outcome.didExpire) this.emit({ type: 'token-privilege-did-expire' });
+    this.toDisconnected(outcome.reason, new ChannelLinkError(outcome.code, message));
   }
 
   // ---- helpers ----
@@ -363,7 +359,6 @@ export class Engine {
 
   private toDisconnected(reason: ConnectionChangeReason, error: ChannelLinkError): void {
     this.link.stop();
-    this.timers.clear(this.joinTimer);
     this.timers.clear(this.holdTimer);
     this.requests.rejectAll(error.code === 'TIMEOUT' ? 'CLOSED' : error.code, error.message);
     const waiter = this.joinWaiter;

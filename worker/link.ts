@@ -3,7 +3,7 @@
  * and the heartbeat once joined. It knows nothing of channel semantics; the engine decides what
  * a join, a loss or a rejection means for the app.
  */
-import { CloseCode, verdictOfClose, verdictOfKick, verdictOfRefusal, type Verdict } from '../src/outcomes.js';
+import { CloseCode, outcomeOfClose, outcomeOfKick, outcomeOfRefusal, type Outcome } from '../src/outcomes.js';
 import {
   ProtocolError,
   decodeServerData,
@@ -19,25 +19,29 @@ import type { SerializedCause } from '../src/errors.js';
 import { encodeHeartbeat, heartbeatTimestamp, isHeartbeatFrame } from '../src/heartbeat-frame.js';
 import type { EngineOptions } from '../src/types.js';
 import { closedFailure, protocolFailure, timeoutFailure, type AttemptFailure, type RecordedFailure } from './attempt-failure.js';
-import { createBackoffPolicy, type BackoffPolicy } from './backoff.js';
+import { createBackoffPolicy } from './backoff.js';
 import { TimerGroup, type EngineEnv, type TimerHandle } from './env.js';
 import { Heartbeat } from './heartbeat.js';
 import { LinkPhaseMachine } from './link-phase.js';
+import { ReconnectPolicy, type Budget } from './reconnect-policy.js';
 import { ServerRotation } from './server-rotation.js';
 import { Transport } from './transport.js';
 
 export type LossReason = 'NETWORK_ERROR' | 'TIMEOUT';
 
+/** What the link passes on once joined: every server frame but the handshake's and the heartbeat's, which it consumes. */
+export type LinkFrame = Exclude<ServerFrame, { type: 'joined' | 'pong' }>;
+
 export interface LinkHandlers {
   onJoined(frame: JoinedFrame): void;
-  onFrame(frame: Exclude<ServerFrame, JoinedFrame>): void;
+  onFrame(frame: LinkFrame): void;
   onData(frame: ServerDataFrame): void;
   /** A joined link was lost; the link is already retrying. */
   onLost(reason: LossReason): void;
   /** The server refused us for good (bad token, banned, ...); the link has stopped. */
-  onRejected(verdict: Verdict, message: string): void;
-  /** Reconnect gave up after `reconnect.giveUpAfterMs`; the link has stopped. */
-  onGiveUp(): void;
+  onRejected(outcome: Outcome, message: string): void;
+  /** The budget ran out: a join past `joinTimeoutMs`, or a reconnect past `reconnect.giveUpAfterMs`; the link has stopped. */
+  onGiveUp(budget: Budget): void;
   /** A connection attempt failed (`attempt` counts from 1 since start() or the loss); the link retries unless it gives up. */
   onAttemptFailed(failure: RecordedFailure, attempt: number): void;
   /** A frame from the server failed validation (reported, then the link reconnects). */
@@ -48,14 +52,15 @@ export class Link {
   private readonly transport: Transport;
   private readonly heartbeat: Heartbeat;
   private readonly timers: TimerGroup;
-  private readonly backoff: BackoffPolicy;
+  private readonly policy: ReconnectPolicy;
   private readonly phase = new LinkPhaseMachine();
   private readonly servers: ServerRotation;
   /** Completed rounds of every URL since the link was lost (or join began): the backoff grows with them. */
   private attempt = 0;
-  private lostAt = 0;
   private attemptTimer: TimerHandle | undefined;
   private retryTimer: TimerHandle | undefined;
+  /** The join's deadline (joinTimeoutMs after start()), cleared once joined. */
+  private deadlineTimer: TimerHandle | undefined;
   private buildJoin: (() => JoinFrame) | null = null;
   private reconnectCount = 0;
   /** Failed attempts since start() or the last loss, and how the last one failed. */
@@ -69,7 +74,7 @@ export class Link {
   ) {
     this.timers = new TimerGroup(env.timers);
     this.servers = new ServerRotation(options.urls);
-    this.backoff = createBackoffPolicy(options.reconnect, env.random);
+    this.policy = new ReconnectPolicy(options, createBackoffPolicy(options.reconnect, env.random), env.clock);
     this.transport = new Transport(env.WebSocket, {
       onOpen: () => this.handleOpen(),
       onText: (text) => this.handleText(text),
@@ -91,12 +96,12 @@ export class Link {
     return this.phase.current === 'joined';
   }
 
-  /** How the last failed attempt since start() or the last loss failed (null: none failed yet). */
   /** The URL the link tries (or holds) now. */
   get currentUrl(): string {
     return this.servers.current;
   }
 
+  /** How the last failed attempt since start() or the last loss failed (null: none failed yet). */
   get lastFailure(): RecordedFailure | null {
     return this.lastFailureValue;
   }
@@ -118,7 +123,9 @@ export class Link {
     this.servers.reset();
     this.failures = 0;
     this.lastFailureValue = null;
-    this.lostAt = this.env.clock.now();
+    this.policy.begin('join');
+    // A join ends at its deadline, whatever attempt is under way then.
+    this.deadlineTimer = this.timers.set(() => this.giveUp(), this.policy.hardDeadlineMs()!);
     this.connectNow();
   }
 
@@ -186,6 +193,7 @@ export class Link {
     if (this.phase.current === 'handshaking') {
       if (frame.type === 'joined') {
         this.timers.clear(this.attemptTimer);
+        this.timers.clear(this.deadlineTimer);
         this.phase.to('joined');
         this.attempt = 0;
         this.heartbeat.start();
@@ -194,7 +202,7 @@ export class Link {
       }
       const refusal = refusalIn(frame);
       if (refusal) {
-        this.reject(refusal.verdict, refusal.message);
+        this.reject(refusal.outcome, refusal.message);
         return;
       }
     }
@@ -219,9 +227,10 @@ export class Link {
   }
 
   private handleClose(code: number, reason: string, error?: SerializedCause): void {
-    const verdict = verdictOfClose(code);
-    if (verdict && this.phase.current !== 'idle') {
-      this.reject(verdict, reason || `closed by the server (${code})`);
+    // A stop-range code ends the session, also one this client does not know (outcomes.ts).
+    const outcome = outcomeOfClose(code);
+    if (outcome && this.phase.current !== 'idle') {
+      this.reject(outcome, reason || `closed by the server (${code})`);
       return;
     }
     this.abandonSocket(closedFailure(this.stage(), code, reason, error, this.env.describeSocketError));
@@ -246,7 +255,7 @@ export class Link {
     if (!this.isJoined) return;
     this.heartbeat.stop();
     this.transport.close(CloseCode.CLIENT_RESET, 'link lost');
-    this.lostAt = this.env.clock.now();
+    this.policy.begin('reconnect');
     this.attempt = 0;
     this.failures = 0;
     this.lastFailureValue = null;
@@ -266,26 +275,27 @@ export class Link {
 
   /** Within a round the next URL is tried after the short first-retry jitter; a full round backs off. */
   private scheduleRetry(roundComplete: boolean): void {
-    const delay = this.backoff(roundComplete ? this.attempt++ : 0, { elapsedMs: this.env.clock.now() - this.lostAt });
-    if (delay === null) {
-      this.stop();
-      this.handlers.onGiveUp();
-      return;
-    }
+    const delay = this.policy.nextDelay(roundComplete ? this.attempt++ : 0);
+    if (delay === null) return this.giveUp();
     this.phase.to('waiting');
     this.retryTimer = this.timers.set(() => this.connectNow(), delay);
   }
 
-  private reject(verdict: Verdict, message: string): void {
+  private giveUp(): void {
     this.stop();
-    this.handlers.onRejected(verdict, message);
+    this.handlers.onGiveUp(this.policy.budget);
+  }
+
+  private reject(outcome: Outcome, message: string): void {
+    this.stop();
+    this.handlers.onRejected(outcome, message);
   }
 }
 
 /** A handshake reply that refuses the join for good: a kick, or an error frame with a terminal code. */
-function refusalIn(frame: ServerFrame): { verdict: Verdict; message: string } | null {
-  if (frame.type === 'kicked') return { verdict: verdictOfKick(frame.reason), message: frame.message };
+function refusalIn(frame: ServerFrame): { outcome: Outcome; message: string } | null {
+  if (frame.type === 'kicked') return { outcome: outcomeOfKick(frame.reason), message: frame.message };
   if (frame.type !== 'error' || frame.id !== undefined) return null;
-  const verdict = verdictOfRefusal(frame.code);
-  return verdict ? { verdict, message: frame.message } : null;
+  const outcome = outcomeOfRefusal(frame.code);
+  return outcome ? { outcome, message: frame.message } : null;
 }

@@ -23,20 +23,12 @@ export class PresenceTable {
   private readonly heldPeers = new Set<Uid>();
   private readonly heldStreams = new Map<Uid, Set<string>>();
 
-  has(uid: Uid): boolean {
-    return this.peers.has(uid);
-  }
-
   hasStream(uid: Uid, streamId: string): boolean {
     return this.peers.get(uid)?.has(streamId) ?? false;
   }
 
   get size(): number {
     return this.peers.size;
-  }
-
-  toSnapshot(): PeerSnapshot[] {
-    return [...this.peers].map(([uid, streams]) => ({ uid, streams: [...streams] }));
   }
 
   peerOnline(uid: Uid): PresenceEvent[] {

@@ -31,16 +31,12 @@ export class Transport {
     private readonly handlers: TransportHandlers,
   ) {}
 
-  get isOpen(): boolean {
-    return this.socket?.readyState === OPEN;
-  }
-
   get bufferedAmount(): number {
     return this.socket?.bufferedAmount ?? 0;
   }
 
-  /** Opens a new socket, abandoning any current one. Returns its generation id. */
-  connect(url: string): number {
+  /** Opens a new socket, abandoning any current one; the socket's generation id tags its callbacks. */
+  connect(url: string): void {
     this.close(1000, 'reconnecting');
     const generation = ++this.generation;
     let socket: WebSocketLike;
@@ -53,7 +49,7 @@ export class Transport {
       queueMicrotask(() => {
         if (generation === this.generation) this.handlers.onClose(1006, String(error), socketErrorOf({ error }));
       });
-      return generation;
+      return;
     }
     socket.binaryType = 'arraybuffer';
     socket.onopen = () => {
@@ -79,7 +75,6 @@ export class Transport {
       error ??= socketErrorOf(event);
     };
     this.socket = socket;
-    return generation;
   }
 
   send(data: string | Uint8Array): boolean {

@@ -1,14 +1,16 @@
+import type { TickReply } from './scripts/tick.js';
+
 /**
- * A node's heartbeat in the cluster: every `ttlMs / 3` one TICK script refreshes the node's
+ * A node's heartbeat in the cluster: every `ttlMs / 3` one tick script refreshes the node's
  * deadline and adopts the members of nodes whose deadline passed. Right after (re)connecting a
  * node adopts nobody for two TTLs, so nodes that were cut off too get the time to check in.
  */
 export interface NodeLivenessOptions {
   ttlMs: number;
-  /** Runs the TICK script; resolves with its reply. */
-  tick(mayClaim: boolean): Promise<string[]>;
+  /** Runs the tick script; resolves with its reply. */
+  tick(mayClaim: boolean): Promise<TickReply>;
   /** The reply of a tick: adoptions, and whether this node had been removed (taken for dead). */
-  onAdopted(reply: string[], wasAbsent: boolean): void;
+  onTick(reply: TickReply): void;
   onFailure(error: Error): void;
 }
 
@@ -46,7 +48,7 @@ export class NodeLiveness {
     this.ticking = true;
     try {
       const reply = await this.options.tick(Date.now() >= this.claimFrom);
-      if (!this.stopped) this.options.onAdopted(reply, reply[0] === '1');
+      if (!this.stopped) this.options.onTick(reply);
     } catch (error) {
       if (!this.stopped) this.options.onFailure(error as Error);
     } finally {

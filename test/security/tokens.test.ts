@@ -147,7 +147,7 @@ describe('a server with an app certificate', () => {
     ['a token for another channel', () => token('elsewhere', 1)],
     ['a token for another uid', (c: string) => token(c, 2)],
     ['a token for another app', (c: string) => token(c, 1, 60, { appId: 'other-app' })],
-  ])('refuses a join with %s: error INVALID_TOKEN, close 4401, no member', async (_name, make) => {
+  ])('refuses a join with %s: error INVALID_TOKEN, close 4501, no member', async (_name, make) => {
     await start();
     const channel = uniqueChannel('tok');
     const client = await RawClient.connect(server.url);
@@ -158,7 +158,7 @@ describe('a server with an app certificate', () => {
     expect(server.stats()).toMatchObject({ members: 0, sessions: 0 });
   });
 
-  it('refuses an expired token: error TOKEN_EXPIRED, close 4402', async () => {
+  it('refuses an expired token: error TOKEN_EXPIRED, close 4502', async () => {
     await start();
     const channel = uniqueChannel('tok');
     const client = await RawClient.connect(server.url);
@@ -184,7 +184,7 @@ describe('a server with an app certificate', () => {
     expect(typeof joined.uid).toBe('number');
   });
 
-  it('token-will-expire comes tokenWillExpireMs before expiry; without renewal: kicked TOKEN_EXPIRE, 4402, peers see QUIT', async () => {
+  it('token-will-expire comes tokenWillExpireMs before expiry; without renewal: kicked TOKEN_EXPIRE, 4502, peers see QUIT', async () => {
     await start({ tokenWillExpireMs: 400 });
     const channel = uniqueChannel('tok');
     const { client: peer } = await RawClient.joined(server.url, { channel, uid: 2, token: token(channel, 2) });

@@ -1,7 +1,7 @@
 /**
  * The binary heartbeat (src/heartbeat-frame.ts): the server echoes it byte for byte, it keeps the
  * session alive like any frame, it is held to the control rate limit, and a malformed one or one
- * before the join closes the socket (4400) like any bad frame.
+ * before the join refuses the join (4500) like any bad first frame.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeHeartbeat } from '../../src/heartbeat-frame.js';
@@ -71,7 +71,7 @@ describe('binary heartbeat', () => {
     clients.push(a);
     a.sendRaw(encodeHeartbeat(1));
     expect(await a.next('error')).toMatchObject({ code: 'PROTOCOL_ERROR' });
-    expect((await a.waitClosed()).code).toBe(CloseCode.PROTOCOL_ERROR);
+    expect((await a.waitClosed()).code).toBe(CloseCode.JOIN_REFUSED);
     expect(a.heartbeats).toEqual([]);
   });
 

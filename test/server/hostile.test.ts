@@ -68,10 +68,20 @@ const preJoinCases: [string, string | Uint8Array, string][] = [
 ];
 
 describe('hostile frames before join', () => {
-  it.each(preJoinCases)('%s → error frame and close 4400', async (_name, frame, reason) => {
+  it('a client of an older protocol version is told both versions, and refused for good (4500), not looped', async () => {
+    const old = await RawClient.connect(server.url);
+    old.sendRaw(JSON.stringify(join({ v: PROTOCOL_VERSION - 1 })));
+    await expectClosed(old, CloseCode.JOIN_REFUSED);
+    const error = old.frames.find((f) => f.type === 'error');
+    expect(error).toMatchObject({ type: 'error', code: 'PROTOCOL_ERROR' });
+    expect((error as { message: string }).message).toContain(`unsupported protocol version ${PROTOCOL_VERSION - 1}: this server speaks version ${PROTOCOL_VERSION}`);
+    await expectVictimUnharmed();
+  });
+
+  it.each(preJoinCases)('%s → error frame and close 4500 (the join is refused: the client must not retry)', async (_name, frame, reason) => {
     const hostile = await RawClient.connect(server.url);
     hostile.sendRaw(frame);
-    await expectClosed(hostile, CloseCode.PROTOCOL_ERROR);
+    await expectClosed(hostile, CloseCode.JOIN_REFUSED);
     expect(hostile.closeInfo!.reason).toContain(reason);
     const error = hostile.frames.find((f) => f.type === 'error');
     expect(error).toMatchObject({ type: 'error', code: 'PROTOCOL_ERROR' });

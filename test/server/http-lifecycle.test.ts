@@ -123,7 +123,7 @@ describe('startServer', () => {
 });
 
 describe('auth seam', () => {
-  it('with an app certificate, a join is refused with INVALID_TOKEN and close 4401', async () => {
+  it('with an app certificate, a join is refused with INVALID_TOKEN and close 4501', async () => {
     const server = await startTestServer({ appCertificate: 'secret' });
     try {
       const client = await RawClient.connect(server.url);

@@ -7,7 +7,7 @@ import { describe, expect, test } from 'vitest';
 import type { Connection } from '../../server/connection.js';
 import { LocalChannel } from '../../server/local-channel.js';
 import { LocalSession } from '../../server/local-session.js';
-import { channelKey, type ChannelEvent } from '../../server/store.js';
+import { channelKey, type StoreEvent } from '../../server/store.js';
 
 const key = channelKey('app', 'room');
 
@@ -20,7 +20,7 @@ function member(channel: LocalChannel, uid: number): { session: LocalSession; re
   return { session, received };
 }
 
-const online = (seq: number, uid: number): ChannelEvent => ({ key, seq, sessionId: `s${uid}`, origin: 'node', frame: { type: 'peer-online', uid } });
+const online = (seq: number, uid: number): StoreEvent => ({ key, seq, sessionId: `s${uid}`, origin: 'node', frame: { type: 'peer-online', uid } });
 const uidsOf = (frames: string[]) => frames.map((text) => (JSON.parse(text) as { uid: number }).uid);
 
 describe('LocalChannel backlog', () => {

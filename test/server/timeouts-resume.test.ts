@@ -187,7 +187,7 @@ describe('session resume', () => {
 });
 
 describe('uid replacement', () => {
-  it('kicks the older socket (UID_BANNED, 4409); peers see no leave, only stream changes', async () => {
+  it('kicks the older socket (UID_BANNED, 4509); peers see no leave, only stream changes', async () => {
     const channel = uniqueChannel();
     const { client: old } = await joined(server.url, { channel, uid: 1, streams: ['s1', 's2'] });
     const b = await observer(channel);

@@ -280,7 +280,7 @@ describe('Engine + Link', () => {
     const socket = await joinWith(t, [{ uid: 2, streams: [] }]);
     t.clear();
     socket.receiveFrame({ type: 'kicked', reason: 'UID_BANNED', message: 'joined elsewhere' });
-    socket.serverClose(4409, 'replaced');
+    socket.serverClose(4509, 'replaced');
     expect(t.changes()).toEqual([{ curState: 'DISCONNECTED', prevState: 'CONNECTED', reason: 'UID_BANNED' }]);
     vi.advanceTimersByTime(600_000);
     expect(t.ws.instances).toHaveLength(1);

@@ -1,6 +1,6 @@
 /** The engine's start-up deadline: at most 10 s, and always ahead of every call's own deadline. */
 import { describe, expect, it } from 'vitest';
-import { callTimeouts } from '../../src/engine-channel.js';
+import { callTimeouts } from '../../src/engine-bridge.js';
 import { MAX_START_MS, startTimeoutMs } from '../../src/engine-host.js';
 import { DEFAULT_ENGINE_OPTIONS, type EngineOptions } from '../../src/types.js';
 

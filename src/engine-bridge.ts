@@ -1,5 +1,5 @@
 /**
- * The main thread's one channel to the engine: it starts the host, guards every call (a named
+ * The main thread's one bridge to the engine: it starts the host, guards every call (a named
  * timeout, CLOSED after close(), WORKER_FAILED when the host dies), watches an isolated worker,
  * and resolves each reply only after the event batches the reply follows have been applied.
  */
@@ -26,14 +26,14 @@ export function callTimeouts(options: EngineOptions) {
 }
 export type CallKind = keyof ReturnType<typeof callTimeouts>;
 
-export interface EngineChannelSink {
+export interface EngineBridgeSink {
   /** Each item of each event batch, in order. */
   onOutput(item: EngineOutput): void;
   /** The engine's host died or stopped answering; every call has been rejected with WORKER_FAILED. */
   onFailure(error: ChannelLinkError): void;
 }
 
-export class EngineChannel {
+export class EngineBridge {
   private readonly guard = new CallGuard();
   private readonly timeouts: ReturnType<typeof callTimeouts>;
   private readonly host: Promise<EngineHost>;
@@ -47,7 +47,7 @@ export class EngineChannel {
   constructor(
     options: EngineOptions,
     hostFactory: HostFactory,
-    private readonly sink: EngineChannelSink,
+    private readonly sink: EngineBridgeSink,
   ) {
     this.timeouts = callTimeouts(options);
     this.host = hostFactory(options, {
@@ -68,7 +68,7 @@ export class EngineChannel {
     );
   }
 
-  /** The error every call now rejects with, once the channel is closed or failed. */
+  /** The error every call now rejects with, once the bridge is closed or failed. */
   get closedError(): ChannelLinkError | null {
     return this.guard.closedError;
   }

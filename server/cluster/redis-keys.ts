@@ -1,0 +1,69 @@
+/**
+ * Every Redis key and pub/sub channel of a cluster, under one prefix (several clusters can share a
+ * Redis). K is a channel key (store.ts), uk a uid key (src/keys.ts). See docs/cluster.md, Keys.
+ *   P m:K            hash   uk -> "sessionId|ownerNode|stream1,stream2"  (deleted with its last member)
+ *   P o:NODE         set    "K\nuk" of the members NODE owns         (emptied as they leave; deleted on adoption)
+ *   P nodes          zset   node -> deadline ms (last heartbeat + TTL) (a dead node is removed by its adopter)
+ *   P heard          hash   node -> last heartbeat ms
+ *   P seq            the event counter                                (deleted when the last node retires)
+ *   P d:K\nS\nuk     stream a stream's recent messages (e epoch, s seq, f frame)
+ *   P c:K            pub/sub: the channel's events and data
+ *   P n:NODE         pub/sub: what a node must do ("resumed|sid", "replaced|sid")
+ */
+export class RedisKeys {
+  constructor(readonly prefix: string) {}
+
+  members(key: string): string {
+    return `${this.prefix}m:${key}`;
+  }
+
+  get membersPrefix(): string {
+    return `${this.prefix}m:`;
+  }
+
+  get seq(): string {
+    return `${this.prefix}seq`;
+  }
+
+  owned(node: string): string {
+    return `${this.prefix}o:${node}`;
+  }
+
+  get ownedPrefix(): string {
+    return `${this.prefix}o:`;
+  }
+
+  get nodes(): string {
+    return `${this.prefix}nodes`;
+  }
+
+  get heard(): string {
+    return `${this.prefix}heard`;
+  }
+
+  topic(key: string): string {
+    return `${this.prefix}c:${key}`;
+  }
+
+  /** The channel key a topic belongs to. */
+  keyOfTopic(topic: string): string {
+    return topic.slice(this.prefix.length + 2);
+  }
+
+  nodeTopic(node: string): string {
+    return `${this.prefix}n:${node}`;
+  }
+
+  get nodeTopicPrefix(): string {
+    return `${this.prefix}n:`;
+  }
+
+  /** Prefix of the message keys of a channel's streams (the scripts append stream and uid key). */
+  dataPrefix(key: string): string {
+    return `${this.prefix}d:${key}\n`;
+  }
+
+  data(key: string, uk: string, streamId: string): string {
+    return `${this.dataPrefix(key)}${streamId}\n${uk}`;
+  }
+}

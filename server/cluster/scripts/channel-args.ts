@@ -1,0 +1,14 @@
+/** What every channel script is given first: the channel's keys, topic and message-key prefix. */
+import type { RedisKeys } from '../redis-keys.js';
+import type { RedisArg } from './script.js';
+
+export interface ChannelCall {
+  keys: RedisKeys;
+  /** The channel key (store.ts). */
+  key: string;
+}
+
+/** KEYS[1] members, KEYS[2] seq. */
+export const channelKeys = ({ keys, key }: ChannelCall): string[] => [keys.members(key), keys.seq];
+/** ARGV[1] topic, ARGV[2] data prefix. */
+export const channelArgv = ({ keys, key }: ChannelCall): RedisArg[] => [keys.topic(key), keys.dataPrefix(key)];

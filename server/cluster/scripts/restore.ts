@@ -1,0 +1,20 @@
+import { channelArgv, channelKeys } from './channel-args.js';
+import type { MemberCall } from './leave.js';
+import { defineScript } from './script.js';
+
+export const restore = defineScript<MemberCall & { streams: readonly string[]; connected: boolean; windowMs: number }, 'ok' | 'lost'>('restore', {
+  keys: (c) => [...channelKeys(c), c.keys.owned(c.node)],
+  argv: (c) => [
+    ...channelArgv(c),
+    c.keys.ownedPrefix,
+    c.keys.nodeTopicPrefix,
+    c.key,
+    c.uk,
+    c.sessionId,
+    c.node,
+    c.streams.join(','),
+    c.connected ? 1 : 0,
+    c.windowMs,
+  ],
+  decode: (reply) => reply as 'ok' | 'lost',
+});
