@@ -30,7 +30,7 @@ export default defineConfig({
               extends: true,
               test: {
                 name: 'cluster',
-                // DESIGN §4 once more, with three nodes on one Redis and the members spread over them,
+                // docs/behaviour.md once more, with three nodes on one Redis and the members spread over them,
                 // plus the cluster's own scenarios.
                 include: ['test/integration/**/*.test.ts', 'test/cluster/**/*.test.ts'],
                 globalSetup: ['test/cluster/global-setup.ts'],

@@ -80,7 +80,7 @@ export function createProtocolHandlers(ctx: ServerContext): ConnectionHandlers {
     },
 
     onClose(conn: Connection): void {
-      // No leave: the member stays until it resumes or times out (DESIGN §4.5-4.6).
+      // No leave: the member stays until it resumes or times out (docs/behaviour.md, Losing the network and coming back).
       ctx.sockets.remove(conn);
       ctx.sessions.detach(conn);
     },

@@ -1,5 +1,5 @@
 /**
- * Sending a resuming subscriber what it missed (DESIGN §9): the messages the store still holds
+ * Sending a resuming subscriber what it missed (docs/behaviour.md, Stream data across an outage): the messages the store still holds
  * after the position it gave, before any newer one. Newer data waits on the session meanwhile
  * (LocalSession.holdData), and what the replay covered is not sent twice.
  */

@@ -151,7 +151,7 @@ function takeOver(
     return previous;
   }
   if (previous) {
-    // DESIGN §4.9: the newer join of a uid wins; the membership carries over without leave/online.
+    // The newer join of a uid wins (docs/behaviour.md, Uid replacement); the membership carries over without leave/online.
     ctx.sessions.end(previous);
     if (previous.conn) {
       kick(previous.conn, 'UID_BANNED', `uid ${String(uid)} joined channel ${channel.key} from another connection`);

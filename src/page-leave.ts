@@ -1,5 +1,5 @@
 /**
- * The page events behind `leaveOnPageHide` (DESIGN §4.11): closing a tab or navigating away is a
+ * The page events behind `leaveOnPageHide` (docs/behaviour.md, Leaving the page): closing a tab or navigating away is a
  * departure. On `pagehide` the client leaves with a one-way signal to the engine, which puts the
  * leave frame on the wire in the task the signal arrives in, since the worker may be torn down
  * right after. (`pagehide`, not `beforeunload`, which fires for navigations that are then

@@ -66,7 +66,7 @@ export function timeoutFailure(stage: AttemptStage, timeoutMs: number): AttemptF
 }
 
 /**
- * The error of a join that gave up after `joinTimeoutMs`: code TIMEOUT (DESIGN §2; the state
+ * The error of a join that gave up after `joinTimeoutMs`: code TIMEOUT (docs/api.md, Error codes; the state
  * reason says TIMEOUT too), its message and cause naming the last failed attempt; with none failed
  * yet, the one under way got no answer in time.
  */

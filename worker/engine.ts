@@ -276,7 +276,7 @@ export class Engine {
   }
 
   /**
-   * After a (re)join, where each stream stands (DESIGN §9): for each subscription the server says
+   * After a (re)join, where each stream stands (docs/behaviour.md, Stream data across an outage): for each subscription the server says
    * what it will replay, and a gap before that was lost; for each published stream it says the
    * newest message it has, and the outbox resends what came after (a gap if it no longer has it).
    * `vouched`: the server knew every stream, so no loss can have gone unseen.

@@ -1,5 +1,5 @@
 /**
- * DESIGN §8: the behaviour of §4 with the members on different nodes of one cluster: resume on
+ * docs/behaviour.md with the members on different nodes of one cluster (docs/cluster.md): resume on
  * another node, uid replacement across nodes, QUIT at once, data only to subscribers, every
  * timeout decided once, several URLs, a load balancer, drains.
  */

@@ -1,5 +1,5 @@
 /**
- * DESIGN §8 cost: idle members cost the store nothing (their liveness stays on their node), and
+ * The cluster's cost (docs/cluster.md, Who knows what): idle members cost the store nothing (their liveness stays on their node), and
  * once every member has left, no channel key is left in Redis.
  */
 import { describe, expect, inject, test } from 'vitest';

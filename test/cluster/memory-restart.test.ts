@@ -1,5 +1,5 @@
 /**
- * DESIGN §4.12 on a single in-memory node: restarted under 500 clients in 50 channels, it comes
+ * docs/behaviour.md, Server restart and hold, on a single in-memory node: restarted under 500 clients in 50 channels, it comes
  * back with no state at all, yet nobody sees a peer leave: the fresh node's snapshots carry a hold
  * of peerTimeoutMs, and clients keep the peers it lacks until they are back.
  */

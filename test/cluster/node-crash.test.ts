@@ -1,5 +1,5 @@
 /**
- * DESIGN §8: a node SIGKILLed. Its members that come back elsewhere within peerTimeoutMs resume
+ * docs/cluster.md, Nodes that die: a node SIGKILLed. Its members that come back elsewhere within peerTimeoutMs resume
  * (peers see nothing); the one that never comes back times out at the usual times, once, decided
  * by one surviving node.
  */
@@ -86,7 +86,7 @@ describe('node crash', () => {
     await sub.waitForEvent((e) => e.type === 'connection-state-change' && e.reason === 'RECONNECTED', PEER_TIMEOUT_MS);
     const until = sent + 10;
     await sub.waitForEvent(() => got.includes(until), 3000, 'data again after the resume on node B');
-    // DESIGN §9 across nodes: what was sent while node A died and the subscriber moved is replayed
+    // docs/behaviour.md, Stream data across an outage, across nodes: what was sent while node A died and the subscriber moved is replayed
     // from Redis: nothing lost, doubled or reordered.
     const upTo = got.slice(0, got.indexOf(until) + 1);
     expect(upTo).toEqual(Array.from({ length: until - got[0]! + 1 }, (_, i) => got[0]! + i));

@@ -1,5 +1,5 @@
 /**
- * DESIGN §8: Redis stopped for 10 s and started again, with its data lost and with its data kept.
+ * docs/cluster.md, Redis outage: Redis stopped for 10 s and started again, with its data lost and with its data kept.
  * No node crashes, local members keep their sessions, /healthz answers 503 with the reason while
  * Redis is away, each transition is logged once, and afterwards every client's peers$ equals the
  * truth within 2 x peerTimeoutMs.

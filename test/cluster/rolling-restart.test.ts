@@ -1,5 +1,5 @@
 /**
- * DESIGN §8: a rolling restart of three nodes (SIGTERM each in turn, start it again) under 300 SDK
+ * docs/behaviour.md, In a cluster: a rolling restart of three nodes (SIGTERM each in turn, start it again) under 300 SDK
  * clients that publish and subscribe: nobody sees a peer-leave or a stream-removed, and every
  * subscription keeps delivering.
  */

@@ -1,5 +1,5 @@
 /**
- * Issue 9, item 2 (DESIGN §4.11) in Chromium: closing a tab or navigating away is a departure.
+ * docs/behaviour.md, Leaving the page, in Chromium: closing a tab or navigating away is a departure.
  * The demo page (the SDK with its defaults: leaveOnPageHide is on, the engine in a dedicated
  * Worker) joins; an observer in Node must see `peer-leave` QUIT at once. The server keeps its
  * default peer timeout (10 s), so a leave seen within a few seconds cannot be a timeout, and its

@@ -1,4 +1,7 @@
-/** Join against an unreachable server (§4.13), reconnect give-up (§4.10), and the online signal (§4.4). */
+/**
+ * Join against an unreachable server, reconnect give-up, and the online signal (docs/behaviour.md:
+ * A join that cannot reach the server; Giving up; Losing the network and coming back).
+ */
 import { createServer as createHttpServer } from 'node:http';
 import { describe, expect, test } from 'vitest';
 import { ChannelLinkError } from 'channel-link';
@@ -6,7 +9,7 @@ import { freePort } from '../support/free-port.js';
 import { onCleanup, proxyTo, testClient, testServer } from './harness.js';
 
 describe('connect failures', () => {
-  // Issue 9, item 3 (DESIGN §4.13): the error code and the state-change reason agree, and the
+  // docs/behaviour.md, A join that cannot reach the server: the error code and the state-change reason agree, and the
   // error names the last failure, as Node's `ws` reports it.
   test('join against a port nobody listens on: TIMEOUT after joinTimeoutMs, naming the refusal; each attempt reported', async () => {
     const port = await freePort();

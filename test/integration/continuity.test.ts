@@ -1,5 +1,5 @@
 /**
- * DESIGN §9 on real sockets through the fault proxy, at 100 msg/s: a 1 s outage of the subscriber
+ * docs/behaviour.md, Stream data across an outage, on real sockets through the fault proxy, at 100 msg/s: a 1 s outage of the subscriber
  * or of the publisher loses, doubles and reorders nothing; an outage longer than the continuity
  * window gives exactly one stream-gap with the range lost; the server's buffers stay bounded.
  */

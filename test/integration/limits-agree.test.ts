@@ -1,5 +1,5 @@
 /**
- * Issue 9, item 6: limits agree across the wire. A client may hold as many subscriptions as the
+ * Limits agree across the wire (docs/api.md, Limits). A client may hold as many subscriptions as the
  * server accepts and its join frame can carry after a reconnect (src/limits.ts), and no more: the
  * one beyond is refused at once with INVALID_OPERATION, instead of being accepted and then getting
  * the client disconnected (PROTOCOL_ERROR, or 1009 for a frame too large) at its next reconnect.

@@ -1,4 +1,4 @@
-/** DESIGN §4.8 (leave is QUIT at once) and §4.9 (a second join of the same uid wins). */
+/** Leave is QUIT at once, and a second join of the same uid wins (docs/behaviour.md: Leaving; Uid replacement). */
 import { describe, expect, test } from 'vitest';
 import { testClient, testServer } from './harness.js';
 import { waitFor } from '../support/wait-for.js';

@@ -1,5 +1,5 @@
 /**
- * Issue 9, item 8: in Node, one network-change watcher per process, not one poller per client.
+ * In Node, one network-change watcher per process (docs/api.md, In Node), not one poller per client.
  * The clients of this process (inline engines on this thread, and engines on worker_threads) all
  * listen to the one watcher of the main thread, and its signal makes every reconnecting client
  * retry at once.

@@ -1,5 +1,5 @@
 /**
- * Issue 9, item 4: a Node process is not held open by a client that holds no connection (never
+ * A Node process is not held open (docs/api.md, In Node) by a client that holds no connection (never
  * joined, join failed, left), as an idle socket would not hold it; a joined or reconnecting client
  * keeps it alive; destroy() stays the clean end (lifecycle.test.ts). Each case is an app in a
  * child process (engine on worker_threads, the default) that must end by itself, or, to show it is

@@ -1,18 +1,47 @@
 /**
- * The README's examples run, as written, so they cannot rot (issue 9). Each runs as an app would:
- * a child Node process importing the built package by name, which must exit by itself. The
- * browser example runs in Node, with the same API: its three blocks in order, against a real
- * server where a peer publishes, and with `renderPeerList` (the app's own function) stubbed. Its
- * subscribe block is also driven through publisher outages by subscribe-once.test.ts.
+ * The documented examples run, as written, so they cannot rot. Each runs as an app would: a child
+ * Node process importing the built package by name, which must exit by itself. The README's
+ * quick start and the browser example of docs/api.md run in Node, with the same API, against a
+ * real server where a peer publishes (the browser example's three blocks in order, with
+ * `renderPeerList`, the app's own function, stubbed). Its subscribe block is also driven through
+ * publisher outages by subscribe-once.test.ts.
  */
 import { describe, expect, test } from 'vitest';
 import { createClient } from 'channel-link';
 import { CERT } from '../security/helpers.js';
-import { readmeExample, toJavaScript, typeErrors } from '../support/readme.js';
+import { docExample, toJavaScript, typeErrors } from '../support/docs.js';
 import { runModule } from '../support/run-module.js';
 import { onCleanup, testClient, testServer } from './harness.js';
 
-describe('README examples', () => {
+/** The URL the examples name: the server `npm start` runs. */
+const EXAMPLE_URL = "'ws://127.0.0.1:8080'";
+
+describe('documented examples', () => {
+  test('the quick start (README) runs in Node against a real server: a peer sees it join, publish and leave', async () => {
+    const server = await testServer();
+    const peer = testClient(server.url);
+    await peer.client.join(null, 'room-1', 7);
+    const example = docExample('quick-start').code;
+    expect(example).toContain(EXAMPLE_URL);
+    const { code, output } = await runModule(toJavaScript(example.replace(EXAMPLE_URL, JSON.stringify(server.url))), { timeoutMs: 20_000 });
+    expect(output).toContain('DISCONNECTED -> CONNECTING (JOIN)');
+    expect(output).toContain('CONNECTING -> CONNECTED (JOINED)');
+    expect(output).toContain('online: 7');
+    expect(output).toContain('DISCONNECTING -> DISCONNECTED (LEAVE)');
+    expect(code, output).toBe(0);
+    await peer.waitForEvent((e) => e.type === 'peer-leave' && e.uid === 1);
+    expect(peer.log('peer-online', 'stream-added', 'stream-removed', 'peer-leave')).toEqual([
+      'peer-online 1',
+      'stream-added 1',
+      'stream-removed 1 PEER_LEFT',
+      'peer-leave 1 QUIT',
+    ]);
+  });
+
+  test('the quick start compiles under strict TypeScript against the built package', () => {
+    expect(typeErrors(docExample('quick-start').code)).toEqual([]);
+  });
+
   test('the browser example (connect, subscribe, join, publish, leave) runs in Node against a real server', async () => {
     const server = await testServer();
     // A peer in the channel, publishing, so the example's stream-added handler has a stream to follow.
@@ -22,17 +51,17 @@ describe('README examples', () => {
     const tick = setInterval(() => stream.send('tick'), 20);
     onCleanup(() => clearInterval(tick));
 
-    const connect = readmeExample('browser-connect').code;
-    expect(connect).toContain("'ws://localhost:8080'");
-    const [joinPart, laterPart] = readmeExample('browser-join').code.split('// ... later:');
+    const connect = docExample('browser-connect').code;
+    expect(connect).toContain(EXAMPLE_URL);
+    const [joinPart, laterPart] = docExample('browser-join').code.split('// ... later:');
     expect(laterPart, 'the join example has a "later" part').toBeDefined();
     const program = [
       // The app's own rendering, and a way to wait (between the example's "now" and "later") for a message to arrive.
       `const renderPeerList = (peers) => console.log('peers:', peers.map((p) => p.uid).join(','));`,
       `let sawMessage; const messageSeen = new Promise((resolve) => (sawMessage = resolve));`,
       `const print = console.log; console.log = (...args) => { if (args[0] === 7 && args[1] === 'tick') sawMessage(); print(...args); };`,
-      connect.replace("'ws://localhost:8080'", JSON.stringify(server.url)),
-      readmeExample('browser-subscribe').code,
+      connect.replace(EXAMPLE_URL, JSON.stringify(server.url)),
+      docExample('browser-subscribe').code,
       joinPart,
       'await messageSeen;',
       laterPart,
@@ -51,9 +80,9 @@ describe('README examples', () => {
   test('the browser example compiles under strict TypeScript against the built package', () => {
     const app = [
       'declare function renderPeerList(peers: readonly { uid: string | number }[]): void;',
-      readmeExample('browser-connect').code,
-      readmeExample('browser-subscribe').code,
-      readmeExample('browser-join').code,
+      docExample('browser-connect').code,
+      docExample('browser-subscribe').code,
+      docExample('browser-join').code,
     ].join('\n');
     expect(typeErrors(app)).toEqual([]);
     // The check is real: a wrong payload field is caught.
@@ -61,7 +90,7 @@ describe('README examples', () => {
   });
 
   test('the Node example runs against a real server and lets the process exit', async () => {
-    const { lang, code: example } = readmeExample('node');
+    const { lang, code: example } = docExample('node');
     expect(lang).toBe('js');
     const { code, output } = await runModule(example, { timeoutMs: 20_000 });
     expect(output).toContain("type: 'connected'");
@@ -70,7 +99,7 @@ describe('README examples', () => {
   });
 
   test('the token example issues a token that the server accepts', async () => {
-    const { code: example } = readmeExample('token');
+    const { code: example } = docExample('token');
     const program = [
       // The app around the snippet: an Express-like router, a login check, and one request.
       `const routes = []; const app = { get: (path, ...handlers) => routes.push(handlers) }; const requireLogin = (req, res, next) => next();`,

@@ -1,4 +1,4 @@
-/** DESIGN §4.6: a client that comes back within peerTimeoutMs resumes its session. */
+/** A client that comes back within peerTimeoutMs resumes its session (docs/behaviour.md, Resuming). */
 import { describe, expect, test } from 'vitest';
 import { proxyTo, testClient, testServer } from './harness.js';
 

@@ -1,4 +1,4 @@
-/** DESIGN §4.7: after a long outage the returning client's view is rebuilt from a fresh snapshot, exactly. */
+/** After a long outage the returning client's view is rebuilt from a fresh snapshot, exactly (docs/behaviour.md, Resync after a gap). */
 import { describe, expect, test } from 'vitest';
 import { proxyTo, testClient, testServer, uidsOf } from './harness.js';
 

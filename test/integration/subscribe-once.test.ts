@@ -1,5 +1,5 @@
 /**
- * Issue 9, item 1: no duplicate messages when following the README. The README's own code (its
+ * No duplicate messages when following the documented subscribe pattern. The documented code (its
  * `browser-subscribe` example, run as written: it subscribes inside `on('stream-added')`) listens
  * on a subscriber while a publisher, behind a fault proxy, drops out and comes back: for longer
  * than peerTimeoutMs (peer-leave, then peer-online and stream-added again) and for less (only
@@ -9,11 +9,11 @@
 import { describe, expect, test } from 'vitest';
 import type { ChannelEvent, LocalStream } from 'channel-link';
 import { waitFor } from '../support/wait-for.js';
-import { runExample } from '../support/readme.js';
+import { runExample } from '../support/docs.js';
 import { onCleanup, proxyTo, testClient, testServer, type TestClient } from './harness.js';
 
-/** The README pattern on `sub`; returns the data its `console.log(uid, data)` printed, in order. */
-async function followReadme(sub: TestClient): Promise<{ received: string[]; warnings: string[] }> {
+/** The documented pattern on `sub`; returns the data its `console.log(uid, data)` printed, in order. */
+async function followDocs(sub: TestClient): Promise<{ received: string[]; warnings: string[] }> {
   const received: string[] = [];
   const warnings: string[] = [];
   const console = {
@@ -54,19 +54,19 @@ async function setUp(serverOptions: { peerTimeoutMs: number; streamTimeoutMs: nu
   const proxy = await proxyTo(server);
   const sub = testClient(server.url);
   const pub = testClient(proxy.url());
-  const { received, warnings } = await followReadme(sub);
+  const { received, warnings } = await followDocs(sub);
   await sub.client.join(null, 'no-dup', 2);
   await pub.client.join(null, 'no-dup', 1);
   const stream = await pub.client.publish();
   const sent = ticker(pub, stream);
-  // The README handler subscribed; messages flow.
+  // The documented handler subscribed; messages flow.
   await waitFor(() => received.length > 5, { message: 'first messages' });
   await expectWindowOnce(received, sent.next, 20);
   const added = (e: ChannelEvent) => e.type === 'stream-added' && e.streamId === stream.id;
   return { proxy, sub, pub, received, warnings, sent, added };
 }
 
-describe('the README subscribe pattern delivers each message once', () => {
+describe('the documented subscribe pattern delivers each message once', () => {
   test('across a publisher outage longer than peerTimeoutMs (peer-leave, then peer-online and stream-added again)', async () => {
     const { proxy, sub, received, warnings, sent, added } = await setUp({ peerTimeoutMs: 1500, streamTimeoutMs: 800 });
     proxy.blackhole('both');
@@ -74,7 +74,7 @@ describe('the README subscribe pattern delivers each message once', () => {
     expect(sub.log('peer-leave')).toEqual(['peer-leave 1 SERVER_TIMEOUT']);
     proxy.restore();
     await waitFor(() => countOf(sub, added) === 2, { timeoutMs: 8000, message: 'stream-added again' });
-    // The subscription comes back by itself (and the README handler re-subscribes): fresh messages, once each.
+    // The subscription comes back by itself (and the documented handler re-subscribes): fresh messages, once each.
     const resumedAt = sent.next;
     await expectWindowOnce(received, resumedAt + 5, 30);
     expectNoDuplicates(received);

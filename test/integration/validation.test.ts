@@ -1,4 +1,4 @@
-/** DESIGN §2 validation rules, through the public API (engine on a worker thread). */
+/** The validation rules of docs/api.md (Validation rules), through the public API (engine on a worker thread). */
 import { describe, expect, test } from 'vitest';
 import { createClient } from 'channel-link';
 import { testClient, testServer } from './harness.js';

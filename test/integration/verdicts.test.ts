@@ -1,5 +1,5 @@
 /**
- * Issue 9, item 7, against a real server: each verdict row the server can reach, through each
+ * Verdicts that end a stay (docs/api.md, Connection state reasons), against a real server: each verdict row the server can reach, through each
  * path it can reach (a refused join, a refused reconnect, a joined session ended), gives the same
  * error code, state-change reason and `token-privilege-did-expire`, and no reconnect. The rows are
  * written out here (test/unit/verdicts.test.ts drives every row and path through the engine).

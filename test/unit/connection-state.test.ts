@@ -24,7 +24,7 @@ describe('ConnectionStateMachine', () => {
     expect(new ConnectionStateMachine(() => {}).state).toBe('DISCONNECTED');
   });
 
-  it('walks every step of the seed timeline (DESIGN §4) with the reasons it names', () => {
+  it('walks every step of the timeline (docs/behaviour.md) with the reasons it names', () => {
     const changes: ConnectionStateChange[] = [];
     const machine = new ConnectionStateMachine((c) => changes.push(c));
     machine.setState('CONNECTING', 'JOIN');

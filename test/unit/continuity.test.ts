@@ -1,4 +1,4 @@
-/** DESIGN §9 in parts, on virtual time: the server's stream buffer, the publisher's outbox, the subscriber's numbering. */
+/** docs/behaviour.md, Stream data across an outage, in parts, on virtual time: the server's stream buffer, the publisher's outbox, the subscriber's numbering. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EngineOutput } from '../../src/boundary.js';
 import { PROTOCOL_VERSION, decodeDataHeader, encodeServerData, type ServerFrame } from '../../src/protocol.js';

@@ -1,5 +1,5 @@
 /**
- * Issue 9, item 3 (DESIGN §4.13): a join that cannot reach the server keeps trying within
+ * docs/behaviour.md, A join that cannot reach the server: a join that cannot reach it keeps trying within
  * joinTimeoutMs; when it gives up, the error code and the state-change reason agree, the error's
  * message and cause name the last failure, and each failed attempt reached the app as a
  * `connection-attempt-failed` event. Engine + Link on virtual time, against the fake WebSocket.

@@ -1,5 +1,5 @@
 /**
- * Issue 9, item 5: listener ergonomics. on() returns its remover; an unknown event name throws
+ * Listener ergonomics (docs/api.md, Client members). on() returns its remover; an unknown event name throws
  * INVALID_PARAMS naming the known events (a typo must not fail silently); event$(name) is typed
  * to that event's payload. The client runs over an inline engine and the fake WebSocket.
  */

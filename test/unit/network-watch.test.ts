@@ -1,4 +1,4 @@
-/** The process-wide network watcher for Node (issue 9, item 8), on virtual time with an injected interface probe. */
+/** The process-wide network watcher for Node (docs/api.md, In Node), on virtual time with an injected interface probe. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { NetworkWatch } from '../../src/network-watch-node.js';
 

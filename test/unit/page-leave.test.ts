@@ -1,5 +1,5 @@
 /**
- * Issue 9, item 2 (DESIGN §4.11), on the main thread: with leaveOnPageHide (the default), a
+ * docs/behaviour.md, Leaving the page, on the main thread: with leaveOnPageHide (the default), a
  * `pagehide` makes the engine send its leave frame before the handler returns (the worker may be
  * torn down right after), and a `pageshow` from the back/forward cache joins again with the same
  * token (the renewed one), channel and uid. Client over an inline engine, the fake WebSocket, and

@@ -201,7 +201,7 @@ describe('binary data frames', () => {
     expect(relay(1, 's', 'abc').data).toBe('abc');
   });
 
-  // A string uid is valid with 1-255 characters (contract §2), but with non-ASCII characters its
+  // A string uid is valid with 1-255 characters (docs/api.md, Validation rules), but with non-ASCII characters its
   // UTF-8 form can take up to 765 bytes, which does not fit the frame's one-byte uid length.
   it('round-trips a valid string uid whose UTF-8 form is longer than 255 bytes', () => {
     for (const uid of ['é'.repeat(200), '用户'.repeat(60), '😀'.repeat(100)]) {

@@ -1,9 +1,9 @@
 /**
- * Issue 9, item 7: one mapping from server verdicts to client outcomes, whichever way the verdict
+ * One mapping from server verdicts to client outcomes, whichever way the verdict
  * arrives (an error frame, a `kicked` frame or the close code alone) and whether it ends the
  * handshake or a joined session: the same error code, state-change reason and
  * `token-privilege-did-expire`, and no reconnect. The expected rows are written out here, from
- * DESIGN §2 and the server's close codes, rather than read from src/outcomes.ts, so the test checks
+ * docs/api.md (Connection state reasons, Error codes) and the close codes of docs/protocol.md, rather than read from src/outcomes.ts, so the test checks
  * that table instead of restating it. Engine + Link on virtual time, against the fake WebSocket.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
