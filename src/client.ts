@@ -94,8 +94,11 @@ class Client implements ChannelClient {
   private readonly state = new BehaviorSubject<ConnectionState>('DISCONNECTED');
   private readonly engine: EngineBridge;
   private destroying: Promise<void> | null = null;
-  /** Marks a LocalStream closed, so send() on it throws at once instead of crossing to the worker. */
-  private readonly closeLocal = new WeakMap<LocalStream, () => void>();
+  /**
+   * Marks a LocalStream closed with the reason send() then throws, at once instead of crossing to
+   * the worker: unpublished, or gone with the channel (leave(), a kick, a give-up).
+   */
+  private readonly closeLocal = new Map<LocalStream, (why: string) => void>();
   /** The last join() made from DISCONNECTED, with the uid it got and the current token: what a page restore rejoins. */
   private lastJoin: JoinArgs | null = null;
   /** Set by a pagehide that left; joined again once the page is restored and the leave is done. */
@@ -155,22 +158,24 @@ class Client implements ChannelClient {
 
   async publish(): Promise<LocalStream> {
     const id = await this.engine.call('publish', (api) => api.publish());
-    let closed = false;
+    let closed: string | null = null;
     const stream: LocalStream = {
       id,
       send: (data) => {
-        if (closed) throw new ChannelLinkError('NOT_PUBLISHED', `stream ${id} was unpublished`);
+        if (this.engine.closedError) throw this.engine.closedError;
+        if (closed !== null) throw new ChannelLinkError('NOT_PUBLISHED', `stream ${id} is not published: ${closed}`);
         this.send(id, data);
       },
       close: () => this.unpublish(stream),
     };
-    this.closeLocal.set(stream, () => (closed = true));
+    this.closeLocal.set(stream, (why) => (closed = why));
     return stream;
   }
 
   async unpublish(stream: LocalStream): Promise<void> {
     if (!stream || typeof stream.id !== 'string') throw new ChannelLinkError('INVALID_PARAMS', 'unpublish() needs a LocalStream');
-    this.closeLocal.get(stream)?.();
+    this.closeLocal.get(stream)?.('it was unpublished');
+    this.closeLocal.delete(stream);
     await this.engine.call('unpublish', (api) => api.unpublish(stream.id));
   }
 
@@ -220,7 +225,11 @@ class Client implements ChannelClient {
   private applyEvent(event: ChannelEvent): void {
     if (event.type === 'connection-state-change') this.state.next(event.curState);
     this.mirror.apply(event);
-    if (event.type === 'connection-state-change' && event.curState === 'DISCONNECTED') this.remote.closeAll();
+    if (event.type === 'connection-state-change' && event.curState === 'DISCONNECTED') {
+      // The engine forgets every stream with the channel: so do the handles the app holds.
+      this.remote.closeAll();
+      this.closeAllLocal(`the client left the channel (${event.reason})`);
+    }
     this.hub.emit(event);
     this.rejoinIfRestored();
   }
@@ -260,6 +269,11 @@ class Client implements ChannelClient {
       const { code, message } = ChannelLinkError.from(error);
       this.hub.emit({ type: 'exception', code, message: `rejoin after a page restore failed: ${message}` });
     });
+  }
+
+  private closeAllLocal(why: string): void {
+    for (const close of this.closeLocal.values()) close(why);
+    this.closeLocal.clear();
   }
 
   private async shutdown(): Promise<void> {

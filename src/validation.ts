@@ -7,11 +7,22 @@ const fail = (message: string): never => {
   throw new ChannelLinkError('INVALID_PARAMS', message);
 };
 
+/** A rejected value as the error shows it: strings quoted (and cut), anything else with its type. */
+export function shown(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === 'object') return Array.isArray(value) ? 'an array' : 'an object';
+  return `${String(value)} (${typeof value})`;
+}
+
+const CHANNEL_RULE = 'channel must be 1-64 characters: letters, digits, space, a comma or one of !#$%&()+-:;<=.>?@[]^_{|}~';
+
 export function validateChannelName(channel: unknown): string {
-  if (typeof channel !== 'string' || !CHANNEL_NAME_PATTERN.test(channel)) {
-    fail('channel must be 1-64 characters of a-z, A-Z, 0-9, space and !#$%&()+-:;<=.>?@[]^_{|}~,');
-  }
-  return channel as string;
+  if (typeof channel === 'string' && CHANNEL_NAME_PATTERN.test(channel)) return channel;
+  if (typeof channel !== 'string') return fail(`${CHANNEL_RULE}; got ${shown(channel)}`);
+  if (channel.length === 0 || channel.length > 64) return fail(`${CHANNEL_RULE}; got ${channel.length} characters`);
+  const bad = [...channel].find((c) => !CHANNEL_NAME_PATTERN.test(c));
+  return fail(`${CHANNEL_RULE}; got ${shown(channel)}, where ${JSON.stringify(bad)} is not allowed`);
 }
 
 /** Returns null when the server should assign the uid (null or 0). */
@@ -37,14 +48,15 @@ export function validateToken(token: unknown): string | null {
 }
 
 export function validateUrl(url: unknown): string {
-  if (typeof url !== 'string') return fail('url is required');
+  if (url === undefined) return fail('url is required: the server, e.g. ws://127.0.0.1:8080, or a list of them');
+  if (typeof url !== 'string') return fail(`url must be a ws:// or wss:// URL string, or a list of them; got ${shown(url)}`);
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    return fail(`url is not a valid URL: ${url}`);
+    return fail(`url is not a valid URL: ${shown(url)}`);
   }
-  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') fail('url must start with ws:// or wss://');
+  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') fail(`url must start with ws:// or wss://; got ${shown(url)}`);
   return url;
 }
 

@@ -80,3 +80,32 @@ describe('data streams', () => {
       .toBe(true);
   });
 });
+
+describe('send() on a stream that is no longer published', () => {
+  const thrown = (run: () => void) => {
+    try {
+      run();
+    } catch (error) {
+      return error as { code: string; message: string };
+    }
+    return null;
+  };
+
+  test('throws NOT_PUBLISHED at once, after unpublish() and after leave() alike, saying which; CLOSED after destroy()', async () => {
+    const server = await testServer();
+    const pub = testClient(server.url);
+    await pub.client.join(null, 'ended', 1);
+    const unpublished = await pub.client.publish();
+    const left = await pub.client.publish();
+    await pub.client.unpublish(unpublished);
+    expect(thrown(() => unpublished.send('x'))).toMatchObject({ code: 'NOT_PUBLISHED', message: expect.stringContaining('unpublished') });
+    left.send('still published');
+    await pub.client.leave();
+    expect(thrown(() => left.send('x'))).toMatchObject({ code: 'NOT_PUBLISHED', message: expect.stringContaining('left the channel (LEAVE)') });
+    // Nothing comes later either: the failure was the throw.
+    await pub.client.getStats();
+    expect(pub.events.filter((e) => e.type === 'exception')).toEqual([]);
+    await pub.client.destroy();
+    expect(thrown(() => left.send('x'))).toMatchObject({ code: 'CLOSED' });
+  });
+});

@@ -17,6 +17,10 @@ describe('argument validation', () => {
       expect(await code(c.client.join(null, bad as string, 1)), JSON.stringify(bad)).toBe('INVALID_PARAMS');
     }
     expect(c.client.getConnectionState()).toBe('DISCONNECTED');
+    // The message says the rule and echoes what was rejected.
+    const rejected = await c.client.join(null, 'bad/slash', 1).catch((e: Error) => e.message);
+    expect(rejected).toBe('channel must be 1-64 characters: letters, digits, space, a comma or one of !#$%&()+-:;<=.>?@[]^_{|}~; got "bad/slash", where "/" is not allowed');
+    expect(await c.client.join(null, 'x'.repeat(65), 1).catch((e: Error) => e.message)).toContain('got 65 characters');
     const allowed = 'aZ09 !#$%&()+-:;<=.>?@[]^_{|}~,';
     expect(await c.client.join(null, allowed, 1)).toBe(1);
     await c.client.leave();

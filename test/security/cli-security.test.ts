@@ -100,7 +100,7 @@ describe('channel-link-server token', () => {
     [['token', '--channel', 'c', '--uid', '1'], 'error INVALID_PARAMS: --app-certificate (or CHANNEL_LINK_APP_CERTIFICATE) is required'],
     [['token', '--app-certificate', 'x', '--uid', '1'], "error INVALID_PARAMS: required option '--channel <channel>' not specified"],
     // The channel-name rule, in the words the client uses.
-    [['token', '--app-certificate', 'x', '--channel', 'bad/name', '--uid', '1'], 'error INVALID_PARAMS: channel must be 1-64 characters of a-z, A-Z, 0-9, space and !#$%&()+-:;<=.>?@[]^_{|}~,'],
+    [['token', '--app-certificate', 'x', '--channel', 'bad/name', '--uid', '1'], 'error INVALID_PARAMS: channel must be 1-64 characters: letters, digits, space, a comma or one of !#$%&()+-:;<=.>?@[]^_{|}~; got "bad/name", where "/" is not allowed'],
     [['token', '--app-certificate', 'x', '--channel', 'c', '--uid', '1', '--expires-in', 'soon'], 'error INVALID_PARAMS: --expires-in must be a positive number of seconds (got "soon")'],
   ])('%j exits 2 with one error line', (args, line) => {
     const r = run(args, { CHANNEL_LINK_APP_CERTIFICATE: '' });

@@ -38,6 +38,20 @@ describe('resolveOptions', () => {
     expect(codeOf({ url: Array.from({ length: 17 }, (_, i) => `ws://h${i}`) })).toBe('INVALID_PARAMS');
   });
 
+  it('says what is wrong with a url, and echoes what it got', () => {
+    const message = (options: unknown) => {
+      try {
+        resolveOptions(options as ClientOptions);
+      } catch (error) {
+        return (error as ChannelLinkError).message;
+      }
+      return '';
+    };
+    expect(message({ url: 8080 })).toBe('url must be a ws:// or wss:// URL string, or a list of them; got 8080 (number)');
+    expect(message({})).toContain('url is required');
+    expect(message({ url: 'http://x:1' })).toBe('url must start with ws:// or wss://; got "http://x:1"');
+  });
+
   it('keeps valid overrides, including partial reconnect options', () => {
     const { engine, worker } = resolveOptions({
       url: 'wss://example.com/ws',
