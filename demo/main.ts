@@ -1,6 +1,7 @@
 /**
- * channel-link demo: one page, two views. The default view plays DESIGN §4's seed timeline with
- * UID 1 and UID 2 in this page; `?view=tabs` is the two-tab mode (one user per tab, a join form).
+ * channel-link demo: one page, two views. The default view plays the seed timeline (T0–T10: UID 1
+ * joins, drops, comes back, as UID 2 sees it) with both users in this page; `?view=tabs` is the
+ * two-tab mode (one user per tab, a join form).
  * Each view's markup is a <template> in index.html; its code loads on demand.
  */
 const view = new URLSearchParams(location.search).get('view') === 'tabs' ? 'tabs' : 'seed';

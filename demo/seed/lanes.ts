@@ -2,11 +2,12 @@
  * Two swimlanes on one time axis, drawn by hand in SVG at the container's pixel width (so text
  * keeps its size from a phone to a 1080p screen) and a fixed height (so nothing below moves).
  * Per lane: step chips (T0–T10) above, the user's own connection state as a band, what it sees of
- * the other user (online, streaming), and its ticks (sent by UID 1, received by UID 2).
+ * the other user (online, streaming), and its ticks (sent by UID 1, received by UID 2). Under the
+ * axis: the cut or freeze, and where the steps came in another order than the seed's, why.
  */
 import { svg } from '../dom.js';
 import type { Change, Mark, Run, Sight, Span } from './run.js';
-import type { Lane, StepId } from './steps.js';
+import { orderSwaps, type Lane, type OrderSwap, type StepId } from './steps.js';
 
 const LANE_H = 128;
 const CHIP_ROWS = 3;
@@ -19,10 +20,14 @@ const SIGHT_H = 7;
 const TICKS_Y = SIGHT_Y + SIGHT_H + 3;
 const TICKS_H = 10;
 const AXIS_Y = 2 * LANE_H + 4;
-/** Axis line, tick labels, then one row for span labels (cut, freeze). */
-export const LANES_HEIGHT = AXIS_Y + 38; // = .lanes height in seed.css
+/** Axis line, tick labels, one row for span labels (cut, freeze), one for the order notes. */
+const SPAN_LABEL_Y = AXIS_Y + 30;
+const ORDER_Y = AXIS_Y + 40;
+export const LANES_HEIGHT = AXIS_Y + 60; // = .lanes height in seed.css
 const TICK_BUCKET_MS = 250;
 const CHAR_W = 6.7;
+/** Width of a character of the 11 px sans labels under the axis, roughly. */
+const CHAR_W_SMALL = 5.9;
 
 const STATE_FILL: Record<string, string> = {
   CONNECTED: '#bbf7d0',
@@ -31,7 +36,8 @@ const STATE_FILL: Record<string, string> = {
   DISCONNECTING: '#e2e8f0',
 };
 const SIGHT_FILL: Record<Sight, string | null> = { none: null, online: '#c7d7fb', stream: '#2f6fec' };
-const TONE: Record<Mark['tone'], string> = { ok: '#16a34a', warn: '#d97706', bad: '#dc2626', info: '#2f6fec' };
+/** Red is for what fits no step only: what the story expects never is. */
+const TONE: Record<Mark['tone'], string> = { ok: '#16a34a', warn: '#d97706', gone: '#7c3aed', failed: '#b45309', info: '#2f6fec', bad: '#dc2626' };
 const LANE_TITLE: Record<Lane, string> = { 1: 'UID 1 · publisher', 2: 'UID 2 · subscriber' };
 
 export interface LanesView {
@@ -64,6 +70,7 @@ export function renderLanes(host: HTMLElement, run: Run | null, view: LanesView)
   // A span is drawn as far as it went (a cut is requested for a duration, but has not happened yet).
   if (run) for (const span of run.spans) root.append(drawSpan({ ...span, to: Math.min(span.to, end) }, x));
   root.append(drawAxis(domain, x, left, width - right));
+  if (run) for (const swap of orderSwaps((id) => run.first(id)?.at)) root.append(drawSwap(swap, run, x, left, width - right));
   if (run && run.endedAt === null) {
     root.append(svg('line', { class: 'now', x1: x(end), x2: x(end), y1: 16, y2: AXIS_Y, 'data-testid': 'now-line' }));
   }
@@ -183,11 +190,16 @@ function drawMark(mark: Mark, x: (t: number) => number): SVGGElement {
     'data-lane': mark.lane,
     'data-step': mark.step ?? '',
     'data-kind': mark.kind,
+    'data-tone': mark.tone,
     'data-event': mark.text,
     'data-at': Math.round(mark.at),
   });
   const title = svg('title', {}, `${(mark.at / 1000).toFixed(3)} s · UID ${mark.lane} · ${mark.step ? `${mark.step} · ` : ''}${mark.text}`);
-  if (mark.kind === 'action') g.append(svg('rect', { x: cx - 4, y: cy - 4, width: 8, height: 8, transform: `rotate(45 ${cx} ${cy})`, fill: '#1b2330' }), title);
+  if (mark.tone === 'failed') {
+    // A failed attempt is a cross: not an arrival, not a surprise either.
+    const d = 3.5;
+    g.append(svg('path', { d: `M${cx - d} ${cy - d}L${cx + d} ${cy + d}M${cx + d} ${cy - d}L${cx - d} ${cy + d}`, stroke: TONE.failed, 'stroke-width': 2.2, 'stroke-linecap': 'round' }), title);
+  } else if (mark.kind === 'action') g.append(svg('rect', { x: cx - 4, y: cy - 4, width: 8, height: 8, transform: `rotate(45 ${cx} ${cy})`, fill: '#1b2330' }), title);
   else if (mark.kind === 'note') g.append(svg('circle', { cx, cy, r: 4, fill: '#fff', stroke: TONE[mark.tone], 'stroke-width': 2 }), title);
   else g.append(svg('circle', { cx, cy, r: mark.kind === 'verdict' ? 6 : 4.5, fill: TONE[mark.tone] }), title);
   return g;
@@ -202,8 +214,8 @@ function drawSpan(span: Span, x: (t: number) => number): SVGGElement {
   g.append(
     svg('rect', { x: x(span.from), y: y0, width: w, height: y1 - y0, fill: `url(#hatch-${span.kind})` }),
     svg('rect', { x: x(span.from), y: y0 - 3, width: w, height: 3, class: 'span-bar' }),
-    svg('line', { x1: x(span.from), x2: x(span.from), y1: y0, y2: AXIS_Y + 26, class: 'span-edge' }),
-    svg('text', { x: x(span.from) + 4, y: AXIS_Y + 32, class: 'span-label' }, span.label),
+    svg('line', { x1: x(span.from), x2: x(span.from), y1: y0, y2: SPAN_LABEL_Y - 6, class: 'span-edge' }),
+    svg('text', { x: x(span.from) + 4, y: SPAN_LABEL_Y, class: 'span-label' }, span.label),
   );
   return g;
 }
@@ -220,6 +232,27 @@ function drawAxis(domain: number, x: (t: number) => number, x0: number, x1: numb
   return g;
 }
 
+/**
+ * A step that came before one the seed puts ahead of it: a bracket under the axis from the early
+ * step to the late one, and the reason in one line (as long a version as fits).
+ */
+function drawSwap(swap: OrderSwap, run: Run, x: (t: number) => number, x0: number, x1: number): SVGGElement {
+  const from = x(run.first(swap.early)!.at);
+  const to = x(run.first(swap.late)!.at);
+  const g = svg('g', { class: 'order', 'data-testid': 'order-note', 'data-early': swap.early, 'data-late': swap.late });
+  const y = ORDER_Y;
+  g.append(
+    svg('path', { d: `M${from} ${y - 5}V${y}H${to}V${y - 5}`, class: 'order-bracket' }),
+    svg('circle', { cx: from, cy: y - 5, r: 2.5, class: 'order-end' }),
+    svg('circle', { cx: to, cy: y - 5, r: 2.5, class: 'order-end' }),
+  );
+  const head = `${swap.early} before ${swap.late}`;
+  const label = [`${head}: ${swap.why}`, `${head} (see the steps)`, head].find((l) => l.length * CHAR_W_SMALL <= x1 - x0) ?? head;
+  const tx = clamp(from, x0, x1 - label.length * CHAR_W_SMALL);
+  g.append(svg('text', { x: tx, y: y + 13, class: 'order-text' }, label));
+  return g;
+}
+
 function patterns(): SVGDefsElement {
   const hatch = (id: string, color: string) =>
     svg(
@@ -227,7 +260,7 @@ function patterns(): SVGDefsElement {
       { id, width: 6, height: 6, patternUnits: 'userSpaceOnUse', patternTransform: 'rotate(45)' },
       svg('line', { x1: 0, y1: 0, x2: 0, y2: 6, stroke: color, 'stroke-width': 2, 'stroke-opacity': 0.35 }),
     );
-  return svg('defs', {}, hatch('hatch-cut', '#dc2626'), hatch('hatch-freeze', '#2563eb'));
+  return svg('defs', {}, hatch('hatch-cut', '#475569'), hatch('hatch-freeze', '#2563eb'));
 }
 
 /** The lanes in words, for screen readers. */
@@ -235,7 +268,7 @@ function summary(run: Run): string {
   const lane = (l: Lane) =>
     run.marks
       .filter((m) => m.lane === l)
-      .map((m) => `${m.step ?? 'unexpected'} ${m.text} at ${(m.at / 1000).toFixed(1)} s`)
+      .map((m) => `${m.step ?? (m.kind === 'event' ? 'unexpected' : 'verdict')} ${m.text} at ${(m.at / 1000).toFixed(1)} s`)
       .join('; ');
   return `UID 1: ${lane(1) || 'nothing yet'}. UID 2: ${lane(2) || 'nothing yet'}.`;
 }

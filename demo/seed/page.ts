@@ -5,11 +5,12 @@
  * 10 s timeouts), play=seed|grace|freeze to start at once.
  */
 import { $, appendToLog, describeError, el } from '../dom.js';
+import { SERVER_DEFAULTS, seconds } from '../timeouts.js';
 import { renderLanes } from './lanes.js';
 import { Run, StepTimeout, StoryAborted, type Mark } from './run.js';
 import { StatusView } from './status.js';
-import { STEPS, stepIndex, type StepId } from './steps.js';
-import { Story, type Scenario, type StoryOptions } from './story.js';
+import { STEPS, STORY_STEPS, orderSwaps, stepIndex, type StepId } from './steps.js';
+import { Story, expectedDurationMs, type Scenario, type StoryOptions } from './story.js';
 
 const params = new URLSearchParams(location.search);
 const secondsParam = (name: string, fallback: number) => {
@@ -26,20 +27,19 @@ const options: Omit<StoryOptions, 'channel'> = {
 const pageId = Math.random().toString(36).slice(2, 8);
 let runs = 0;
 
+const SCENARIOS: readonly Scenario[] = ['seed', 'grace', 'freeze'];
+/** How long each scenario runs when all goes as its script says. */
+const DURATION_MS = Object.fromEntries(SCENARIOS.map((s) => [s, expectedDurationMs(s, options)])) as Record<Scenario, number>;
 /** The axis length each scenario is drawn on at first (it grows if the run takes longer). */
-const EXPECTED_MS: Record<Scenario, number> = {
-  seed: 3000 + options.cutMs + 2000,
-  grace: 3000 + options.graceCutMs + 2000,
-  freeze: 3000 + options.freezeMs + 4000,
-};
+const AXIS_MS = Object.fromEntries(SCENARIOS.map((s) => [s, DURATION_MS[s] + 1500])) as Record<Scenario, number>;
+const { peerTimeoutMs, streamTimeoutMs } = SERVER_DEFAULTS;
 /** Steps a scenario does not show, with a note on why where it is not obvious. */
 const NOT_IN: Record<Scenario, Partial<Record<StepId, string>>> = {
   seed: {},
-  grace: {
-    T6: 'not expected: UID 1 is back within the grace window',
-    T7: 'not expected: UID 1 is back within the grace window',
-  },
-  freeze: Object.fromEntries(STEPS.slice(3).map((s) => [s.id, ''])),
+  grace: Object.fromEntries(
+    (['T6', 'T8', 'T10'] as const).map((id) => [id, `not expected: UID 1 is back within the server's ${seconds(peerTimeoutMs)} peer timeout`]),
+  ),
+  freeze: Object.fromEntries(STEPS.slice(stepIndex('T5')).map((s) => [s.id, ''])),
 };
 const BUTTON_LABEL: Record<Scenario, string> = { seed: 'play', grace: 'play-grace', freeze: 'play-freeze' };
 
@@ -52,28 +52,49 @@ const status = new StatusView();
 const lanesHost = $('lanes');
 let lanesDirty = true;
 
+// ---- the texts built from the timeouts and the scripts ----
+
+for (const name of SCENARIOS) $(`duration-${name}`).textContent = `~${Math.round(DURATION_MS[name] / 1000)} s`;
+const INTRO =
+  `Press Play: UID 2 is in the channel; UID 1 joins, publishes, then loses its network for ${seconds(options.cutMs)}, ` +
+  `longer than the server's ${seconds(peerTimeoutMs)} peer timeout, and comes back.`;
+$('server-timeouts').textContent =
+  streamTimeoutMs === peerTimeoutMs
+    ? `The server keeps its defaults: ${seconds(peerTimeoutMs)} stream and peer timeouts.`
+    : `The server keeps its defaults: a ${seconds(streamTimeoutMs)} stream timeout, a ${seconds(peerTimeoutMs)} peer timeout.`;
+
 // ---- the step list ----
 
 const stepItems = new Map<StepId, { item: HTMLElement; when: HTMLElement; note: HTMLElement }>();
 for (const step of STEPS) {
   const when = el('span', { class: 'when' });
-  const note = el('span', { class: 'note' });
+  const note = el('span', { class: 'note', 'data-testid': 'step-note' });
   const item = el(
     'li',
-    { 'data-testid': 'step', 'data-step': step.id, 'data-status': 'pending' },
+    { 'data-testid': 'step', 'data-step': step.id, 'data-lane': step.lane, 'data-status': 'pending', class: step.id === 'setup' ? 'setup' : undefined },
     el('span', { class: 'step-id' }, step.id),
-    el('div', { class: 'step-text' }, el('strong', {}, step.title), el('span', { class: 'detail' }, `${step.detail} · ${step.design}`), note),
+    el(
+      'div',
+      { class: 'step-text' },
+      el('strong', { 'data-testid': 'step-title' }, step.title),
+      el('span', { class: 'detail' }, `UID ${step.lane} · ${step.detail}`),
+      note,
+    ),
     when,
   );
   stepItems.set(step.id, { item, when, note });
   $('steps').append(item);
 }
 
+/** The step begun last: the one whose first mark is the latest. */
 function currentStep(): StepId | null {
   if (!run || outcome !== 'running') return null;
-  let current: StepId | null = null;
-  for (const m of run.marks) if (m.step && (!current || stepIndex(m.step) > stepIndex(current))) current = m.step;
-  return current;
+  let current: Mark | undefined;
+  for (const step of STEPS) {
+    const first = run.first(step.id);
+    if (first && (!current || first.at >= current.at)) current = first;
+  }
+  return current?.step ?? null;
 }
 
 function renderSteps(): void {
@@ -195,24 +216,26 @@ function summary(r: Run): string {
   const verdicts = r.marks.filter((m) => m.kind === 'verdict');
   if (scenario === 'freeze') {
     return verdicts.every((m) => m.tone === 'ok')
-      ? `Done in ${secs}: the page froze ${(options.freezeMs / 1000).toFixed(0)} s, past the 10 s peer timeout, and no one left. Only the ticks paused.`
+      ? `Done in ${secs}: the page froze ${seconds(options.freezeMs)}, past the server's ${seconds(peerTimeoutMs)} peer timeout, and no one left. Only the ticks paused.`
       : `Done in ${secs}, but something changed during the freeze: see the lanes.`;
   }
   const expected = STEPS.filter((s) => NOT_IN[scenario][s.id] === undefined).map((s) => s.id);
+  const swaps = orderSwaps((id) => r.first(id)?.at);
   const missing = expected.filter((id) => !r.first(id));
   const unexpected = r.marks.filter((m) => m.kind === 'event' && !m.step);
   if (missing.length > 0 || unexpected.length > 0 || verdicts.some((m) => m.tone !== 'ok')) {
     const problems = [missing.length ? `missing ${missing.join(', ')}` : '', unexpected.length ? `unexpected: ${unexpected.map((m) => m.text).join(', ')}` : ''];
     return `Done in ${secs}, but ${problems.filter(Boolean).join('; ') || 'see the lanes'}.`;
   }
+  const order = swaps.length === 0 ? "in the seed's order" : `${swaps.map((w) => `${w.early} before ${w.late}`).join(', ')} (see the axis)`;
   return scenario === 'seed'
-    ? `Done in ${secs}: T0–T10, in DESIGN §4's order. UID 1's own view of UID 2 never changed.`
-    : `Done in ${secs}: UID 1 was back within the 10 s grace, its session resumed, and UID 2 saw nothing.`;
+    ? `Done in ${secs}: ${STORY_STEPS[0]!.id}–${STORY_STEPS.at(-1)!.id}, ${order}. UID 1's own view of UID 2 never changed.`
+    : `Done in ${secs}: UID 1 was back within the server's ${seconds(peerTimeoutMs)} peer timeout, its session resumed, and UID 2 saw nothing.`;
 }
 
 function hint(error: unknown): string {
   if (!(error instanceof StepTimeout)) return 'Is the server running?';
-  if (/T6|T7/.test(error.what)) return "Are the server's timeouts longer than 10 s? Then pass ?cut= (seconds) longer than them.";
+  if (/T6|T8/.test(error.what)) return `Are the server's timeouts longer than ${seconds(peerTimeoutMs)}? Then pass ?cut= (seconds) longer than them.`;
   return '';
 }
 
@@ -226,7 +249,7 @@ function frame(now: number): void {
   if (lanesDirty || (outcome === 'running' && now - lastDraw > 100)) {
     lanesDirty = false;
     lastDraw = now;
-    renderLanes(lanesHost, run, { width: lanesHost.clientWidth, domainMs: EXPECTED_MS[scenario], current: currentStep() });
+    renderLanes(lanesHost, run, { width: lanesHost.clientWidth, domainMs: AXIS_MS[scenario], current: currentStep() });
     // The status cards show the same states as the lanes: redraw them in the same frame.
     status.render(story, run);
   }
@@ -245,6 +268,7 @@ for (const [name, id] of Object.entries(BUTTON_LABEL) as [Scenario, string][]) {
   $(id).addEventListener('click', () => void start(name));
 }
 $('stop').addEventListener('click', () => void stop());
+setStatus(INTRO, 'idle');
 renderSteps();
 status.render(null, null);
 const autoplay = params.get('play');

@@ -8,7 +8,12 @@ import { StepClassifier, describeEvent, otherOf, type Lane, type StepId } from '
 
 /** event: a client reported it; action: the script did it; note: what a state means; verdict: the page's conclusion. */
 export type MarkKind = 'event' | 'action' | 'note' | 'verdict';
-export type Tone = 'ok' | 'bad' | 'info' | 'warn';
+/**
+ * ok: arrived or connected; warn: connecting, cut; gone: left or lost, as the story expects;
+ * failed: an attempt that failed, as expected while cut; info: neutral; bad: fits no step, or a
+ * verdict that the story did not hold. Only bad is drawn red.
+ */
+export type Tone = 'ok' | 'warn' | 'gone' | 'failed' | 'info' | 'bad';
 
 export interface Mark {
   seq: number;
@@ -92,8 +97,10 @@ export class Run {
     ];
   }
 
-  /** Something the script did (publish, cut, restore). */
-  /** `at`: when it took effect, if that is not now (a timer of the worker may beat the page's). */
+  /**
+   * Something the script did (join, publish, cut, restore). `at`: when it took effect, if that is
+   * not now (a timer of the worker may beat the page's).
+   */
   action(lane: Lane, text: string, step: StepId | null, tone: Tone = 'info', at?: number): Mark {
     return this.add({ lane, step, kind: 'action', text, tone }, at);
   }
@@ -211,10 +218,15 @@ function emptyLane(): LaneRecord {
   return { states: [], sight: [], ticks: [] };
 }
 
+/** The tone of an event that fits its step. */
 function toneOf(event: ChannelEvent): Tone {
   switch (event.type) {
     case 'peer-leave':
     case 'stream-removed':
+    case 'stream-gap':
+      return 'gone';
+    case 'connection-attempt-failed':
+      return 'failed';
     case 'exception':
       return 'bad';
     case 'connection-state-change':

@@ -1,12 +1,13 @@
 /**
  * The scripts behind the Play buttons. Each run starts from scratch on a fresh channel: two
- * clients (UID 1 and UID 2, each `createClient()` with its own dedicated Worker) join, UID 1
- * publishes a tick stream and UID 2 subscribes; then the scenario cuts UID 1's network (long or
- * short) or freezes the page. The script only acts and waits; what happened is what the clients
+ * clients (UID 1 and UID 2, each `createClient()` with its own dedicated Worker) join, UID 2 first,
+ * UID 1 publishes a tick stream and UID 2 subscribes; then the scenario cuts UID 1's network (long
+ * or short) or freezes the page. The script only acts and waits; what happened is what the clients
  * report (see run.ts).
  */
 import { createClient, type ChannelClient, type LocalStream, type RemoteStream } from 'channel-link';
 import { afterPaint } from '../dom.js';
+import { CLIENT_DEFAULTS, SERVER_DEFAULTS, seconds } from '../timeouts.js';
 import { StoryAborted, type Run } from './run.js';
 import type { Lane, StepId } from './steps.js';
 
@@ -22,9 +23,23 @@ export interface StoryOptions {
   freezeMs: number;
 }
 
-/** The client's default heartbeat settings (the page does not change them). */
-export const CLIENT_DEFAULTS = { heartbeatIntervalMs: 1000, connectionTimeoutMs: 4000 } as const;
 const TICK_MS = 100;
+/** Ticks UID 2 must get before the cut or freeze, and after the freeze, to call the data flowing. */
+const LEAD_TICKS = 15;
+const TAIL_TICKS = 5;
+/** Both users joining and UID 1 publishing, on a server nearby. */
+const JOIN_MS = 200;
+/** Back from a cut, the worker retries at once, and the ticks it held arrive in one burst. */
+const RECONNECT_MS = 100;
+/** After a freeze, the script waits for what the workers queued and a heartbeat deadline's rounds. */
+const SETTLE_MS = 2 * CLIENT_DEFAULTS.heartbeatIntervalMs + 100;
+
+/** How long a scenario runs when all goes as the story says: the sum of the script's own waits. */
+export function expectedDurationMs(scenario: Scenario, options: Omit<StoryOptions, 'channel' | 'url'>): number {
+  const lead = JOIN_MS + LEAD_TICKS * TICK_MS;
+  if (scenario === 'freeze') return lead + options.freezeMs + SETTLE_MS + TAIL_TICKS * TICK_MS;
+  return lead + (scenario === 'seed' ? options.cutMs : options.graceCutMs) + RECONNECT_MS;
+}
 
 export interface UserView {
   client: ChannelClient;
@@ -65,20 +80,23 @@ export class Story {
     await Promise.allSettled([...this.users.values()].map((u) => u.client.destroy()));
   }
 
-  // ---- T0-T2: both join, UID 1 publishes, UID 2 subscribes ----
+  // ---- setup to T4: UID 2 is there, UID 1 joins and publishes, UID 2 subscribes ----
 
   private async joinAndPublish(): Promise<void> {
     const { run } = this;
     const one = this.user(1);
     const two = this.user(2);
-    this.status('T0 · UID 1 joins');
-    await one.client.join(null, this.options.channel, 1);
-    this.status('T1 · UID 2 joins');
+    this.status('Before T0 · UID 2 joins, so that it is in the channel when UID 1 arrives');
     await two.client.join(null, this.options.channel, 2);
-    await this.step('T1', 1, 5000, 'UID 1 sees peer-online 2');
 
-    this.status('T2 · UID 1 publishes');
-    run.action(1, 'publish()', 'T2');
+    this.status('T0 · UID 1 calls join()');
+    run.action(1, 'join()', 'T0');
+    await one.client.join(null, this.options.channel, 1);
+    this.status('T1 · UID 1 is CONNECTED; T2 · UID 2 hears of it');
+    await this.step('T2', 2, 5000, 'UID 2 gets peer-online 1');
+
+    this.status('T3 · UID 1 publishes');
+    run.action(1, 'publish()', 'T3');
     const stream = await one.client.publish();
     one.stream = stream;
     this.ticker = setInterval(() => {
@@ -86,7 +104,7 @@ export class Story {
       stream.send(`tick ${++one.sent}`);
       run.tick(1);
     }, TICK_MS);
-    await this.step('T2', 2, 5000, 'UID 2 sees stream-added');
+    await this.step('T4', 2, 5000, 'UID 2 gets stream-added 1');
     const remote = await two.client.subscribe(1, stream.id);
     two.remote = remote;
     this.subscriptions.push(
@@ -95,53 +113,54 @@ export class Story {
         run.tick(2);
       }),
     );
-    this.status('T2 · ticks flow from UID 1 to UID 2');
+    this.status('T4 · ticks flow from UID 1 to UID 2');
     const since = run.now();
-    await this.until(() => run.ticksSince(2, since) >= 15, 5000, 'ticks reach UID 2');
+    await this.until(() => run.ticksSince(2, since) >= LEAD_TICKS, 5000, 'ticks reach UID 2');
   }
 
-  // ---- T3-T10: UID 1's network is cut, then comes back ----
+  // ---- T5 to T10: UID 1's uplink fails, then comes back ----
 
   private async cut(ms: number): Promise<void> {
     const { run } = this;
     const one = this.user(1).client;
     const long = this.scenario === 'seed';
-    const from = run.action(1, `network cut for ${seconds(ms)} (simulateNetworkLoss)`, 'T3', 'warn').at;
+    const { connectionTimeoutMs } = CLIENT_DEFAULTS;
+    const from = run.action(1, `network cut for ${seconds(ms)} (simulateNetworkLoss)`, 'T5', 'warn').at;
     await one.debug.simulateNetworkLoss(ms);
     run.span({ kind: 'cut', lanes: [1], from, to: from + ms, label: `network cut ${seconds(ms)}` });
     // The worker ends the cut on its own timer and retries at once: the mark goes at that moment.
-    const restored = this.sleep(ms).then(() => run.action(1, 'network back', 'T8', 'ok', Math.min(run.now(), from + ms)));
+    const restored = this.sleep(ms).then(() => run.action(1, 'network back', 'T9', 'ok', Math.min(run.now(), from + ms)));
     restored.catch(() => {}); // awaited below; a stop before that is not an error
 
-    this.status(`T4 · UID 1 hears nothing; its heartbeat deadline is ${seconds(CLIENT_DEFAULTS.connectionTimeoutMs)}`);
-    await this.step('T4', 1, CLIENT_DEFAULTS.connectionTimeoutMs + 4000, 'UID 1 goes CONNECTING');
+    this.status(`T5 · UID 1's link is dead but looks open; T7 comes within its ${seconds(connectionTimeoutMs)} heartbeat deadline`);
+    await this.step('T7', 1, connectionTimeoutMs + 4000, 'UID 1 goes CONNECTING');
     // CONNECTING is the contract that it retries; each failed attempt is a connection-attempt-failed event.
     run.note(1, 'retrying with backoff while CONNECTING', 'T5', 'warn');
     if (long) {
-      this.status("T6 · the server waits for UID 1's stream timeout (10 s of silence)");
-      await this.step('T6', 2, ms, 'UID 2 sees stream-removed NO_DATA');
-      this.status('T7 · …and its peer timeout (10 s)');
-      await this.step('T7', 2, ms, 'UID 2 sees peer-leave SERVER_TIMEOUT');
-      this.status(`T8 · UID 1's network comes back at ${seconds(from + ms)}`);
+      this.status(`T6 · the server waits for its stream timeout (${seconds(SERVER_DEFAULTS.streamTimeoutMs)} without data from UID 1)`);
+      await this.step('T6', 2, ms, 'UID 2 gets stream-removed NO_DATA');
+      this.status(`T8 · …and its peer timeout (${seconds(SERVER_DEFAULTS.peerTimeoutMs)} of silence)`);
+      await this.step('T8', 2, ms, 'UID 2 gets peer-leave SERVER_TIMEOUT');
+      this.status(`T9 · UID 1's network comes back at ${seconds(from + ms)}`);
     } else {
-      this.status(`T8 · UID 1's network comes back at ${seconds(from + ms)}, within the server's 10 s grace`);
+      this.status(`T9 · UID 1's network comes back at ${seconds(from + ms)}, within the server's ${seconds(SERVER_DEFAULTS.peerTimeoutMs)} peer timeout`);
     }
     await restored;
     this.status('T9 · UID 1 reconnects at once: the network is back');
-    const back = await this.step('T9', 1, 20_000, 'UID 1 reconnects');
+    const back = await this.step('T9', 1, 20_000, 'UID 1 reconnects', 'event');
     if (long) {
       this.status('T10 · UID 2 sees UID 1 back');
-      await this.step('T10', 2, 10_000, 'UID 2 sees peer-online 1');
-      await this.until(() => this.run.marks.filter((m) => m.lane === 2 && m.step === 'T10').length >= 2, 10_000, 'UID 2 sees stream-added 1');
+      await this.step('T10', 2, 10_000, 'UID 2 gets peer-online 1');
+      await this.until(() => this.run.marks.filter((m) => m.lane === 2 && m.step === 'T10').length >= 2, 10_000, 'UID 2 gets stream-added 1');
     }
     // Ticks reach UID 2 again: its subscription survived, and the server has decided whatever it
     // would (events and data travel on the same socket, in order).
-    this.status('T10 · ticks reach UID 2 again');
-    await this.until(() => run.ticksSince(2, back.at) >= 5, 10_000, 'ticks reach UID 2 again');
+    this.status('Ticks reach UID 2 again');
+    await this.until(() => run.ticksSince(2, back.at) >= TAIL_TICKS, 10_000, 'ticks reach UID 2 again');
     if (!long) {
       // The short cut: UID 2 must have seen nothing at all since the cut.
       const seen = run.eventsSince(2, from);
-      if (seen.length === 0) run.verdict(2, 'saw nothing: the session resumed', 'T10', 'ok');
+      if (seen.length === 0) run.verdict(2, 'saw nothing: the session resumed', null, 'ok');
       else run.verdict(2, `saw ${seen.map((m) => m.text).join(', ')}`, null, 'bad');
     }
   }
@@ -162,8 +181,8 @@ export class Story {
     run.span({ kind: 'freeze', lanes: [1, 2], from, to, label: `page frozen ${seconds(to - from)}` });
     this.status('Page free again: waiting for whatever the workers queued meanwhile');
     // Anything the workers queued arrives at once; give a heartbeat deadline's worth of rounds too.
-    await this.sleep(2 * CLIENT_DEFAULTS.heartbeatIntervalMs + 100);
-    await this.until(() => run.ticksSince(2, to) >= 5, 10_000, 'ticks reach UID 2 again');
+    await this.sleep(SETTLE_MS);
+    await this.until(() => run.ticksSince(2, to) >= TAIL_TICKS, 10_000, 'ticks reach UID 2 again');
     const after = await Promise.all(clients.map((c) => c.getStats()));
     const left = run.eventsSince(2, from - 1).map((m) => m.text);
     const changes = run.eventsSince(1, from - 1).map((m) => m.text);
@@ -187,10 +206,11 @@ export class Story {
     return user;
   }
 
-  /** Waits for the first mark of `step` on `lane`. */
-  private async step(step: StepId, lane: Lane, timeoutMs: number, what: string) {
-    await this.until(() => this.run.first(step, lane) !== undefined, timeoutMs, `${step} (${what})`);
-    return this.run.first(step, lane)!;
+  /** Waits for the first mark of `step` on `lane` (of `kind`, if given: an event a client reported). */
+  private async step(step: StepId, lane: Lane, timeoutMs: number, what: string, kind?: 'event') {
+    const found = () => this.run.marks.find((m) => m.step === step && m.lane === lane && (kind === undefined || m.kind === kind));
+    await this.until(() => found() !== undefined, timeoutMs, `${step} (${what})`);
+    return found()!;
   }
 
   private until(done: () => boolean, timeoutMs: number, what: string): Promise<void> {
@@ -219,5 +239,3 @@ export class Story {
     this.onStatus(text);
   }
 }
-
-const seconds = (ms: number) => `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s`;

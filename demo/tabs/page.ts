@@ -7,6 +7,7 @@
 import { createClient, type ChannelClient, type ChannelEvent, type ClientOptions, type ConnectionState, type Uid } from 'channel-link';
 import { describeEvent } from '../describe.js';
 import { $, afterPaint, appendToLog, clock, describeError, el } from '../dom.js';
+import { SERVER_DEFAULTS, seconds } from '../timeouts.js';
 import { PeersView } from './peers.js';
 
 const params = new URLSearchParams(location.search);
@@ -20,6 +21,21 @@ let wiring: { unsubscribe(): void }[] = [];
 let state: ConnectionState = 'DISCONNECTED';
 let recording: ChannelEvent[] | null = null;
 const peersView = new PeersView(() => client);
+
+// ---- texts built from the server's timeouts ----
+
+$('loss-hint').textContent = lossHint();
+
+/** What a simulated loss of each length does, as the server's timeouts decide it. */
+function lossHint(): string {
+  const { streamTimeoutMs, peerTimeoutMs } = SERVER_DEFAULTS;
+  const streamFirst = streamTimeoutMs < peerTimeoutMs ? ` (past its stream timeout, ${seconds(streamTimeoutMs)}, your stream is removed first)` : '';
+  return (
+    "The worker's transport drops everything both ways (debug hook). Longer than the server's peer timeout " +
+    `(${seconds(peerTimeoutMs)} by default), the other tab sees stream-removed, peer-leave, then you come back${streamFirst}; ` +
+    'shorter (counted from the last heartbeat the server got), you resume and it sees nothing.'
+  );
+}
 
 // ---- form ----
 

@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_OPTIONS } from 'channel-link/server';
 import { describe, expect, test } from 'vitest';
 import { demoServer, hasBrowser, openDemo, type DemoPage } from './support/harness.js';
 
@@ -27,6 +28,12 @@ describe.skipIf(!hasBrowser)('demo page', () => {
     const one = await openDemo(httpUrl);
     expect(await one.testId('server-url').inputValue()).toBe(server.url);
     expect(await one.state()).toBe('DISCONNECTED');
+    // What a simulated loss does is said from the server's real default peer timeout.
+    expect(await one.testId('loss-hint').textContent()).toBe(
+      "The worker's transport drops everything both ways (debug hook). Longer than the server's peer timeout " +
+        `(${DEFAULT_OPTIONS.peerTimeoutMs / 1000} s by default), the other tab sees stream-removed, peer-leave, then you come back; ` +
+        'shorter (counted from the last heartbeat the server got), you resume and it sees nothing.',
+    );
     await one.testId('channel').fill('demo');
     await one.testId('uid').fill('1');
     await one.page.locator('details.tuning summary').click();

@@ -1,6 +1,6 @@
 /**
- * docs/behaviour.md, The timeline (T0-T10), in real Chromium: two demo pages, UID 1 and UID 2, each in its own
- * browser context. UID 1's worker reaches the server through a fault proxy; UID 2's directly.
+ * The seed's T0-T10 (docs/behaviour.md, The timeline) in real Chromium: two demo pages, UID 1 and UID 2,
+ * each in its own browser context. UID 1's worker reaches the server through a fault proxy; UID 2's directly.
  * Everything asserted is what each page's app code rendered from the SDK's public observables:
  * events$ (event log), connectionStateChange$ (timeline), connectionState$ (badge), peers$ (peer list).
  */
@@ -13,7 +13,8 @@ describe.skipIf(!hasBrowser)('seed timeline T0-T10 in Chromium', () => {
     const proxy = await proxyTo(server);
     const room = { channel: 'room-1', ...FAST_CLIENT, join: '1' };
 
-    // T0-T2: UID 2 is in the channel; UID 1 joins, is CONNECTED, and each sees the other.
+    // Before T0, UID 2 is in the channel. T0-T2: UID 1 joins, is CONNECTED and sees UID 2 at once;
+    // UID 2 gets peer-online 1.
     const two = await openDemo(httpUrl, { ...room, uid: '2' });
     await two.waitForState('CONNECTED');
     const one = await openDemo(httpUrl, { ...room, uid: '1', url: proxy.url() });
@@ -28,7 +29,7 @@ describe.skipIf(!hasBrowser)('seed timeline T0-T10 in Chromium', () => {
     expect(await one.peers()).toEqual({ 2: [] });
     await two.waitForEvent('peer-online 1');
 
-    // T3-T4: UID 1 publishes its tick stream; UID 2 sees it and subscribes.
+    // T3-T4: UID 1 publishes its tick stream; UID 2 gets stream-added and subscribes.
     const streamId = await one.publish();
     await two.waitForEvent(`stream-added 1 ${streamId}`);
     await two.waitForPeers({ 1: [streamId] });
@@ -36,7 +37,8 @@ describe.skipIf(!hasBrowser)('seed timeline T0-T10 in Chromium', () => {
     const lastTick = two.page.locator(`[data-testid="remote-stream"][data-uid="1"] [data-testid="stream-last"]`);
     await expect.poll(() => lastTick.textContent()).toMatch(/^tick \d+$/);
 
-    // T5, T7: UID 1's link goes half-open (nothing arrives, no socket error fires); UID 1 notices.
+    // T5: UID 1's link goes half-open: nothing arrives, no socket error fires. T7: it notices
+    // within its connection timeout and goes CONNECTING, before the server's timeouts (T6, T8).
     const tickBefore = await lastTick.textContent();
     proxy.blackhole('both');
     await one.waitForTimeline('CONNECTED->CONNECTING TIMEOUT', 5000);
@@ -70,7 +72,7 @@ describe.skipIf(!hasBrowser)('seed timeline T0-T10 in Chromium', () => {
     expect(await one.events('peer-online', 'peer-leave')).toEqual(['peer-online 2']);
     expect(await one.peers()).toEqual({ 2: [] });
 
-    // Then UID 1 leaves (docs/behaviour.md, Leaving); UID 2 sees QUIT at once (the peer timeout would take 1500 ms).
+    // After the story: UID 1 leaves; UID 2 sees QUIT at once (the peer timeout would take 1500 ms).
     const leaveAt = Date.now();
     await one.click('leave');
     await two.waitForEvent('peer-leave 1 QUIT', { timeout: 3000 });
