@@ -25,7 +25,10 @@ const heartbeatFrame = heartbeatMode === 'binary' ? (ts) => Buffer.from(encodeHe
 function client(url, channel, uid, onJoined) {
   const ws = new WebSocket(url, { perMessageDeflate: false });
   ws.on('error', () => {});
-  ws.on('open', () => ws.send(JSON.stringify({ type: 'join', v: cfg.protocolVersion ?? PROTOCOL_VERSION, appId: 'bench', channel, uid, token: null, streams: [], subscriptions: [] })));
+  const v = cfg.protocolVersion ?? PROTOCOL_VERSION;
+  // Version 3 joins say the role; a server of an earlier version (BEFORE=) refuses the field.
+  const role = v >= 3 ? { role: 'host' } : {};
+  ws.on('open', () => ws.send(JSON.stringify({ type: 'join', v, appId: 'bench', channel, uid, token: null, ...role, streams: [], subscriptions: [] })));
   ws.on('message', (raw, isBinary) => {
     if (isBinary) return;
     const frame = JSON.parse(raw.toString());

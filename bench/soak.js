@@ -66,7 +66,7 @@ function rawSession(url, channel, uid) {
     ws.on('error', () => undefined);
     ws.on('open', () => {
       openSockets++;
-      ws.send(JSON.stringify({ type: 'join', v: PROTOCOL_VERSION, appId: APP_ID, channel, uid, token: tokenFor(channel, uid), streams: ['cam'], subscriptions: [] }));
+      ws.send(JSON.stringify({ type: 'join', v: PROTOCOL_VERSION, appId: APP_ID, channel, uid, token: tokenFor(channel, uid), role: 'host', streams: ['cam'], subscriptions: [] }));
     });
     ws.on('close', () => {
       openSockets--;

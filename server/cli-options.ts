@@ -55,7 +55,8 @@ const INTEGER_FLAGS: IntegerFlag[] = [
   { key: 'streamBufferMs', flag: '--stream-buffer-ms', env: 'STREAM_BUFFER_MS', min: 0, max: MAX_MS, what: 'an integer of milliseconds', help: 'how long each stream keeps its recent messages for subscribers that resume (default: the peer timeout)' },
   { key: 'streamBufferMessages', flag: '--stream-buffer-messages', env: 'STREAM_BUFFER_MESSAGES', min: 0, max: 1e7, what: 'an integer 0-10000000', help: `at most this many messages kept per stream (default ${defaults.streamBufferMessages})` },
   { key: 'streamBufferBytes', flag: '--stream-buffer-bytes', env: 'STREAM_BUFFER_BYTES', min: 0, max: 2 ** 31, what: 'an integer 0-2147483648', help: `at most this many bytes kept per stream (default ${defaults.streamBufferBytes})` },
-  { key: 'maxPeersPerChannel', flag: '--max-peers-per-channel', env: 'MAX_PEERS_PER_CHANNEL', min: 1, max: 1e7, what: 'an integer 1-10000000', help: `members per channel, beyond: CHANNEL_FULL (default ${defaults.maxPeersPerChannel})` },
+  { key: 'maxPeersPerChannel', flag: '--max-peers-per-channel', env: 'MAX_PEERS_PER_CHANNEL', min: 1, max: 1e7, what: 'an integer 1-10000000', help: `hosts per channel, beyond: CHANNEL_FULL (default ${defaults.maxPeersPerChannel})` },
+  { key: 'maxAudiencePerChannel', flag: '--max-audience-per-channel', env: 'MAX_AUDIENCE_PER_CHANNEL', min: 0, max: 1e8, what: 'an integer 0-100000000', help: `audience members per channel, beyond: CHANNEL_FULL (default ${defaults.maxAudiencePerChannel})` },
 ];
 
 const envName = (suffix: string): string => `CHANNEL_LINK_${suffix}`;

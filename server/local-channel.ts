@@ -6,11 +6,29 @@
  *
  * The backlog is kept only while a join or resync is in progress: a snapshot taken after it began
  * already holds every event received before, so an idle channel keeps no events at all.
+ *
+ * Events go out batched (docs/protocol.md, Presence): one `presence` frame carries every event
+ * received since the last one, a frame at most every `presenceGapMs`, so a join storm costs each
+ * member a few frames a second, not one per join, while a lone change goes out at once. The
+ * channel's counts go out the same way, at most once every `countsGapMs`.
  */
 import { streamKey } from '../src/keys.js';
-import { encodeFrame, type ServerFrame } from '../src/protocol.js';
+import { encodeFrame, type PresenceEntry, type ServerFrame } from '../src/protocol.js';
 import type { LocalSession } from './local-session.js';
-import type { StoreEvent, ChannelKey } from './store.js';
+import type { ChannelCounts, ChannelKey, CountsAt, StoreEvent } from './store.js';
+import { Throttle } from './throttle.js';
+
+export interface ChannelTiming {
+  /** The shortest time between two presence frames to a member. */
+  presenceGapMs: number;
+  /** The shortest time between two count updates to a member. */
+  countsGapMs: number;
+}
+
+export const DEFAULT_CHANNEL_TIMING: ChannelTiming = { presenceGapMs: 100, countsGapMs: 1_000 };
+
+const encodePresence = (events: readonly StoreEvent[]): string =>
+  encodeFrame({ type: 'presence', events: events.map((e): PresenceEntry => e.frame) });
 
 /** Events kept for sessions that sync from a snapshot just taken (a join's round trip is short). */
 const BACKLOG = 256;
@@ -30,8 +48,27 @@ export class LocalChannel {
   private joins = 0;
   /** Resyncs in progress: the channel keeps its backlog while they run. */
   private resyncs = 0;
+  /** Events received and not yet sent: the next presence frame carries them. */
+  private pending: StoreEvent[] = [];
+  private readonly presence: Throttle;
+  /** The newest counts known (null: none yet). */
+  private countsValue: CountsAt | null = null;
+  /** What the sessions were last sent, so an unchanged count is not sent again. */
+  private countsSent: ChannelCounts | null = null;
+  private readonly countsOut: Throttle;
 
-  constructor(readonly key: ChannelKey) {}
+  constructor(
+    readonly key: ChannelKey,
+    timing: ChannelTiming = DEFAULT_CHANNEL_TIMING,
+  ) {
+    this.presence = new Throttle(timing.presenceGapMs, () => this.flushPresence());
+    this.countsOut = new Throttle(timing.countsGapMs, () => this.flushCounts());
+  }
+
+  /** The newest counts known, or zeros before any. */
+  get counts(): ChannelCounts {
+    return this.countsValue ? { hosts: this.countsValue.hosts, audience: this.countsValue.audience } : { hosts: 0, audience: 0 };
+  }
 
   get idle(): boolean {
     return this.sessions.size === 0 && this.joins === 0;
@@ -72,13 +109,60 @@ export class LocalChannel {
       if (this.backlog.length > BACKLOG) this.evictedUpTo = this.backlog.shift()!.seq;
     }
     if (event.frame.type === 'stream-removed') this.dropStream(streamKey(event.frame.uid, event.frame.streamId));
+    this.pending.push(event);
+    this.presence.request();
+    return true;
+  }
+
+  /**
+   * Sends what was received since the last frame, as one presence frame: encoded once for every
+   * session that wants all of it, and cut to size for the few that do not (a session that synced
+   * in the middle of it, or one an event is about).
+   */
+  flushPresence(): void {
+    const events = this.pending;
+    if (events.length === 0) return;
+    this.pending = [];
+    const first = events[0]!.seq;
+    const about = new Set(events.map((e) => e.sessionId));
+    let all: string | undefined;
+    for (const session of this.sessions) {
+      if (!session.listening) continue;
+      if (session.syncedSeq! < first && !about.has(session.sessionId)) {
+        all ??= encodePresence(events);
+        session.deliver(events[events.length - 1]!.seq, all);
+        continue;
+      }
+      const wanted = events.filter((e) => session.wants(e));
+      if (wanted.length > 0) session.deliver(wanted[wanted.length - 1]!.seq, encodePresence(wanted));
+    }
+  }
+
+  /** Newer counts (from this node's change or another's): the sessions hear them, throttled. */
+  updateCounts(counts: CountsAt): void {
+    if (this.countsValue && counts.seq <= this.countsValue.seq) return;
+    this.countsValue = counts;
+    this.countsOut.request();
+  }
+
+  /** Sends the newest counts to every connected session, unless they did not change since the last time. */
+  private flushCounts(): void {
+    const { hosts, audience } = this.counts;
+    if (this.countsSent && this.countsSent.hosts === hosts && this.countsSent.audience === audience) return;
+    this.countsSent = { hosts, audience };
     let text: string | undefined;
     for (const session of this.sessions) {
-      if (!session.wants(event)) continue;
-      text ??= encodeFrame(event.frame);
-      session.deliver(event.seq, text);
+      if (!session.conn) continue;
+      text ??= encodeFrame({ type: 'channel-info', hosts, audience });
+      session.conn.sendText(text);
     }
-    return true;
+  }
+
+  /** Nothing is left to send (the last session went, or the node stops). */
+  close(): void {
+    this.presence.cancel();
+    this.countsOut.cancel();
+    this.pending = [];
   }
 
   /**
@@ -89,7 +173,8 @@ export class LocalChannel {
     session.syncedTo(seq);
     // Events after `seq` that fell out of the backlog cannot be replayed: the caller resyncs.
     if (this.evictedUpTo > seq) return 'stale';
-    for (const event of this.backlog) if (event.seq > seq && session.wants(event)) session.deliver(event.seq, encodeFrame(event.frame));
+    const missed = this.backlog.filter((event) => event.seq > seq && session.wants(event));
+    if (missed.length > 0) session.deliver(missed[missed.length - 1]!.seq, encodePresence(missed));
     return 'synced';
   }
 
@@ -98,13 +183,17 @@ export class LocalChannel {
     this.lastSeq = null;
     this.evictedUpTo = 0;
     this.backlog.length = 0;
+    this.pending = [];
+    this.countsValue = null;
   }
 
-  /** Frames decided here while the store is unreachable (no seq): every local session but `except`. */
-  broadcastLocal(frames: ServerFrame[], except: LocalSession): void {
+  /** Events decided here while the store is unreachable (no seq): every local session but `except`, in one presence frame. */
+  broadcastLocal(events: PresenceEntry[], except: LocalSession): void {
+    if (events.length === 0) return;
+    const frame: ServerFrame = { type: 'presence', events };
     for (const session of this.sessions) {
       if (session === except) continue;
-      for (const frame of frames) session.conn?.send(frame);
+      session.conn?.send(frame);
     }
   }
 

@@ -7,6 +7,7 @@
 import type { Connection } from './connection.js';
 import type { LocalChannel } from './local-channel.js';
 import type { Uid } from '../src/types.js';
+import type { ClientRole } from '../src/wire-words.js';
 import type { StoreEvent, ChannelKey, MemberRef } from './store.js';
 
 /** An idle member publishes and subscribes to nothing: its sets are made when first needed (an empty Set costs about 150 bytes, times every connection). */
@@ -32,6 +33,8 @@ export class LocalSession implements MemberRef {
     ref: MemberRef,
     readonly channel: LocalChannel,
     streams: Iterable<string>,
+    /** host: announced, may publish; audience: announced to nobody, publishes nothing. */
+    public role: ClientRole = 'host',
   ) {
     this.key = ref.key;
     this.uid = ref.uid;
@@ -136,6 +139,16 @@ export class LocalSession implements MemberRef {
   /** Whether its client should get this event now (it is about somebody else, and news to it). */
   wants(event: StoreEvent): boolean {
     return this.conn !== null && this.seq !== null && event.seq > this.seq && event.sessionId !== this.sessionId;
+  }
+
+  /** Connected and in sync with the channel: it takes the channel's events. */
+  get listening(): boolean {
+    return this.conn !== null && this.seq !== null;
+  }
+
+  /** The seq its client knows the channel up to (null: it waits for a snapshot). */
+  get syncedSeq(): number | null {
+    return this.seq;
   }
 
   deliver(seq: number, text: string): void {

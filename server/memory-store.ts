@@ -1,15 +1,19 @@
 /**
  * In-memory ChannelStore: the embedded default, for a single node. Operations complete at once
- * and emit their channel events synchronously, before they return.
+ * and emit their channel events (and count changes) synchronously, before they return.
+ *
+ * A channel keeps its hosts and its audience apart: a snapshot lists the hosts only, and an
+ * audience member's arrival or departure changes a count and nothing else (docs/behaviour.md,
+ * Roles and large channels).
  */
 import { uidKey } from '../src/keys.js';
 import type { Uid } from '../src/types.js';
-import type { PeerLeaveReason } from '../src/wire-words.js';
+import type { ClientRole, PeerLeaveReason } from '../src/wire-words.js';
 import { MemoryMessageLog } from './memory-message-log.js';
 import { diffStreams, leaveEvents } from './store-rules.js';
 import {
   DEFAULT_BUFFER_BOUNDS,
-  type StoreEventFrame,
+  type ChannelCounts,
   type ChannelKey,
   type ChannelStore,
   type JoinRequest,
@@ -17,6 +21,9 @@ import {
   type MemberRef,
   type MemberSnapshot,
   type PublishResult,
+  type RoleLimits,
+  type SetRoleResult,
+  type StoreEventFrame,
   type StoreHealth,
   type StoreListener,
   type StoreOptions,
@@ -25,6 +32,7 @@ import {
 interface Member {
   uid: Uid;
   sessionId: string;
+  role: ClientRole;
   /** Replaced, never changed in place: members without streams (most) share NO_STREAMS. */
   streams: readonly string[];
 }
@@ -32,14 +40,42 @@ interface Member {
 const NO_STREAMS: readonly string[] = Object.freeze([]);
 const streamList = (streams: string[]): readonly string[] => (streams.length > 0 ? streams : NO_STREAMS);
 
-interface Channel {
-  members: Map<string, Member>;
+class Channel {
+  readonly hosts = new Map<string, Member>();
+  readonly audience = new Map<string, Member>();
+
+  get empty(): boolean {
+    return this.hosts.size === 0 && this.audience.size === 0;
+  }
+
+  get counts(): ChannelCounts {
+    return { hosts: this.hosts.size, audience: this.audience.size };
+  }
+
+  get(uk: string): Member | undefined {
+    return this.hosts.get(uk) ?? this.audience.get(uk);
+  }
+
+  /** Puts the member in its role's map (and out of the other one). */
+  place(uk: string, member: Member): void {
+    (member.role === 'host' ? this.audience : this.hosts).delete(uk);
+    (member.role === 'host' ? this.hosts : this.audience).set(uk, member);
+  }
+
+  remove(uk: string): void {
+    this.hosts.delete(uk);
+    this.audience.delete(uk);
+  }
+
+  sizeOf(role: ClientRole): number {
+    return role === 'host' ? this.hosts.size : this.audience.size;
+  }
 }
 
 export class MemoryChannelStore implements ChannelStore {
   private readonly channels = new Map<ChannelKey, Channel>();
   readonly messages: MemoryMessageLog;
-  /** One counter for every channel's events: seqs only grow. */
+  /** One counter for every channel's events and count changes: seqs only grow. */
   private seq = 0;
   private nodeId = '';
   private listener: StoreListener | null = null;
@@ -69,11 +105,12 @@ export class MemoryChannelStore implements ChannelStore {
 
   async join(request: JoinRequest): Promise<JoinResult> {
     const { key, uid } = request;
+    const uk = uidKey(uid);
     let channel = this.channels.get(key);
-    const current = channel?.members.get(uidKey(uid));
+    const current = channel?.get(uk);
     let outcome: 'fresh' | 'resumed' | 'replaced';
     if (!current) {
-      if ((channel?.members.size ?? 0) >= request.maxMembers) return { outcome: 'full' };
+      if ((channel?.sizeOf(request.role) ?? 0) >= limitOf(request.limits, request.role)) return { outcome: 'full', role: request.role };
       outcome = 'fresh';
     } else if (request.resumeSessionId !== undefined && current.sessionId === request.resumeSessionId) {
       outcome = 'resumed';
@@ -82,18 +119,19 @@ export class MemoryChannelStore implements ChannelStore {
     } else {
       outcome = 'replaced';
     }
-    if (!channel) this.channels.set(key, (channel = { members: new Map() }));
+    if (!channel) this.channels.set(key, (channel = new Channel()));
+    // A resume or replacement that asks to become a host beyond the limit stays what it was.
+    const role = current && current.role !== request.role && request.role === 'host' && channel.hosts.size >= request.limits.hosts ? current.role : request.role;
     const sessionId = outcome === 'resumed' ? current!.sessionId : request.newSessionId;
-    const member: Member = { uid, sessionId, streams: current?.streams ?? NO_STREAMS };
-    channel.members.set(uidKey(uid), member);
-    if (outcome === 'fresh') this.emit(key, sessionId, { type: 'peer-online', uid });
-    const { removed, added, streams } = diffStreams(member.streams, request.streams);
-    member.streams = streamList(streams);
-    for (const streamId of removed) this.emit(key, sessionId, { type: 'stream-removed', uid, streamId, reason: 'UNPUBLISHED' });
-    for (const streamId of added) this.emit(key, sessionId, { type: 'stream-added', uid, streamId });
-    for (const streamId of removed) this.messages.release(key, uid, streamId, true);
+    const member: Member = { uid, sessionId, role, streams: current?.role === 'host' ? current.streams : NO_STREAMS };
+    const wasHost = current?.role === 'host';
+    if (role === 'audience' && wasHost) this.becomeAudience(key, member);
+    if (role === 'host' && !wasHost) this.emit(key, sessionId, { type: 'peer-online', uid });
+    if (role === 'host') this.reconcileStreams(key, member, request.streams);
+    channel.place(uk, member);
+    if (!current || current.role !== role) this.countsChanged(key, channel);
     const published: { streamId: string; epoch: number; seq: number }[] = [];
-    for (const streamId of streams) {
+    for (const streamId of member.streams) {
       const last = this.messages.keep(key, uid, streamId); // published again: its messages stay
       if (last) published.push({ streamId, ...last });
     }
@@ -101,29 +139,46 @@ export class MemoryChannelStore implements ChannelStore {
       published,
       outcome,
       sessionId,
-      streams: [...streams],
+      role,
+      streams: [...member.streams],
       snapshot: snapshotOf(channel, sessionId),
       seq: this.seq,
+      counts: channel.counts,
       previous: current ? { sessionId: current.sessionId, node: this.nodeId } : null,
     };
+  }
+
+  async setRole(ref: MemberRef, role: ClientRole, limits: RoleLimits): Promise<SetRoleResult> {
+    const found = this.find(ref);
+    if (!found) return { outcome: 'gone' };
+    const { channel, member } = found;
+    if (member.role === role) return { outcome: 'same', counts: { ...channel.counts, seq: this.seq } };
+    if (role === 'host' && channel.hosts.size >= limits.hosts) return { outcome: 'full' };
+    if (role === 'audience') this.becomeAudience(ref.key, member);
+    else this.emit(ref.key, ref.sessionId, { type: 'peer-online', uid: ref.uid });
+    member.role = role;
+    channel.place(uidKey(ref.uid), member);
+    this.countsChanged(ref.key, channel);
+    return { outcome: 'changed', counts: { ...channel.counts, seq: this.seq } };
   }
 
   async leave(ref: MemberRef, reason: PeerLeaveReason): Promise<boolean> {
     const found = this.find(ref);
     if (!found) return false;
     const { channel, member } = found;
-    for (const frame of leaveEvents(member.uid, member.streams, reason)) this.emit(ref.key, ref.sessionId, frame);
+    if (member.role === 'host') for (const frame of leaveEvents(member.uid, member.streams, reason)) this.emit(ref.key, ref.sessionId, frame);
     // One who quit is gone with its messages; one who went silent may come back within the window.
     for (const streamId of member.streams) this.messages.release(ref.key, ref.uid, streamId, reason === 'QUIT');
-    channel.members.delete(uidKey(ref.uid));
-    if (channel.members.size === 0) this.channels.delete(ref.key);
+    channel.remove(uidKey(ref.uid));
+    this.countsChanged(ref.key, channel);
+    if (channel.empty) this.channels.delete(ref.key);
     return true;
   }
 
   async removeStreams(ref: MemberRef): Promise<boolean> {
     const found = this.find(ref);
     if (!found) return false;
-    const { channel, member } = found;
+    const { member } = found;
     const streams = member.streams;
     member.streams = NO_STREAMS;
     for (const streamId of streams) this.emit(ref.key, ref.sessionId, { type: 'stream-removed', uid: ref.uid, streamId, reason: 'NO_DATA' });
@@ -134,7 +189,8 @@ export class MemoryChannelStore implements ChannelStore {
   async publish(ref: MemberRef, streamId: string, maxStreams: number): Promise<PublishResult> {
     const found = this.find(ref);
     if (!found) return 'gone';
-    const { channel, member } = found;
+    const { member } = found;
+    if (member.role !== 'host') return 'audience';
     if (member.streams.includes(streamId)) return 'exists';
     if (member.streams.length >= maxStreams) return 'limit';
     member.streams = [...member.streams, streamId];
@@ -153,18 +209,19 @@ export class MemoryChannelStore implements ChannelStore {
   }
 
   async hasStream(key: ChannelKey, uid: Uid, streamId: string): Promise<boolean> {
-    return this.channels.get(key)?.members.get(uidKey(uid))?.streams.includes(streamId) ?? false;
+    return this.channels.get(key)?.hosts.get(uidKey(uid))?.streams.includes(streamId) ?? false;
   }
 
-  async snapshot(key: ChannelKey): Promise<{ members: MemberSnapshot[]; seq: number }> {
+  async snapshot(key: ChannelKey): Promise<{ members: MemberSnapshot[]; seq: number; counts: ChannelCounts }> {
     const channel = this.channels.get(key);
-    return { members: channel ? snapshotOf(channel) : [], seq: this.seq };
+    return { members: channel ? snapshotOf(channel) : [], seq: this.seq, counts: channel?.counts ?? { hosts: 0, audience: 0 } };
   }
 
-  async restore(ref: MemberRef, streams: readonly string[]): Promise<'ok' | 'lost'> {
+  async restore(ref: MemberRef, role: ClientRole, streams: readonly string[]): Promise<'ok' | 'lost'> {
     // One node never loses its store; this is here for the contract's sake.
     const found = this.find(ref);
-    if (!found) return this.channels.get(ref.key)?.members.has(uidKey(ref.uid)) ? 'lost' : this.recreate(ref, streams);
+    if (!found) return this.channels.get(ref.key)?.get(uidKey(ref.uid)) ? 'lost' : this.recreate(ref, role, streams);
+    if (found.member.role !== 'host') return 'ok';
     const { removed, added, streams: next } = diffStreams(found.member.streams, streams);
     found.member.streams = streamList(next);
     for (const streamId of removed) this.emit(ref.key, ref.sessionId, { type: 'stream-removed', uid: ref.uid, streamId, reason: 'NO_DATA' });
@@ -172,31 +229,59 @@ export class MemoryChannelStore implements ChannelStore {
     return 'ok';
   }
 
-  private async recreate(ref: MemberRef, streams: readonly string[]): Promise<'ok'> {
-    await this.join({ key: ref.key, uid: ref.uid, assigned: false, newSessionId: ref.sessionId, streams, maxMembers: Infinity });
+  private async recreate(ref: MemberRef, role: ClientRole, streams: readonly string[]): Promise<'ok'> {
+    const limits = { hosts: Infinity, audience: Infinity };
+    await this.join({ key: ref.key, uid: ref.uid, assigned: false, newSessionId: ref.sessionId, role, streams, limits });
     return 'ok';
   }
 
   async ownedSessions(): Promise<MemberRef[]> {
     const out: MemberRef[] = [];
-    for (const [key, channel] of this.channels) for (const m of channel.members.values()) out.push({ key, uid: m.uid, sessionId: m.sessionId });
+    for (const [key, channel] of this.channels) {
+      for (const m of [...channel.hosts.values(), ...channel.audience.values()]) out.push({ key, uid: m.uid, sessionId: m.sessionId });
+    }
     return out;
+  }
+
+  /** A host becomes an audience member: its streams go (UNPUBLISHED, with their messages), then its peers see it leave. */
+  private becomeAudience(key: ChannelKey, member: Member): void {
+    for (const streamId of member.streams) {
+      this.emit(key, member.sessionId, { type: 'stream-removed', uid: member.uid, streamId, reason: 'UNPUBLISHED' });
+      this.messages.release(key, member.uid, streamId, true);
+    }
+    member.streams = NO_STREAMS;
+    this.emit(key, member.sessionId, { type: 'peer-leave', uid: member.uid, reason: 'BECOME_AUDIENCE' });
+  }
+
+  /** Sets a host's streams to `wanted`: what goes is UNPUBLISHED (with its messages), what comes is added. */
+  private reconcileStreams(key: ChannelKey, member: Member, wanted: readonly string[]): void {
+    const { removed, added, streams } = diffStreams(member.streams, wanted);
+    member.streams = streamList(streams);
+    for (const streamId of removed) this.emit(key, member.sessionId, { type: 'stream-removed', uid: member.uid, streamId, reason: 'UNPUBLISHED' });
+    for (const streamId of added) this.emit(key, member.sessionId, { type: 'stream-added', uid: member.uid, streamId });
+    for (const streamId of removed) this.messages.release(key, member.uid, streamId, true);
   }
 
   private find(ref: MemberRef): { channel: Channel; member: Member } | undefined {
     const channel = this.channels.get(ref.key);
-    const member = channel?.members.get(uidKey(ref.uid));
+    const member = channel?.get(uidKey(ref.uid));
     return channel && member && member.sessionId === ref.sessionId ? { channel, member } : undefined;
   }
 
   private emit(key: ChannelKey, sessionId: string, frame: StoreEventFrame): void {
     this.listener?.storeEvent({ key, seq: ++this.seq, sessionId, origin: this.nodeId, frame });
   }
+
+  private countsChanged(key: ChannelKey, channel: Channel): void {
+    this.listener?.counts(key, { ...channel.counts, seq: ++this.seq });
+  }
 }
 
-/** Every member of the channel, or all but the session `except` (a joiner is not its own peer). */
+const limitOf = (limits: RoleLimits, role: ClientRole): number => (role === 'host' ? limits.hosts : limits.audience);
+
+/** Every host of the channel, or all but the session `except` (a joiner is not its own peer). */
 function snapshotOf(channel: Channel, except?: string): MemberSnapshot[] {
   const out: MemberSnapshot[] = [];
-  for (const m of channel.members.values()) if (m.sessionId !== except) out.push({ uid: m.uid, streams: [...m.streams] });
+  for (const m of channel.hosts.values()) if (m.sessionId !== except) out.push({ uid: m.uid, streams: [...m.streams] });
   return out;
 }

@@ -62,8 +62,10 @@ export interface ServerOptions {
   maxBufferedBytes?: number;
   /** Browser origins allowed to open a WebSocket (exact `scheme://host[:port]`); default any. */
   allowedOrigins?: readonly string[];
-  /** Members per channel; a join beyond is refused with CHANNEL_FULL (4410). Default 1000. */
+  /** Hosts per channel; a host join (or a move to host) beyond is refused with CHANNEL_FULL (4510). Default 1000. */
   maxPeersPerChannel?: number;
+  /** Audience members per channel; an audience join beyond is refused with CHANNEL_FULL. Default 100000. */
+  maxAudiencePerChannel?: number;
   /** How long each stream's recent messages are kept for subscribers that resume (the continuity window). Default peerTimeoutMs. */
   streamBufferMs?: number;
   /** At most this many messages kept per stream. Default 10000. */
@@ -109,6 +111,7 @@ export interface ResolvedOptions {
   /** Normalized origins, or null: any origin. */
   allowedOrigins: readonly string[] | null;
   maxPeersPerChannel: number;
+  maxAudiencePerChannel: number;
   streamBufferMs: number;
   streamBufferMessages: number;
   streamBufferBytes: number;
@@ -136,6 +139,7 @@ export const DEFAULT_OPTIONS = {
   rateLimitMaxDropped: 200,
   maxBufferedBytes: 4 * 1024 * 1024,
   maxPeersPerChannel: 1_000,
+  maxAudiencePerChannel: 100_000,
   streamBufferMessages: 10_000,
   streamBufferBytes: 1024 * 1024,
   statsEndpoint: false,
@@ -237,6 +241,7 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     maxBufferedBytes: integerIn('maxBufferedBytes', options.maxBufferedBytes, DEFAULT_OPTIONS.maxBufferedBytes, 64 * 1024, 2 ** 31),
     allowedOrigins: resolveOrigins(options.allowedOrigins),
     maxPeersPerChannel: integerIn('maxPeersPerChannel', options.maxPeersPerChannel, DEFAULT_OPTIONS.maxPeersPerChannel, 1, 1e7),
+    maxAudiencePerChannel: integerIn('maxAudiencePerChannel', options.maxAudiencePerChannel, DEFAULT_OPTIONS.maxAudiencePerChannel, 0, 1e8),
     streamBufferMs: integerIn('streamBufferMs', options.streamBufferMs, peerTimeoutMs, 0, maxMs),
     streamBufferMessages: integerIn('streamBufferMessages', options.streamBufferMessages, DEFAULT_OPTIONS.streamBufferMessages, 0, 1e7),
     streamBufferBytes: integerIn('streamBufferBytes', options.streamBufferBytes, DEFAULT_OPTIONS.streamBufferBytes, 0, 2 ** 31),

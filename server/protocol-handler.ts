@@ -4,7 +4,7 @@ import { ProtocolError } from '../src/protocol.js';
 import type { Connection, ConnectionHandlers, DataHeader } from './connection.js';
 import type { ServerContext } from './context.js';
 import type { LocalSession } from './local-session.js';
-import { join, leave, renewToken, storeDown } from './session.js';
+import { join, leave, renewToken, setRole, storeDown } from './session.js';
 import { forwardData, publish, subscribe, unpublish, unsubscribe } from './streams.js';
 
 export function createProtocolHandlers(ctx: ServerContext): ConnectionHandlers {
@@ -57,6 +57,8 @@ export function createProtocolHandlers(ctx: ServerContext): ConnectionHandlers {
           return renewToken(ctx, conn, session, frame.id, frame.token);
         case 'leave':
           return leave(ctx, conn, session, frame.id);
+        case 'set-role':
+          return request(conn, frame.id, () => setRole(ctx, conn, session, frame.id, frame.role));
         default: {
           const unknown: never = frame;
           void unknown;
@@ -65,7 +67,11 @@ export function createProtocolHandlers(ctx: ServerContext): ConnectionHandlers {
     },
 
     onPing(conn: Connection, ts: number): void {
-      if (sessionOf(conn)) conn.send({ type: 'pong', ts, serverTime: Date.now() });
+      const session = sessionOf(conn);
+      if (!session) return;
+      // The JSON ping is a barrier (docs/protocol.md, The heartbeat): its pong follows every event decided for the client before it.
+      session.channel.flushPresence();
+      conn.send({ type: 'pong', ts, serverTime: Date.now() });
     },
 
     onHeartbeat(conn: Connection, frame: Buffer): void {

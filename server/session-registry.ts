@@ -6,6 +6,7 @@
  */
 import { streamKey } from '../src/keys.js';
 import type { Uid } from '../src/types.js';
+import type { ClientRole } from '../src/wire-words.js';
 import type { Connection } from './connection.js';
 import { LocalChannel } from './local-channel.js';
 import { LocalSession } from './local-session.js';
@@ -71,8 +72,8 @@ export class SessionRegistry {
   }
 
   /** A session new to this node: a fresh member, a takeover, or one adopted from a dead node. */
-  add(ref: MemberRef, channel: LocalChannel, streams: Iterable<string>, silentForMs = 0): LocalSession {
-    const session = new LocalSession(ref, channel, streams);
+  add(ref: MemberRef, channel: LocalChannel, streams: Iterable<string>, role: ClientRole, silentForMs = 0): LocalSession {
+    const session = new LocalSession(ref, channel, streams, role);
     this.sessions.set(ref.sessionId, session);
     channel.sessions.add(session);
     this.timeouts.track(ref.sessionId, silentForMs);
@@ -80,11 +81,11 @@ export class SessionRegistry {
   }
 
   /** A session of a dead node, now this node's: dropped, silent for `silentForMs` already. */
-  adopt(ref: MemberRef, streams: Iterable<string>, silentForMs: number): LocalSession {
+  adopt(ref: MemberRef, role: ClientRole, streams: Iterable<string>, silentForMs: number): LocalSession {
     let channel = this.channels.get(ref.key);
     // Its events do not matter while it has no socket; a resume here watches the channel.
     if (!channel) this.channels.set(ref.key, (channel = new LocalChannel(ref.key)));
-    return this.add(ref, channel, streams, silentForMs);
+    return this.add(ref, channel, streams, role, silentForMs);
   }
 
   /** The session's socket is now `conn` (a join or resume on this node); an older socket is returned, detached. */
@@ -149,11 +150,13 @@ export class SessionRegistry {
     this.timeouts.clear();
     this.tokens.clear();
     this.sessions.clear();
+    for (const channel of this.channels.values()) channel.close();
     this.channels.clear();
   }
 
   private dropIfIdle(channel: LocalChannel): void {
     if (!channel.idle || this.channels.get(channel.key) !== channel) return;
+    channel.close();
     this.channels.delete(channel.key);
     this.store.unwatch(channel.key);
   }

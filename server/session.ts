@@ -7,7 +7,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { CloseCode, outcomeOfKick, outcomeOfRefusal } from '../src/outcomes.js';
 import { MAX_NUMERIC_UID, PROTOCOL_VERSION, type JoinFrame } from '../src/protocol.js';
 import type { Uid } from '../src/types.js';
-import type { KickReason, PeerLeaveReason } from '../src/wire-words.js';
+import type { ClientRole, KickReason, PeerLeaveReason } from '../src/wire-words.js';
 import type { Connection } from './connection.js';
 import type { ServerContext } from './context.js';
 import { countRefusedJoin } from './counters.js';
@@ -63,6 +63,7 @@ export async function join(ctx: ServerContext, conn: Connection, frame: JoinFram
     const replays = await prepareReplay(ctx, session, frame.subscriptions);
     if (session.conn !== conn || conn.phase !== 'joined') return session.releaseData(() => true);
     const holdMs = ctx.recovery.holdMs();
+    session.channel.updateCounts({ ...result.counts, seq: result.seq });
     conn.send({
       type: 'joined',
       v: PROTOCOL_VERSION,
@@ -72,6 +73,8 @@ export async function join(ctx: ServerContext, conn: Connection, frame: JoinFram
       peers: result.snapshot,
       tokenExpiresAt: expiresAt,
       serverTime: Date.now(),
+      role: result.role,
+      channel: session.channel.counts,
       ...(holdMs > 0 ? { holdMs } : {}),
       continuityMs: ctx.options.streamBufferMs,
       ...(result.published.length > 0 ? { published: result.published } : {}),
@@ -83,7 +86,7 @@ export async function join(ctx: ServerContext, conn: Connection, frame: JoinFram
     ctx.tokens.track(session.sessionId, expiresAt);
     ctx.observeJoinLatency((performance.now() - started) / 1000);
     conn.log.info(
-      { appId: frame.appId, channel: frame.channel, uid, session: logId(session.sessionId), resumed, outcome: result.outcome },
+      { appId: frame.appId, channel: frame.channel, uid, role: result.role, session: logId(session.sessionId), resumed, outcome: result.outcome },
       resumed ? 'session resumed' : 'joined',
     );
   } catch (error) {
@@ -122,15 +125,17 @@ async function admit(
       assigned: requestedUid === null,
       ...(requestedUid !== null && frame.sessionId !== undefined ? { resumeSessionId: frame.sessionId } : {}),
       newSessionId: newSessionId(),
-      streams: frame.streams,
-      maxMembers: ctx.options.maxPeersPerChannel,
+      role: frame.role,
+      // An audience member publishes nothing.
+      streams: frame.role === 'host' ? frame.streams : [],
+      limits: roleLimits(ctx),
     });
     if (result.outcome === 'taken') continue;
     if (result.outcome === 'full') {
       // Only a new member counts against the limit: a resume or a uid replacement adds nobody.
       countRefusedJoin(ctx.counters, 'CHANNEL_FULL');
-      conn.log.info({ appId: frame.appId, channel: frame.channel, uid }, 'join rejected: channel full');
-      refuse(conn, 'CHANNEL_FULL', `channel is full (${ctx.options.maxPeersPerChannel} members)`);
+      conn.log.info({ appId: frame.appId, channel: frame.channel, uid, role: result.role }, 'join rejected: channel full');
+      refuse(conn, 'CHANNEL_FULL', fullMessage(ctx, result.role));
       return null;
     }
     return { result, uid, expiresAt: check.expiresAt };
@@ -148,6 +153,7 @@ function takeOver(
   const previous = result.previous && result.previous.node === ctx.nodeId ? ctx.sessions.get(result.previous.sessionId) : undefined;
   if (result.outcome === 'resumed' && previous) {
     previous.setStreams(result.streams);
+    previous.role = result.role;
     return previous;
   }
   if (previous) {
@@ -158,7 +164,37 @@ function takeOver(
       previous.conn.log.info({ uid }, 'replaced by a newer join of the same uid');
     }
   }
-  return ctx.sessions.add({ key, uid, sessionId: result.sessionId }, channel, result.streams);
+  return ctx.sessions.add({ key, uid, sessionId: result.sessionId }, channel, result.streams, result.role);
+}
+
+/** The limits of the options, by role. */
+export const roleLimits = (ctx: ServerContext) => ({ hosts: ctx.options.maxPeersPerChannel, audience: ctx.options.maxAudiencePerChannel });
+
+const fullMessage = (ctx: ServerContext, role: ClientRole): string =>
+  role === 'host' ? `channel is full (${ctx.options.maxPeersPerChannel} hosts)` : `channel is full (${ctx.options.maxAudiencePerChannel} audience members)`;
+
+/**
+ * `set-role`: a host becomes an audience member (its streams go, peers see it leave with
+ * BECOME_AUDIENCE) or the other way (peers see it come online); acked once the store applied it.
+ */
+export async function setRole(ctx: ServerContext, conn: Connection, session: LocalSession, id: number, role: ClientRole): Promise<void> {
+  const result = await ctx.store.setRole(session, role, roleLimits(ctx));
+  if (result.outcome === 'gone') {
+    ctx.sessions.end(session);
+    conn.fail('CLOSED', CloseCode.SESSION_EXPIRED, 'session expired');
+    return;
+  }
+  if (result.outcome === 'full') {
+    conn.send({ type: 'error', id, code: 'CHANNEL_FULL', message: fullMessage(ctx, 'host') });
+    return;
+  }
+  if (result.outcome === 'changed') {
+    session.role = role;
+    if (role === 'audience') session.takeStreams();
+    session.channel.updateCounts(result.counts);
+    conn.log.info({ uid: session.uid, role }, 'role changed');
+  }
+  conn.send({ type: 'ack', id });
 }
 
 /** Another node took the session over: resumed there (its socket here is stale), or its uid joined there. */
@@ -253,7 +289,8 @@ export async function endSession(ctx: ServerContext, session: LocalSession, reas
   } catch (error) {
     if (!storeDown(error)) throw error;
     ctx.recovery.leftWhileDown(session.sessionId, reason);
-    session.channel.broadcastLocal(leaveEvents(session.uid, [...session.streams], reason), session);
+    // An audience member was never announced: nobody is told it left.
+    if (session.role === 'host') session.channel.broadcastLocal(leaveEvents(session.uid, [...session.streams], reason), session);
   }
 }
 
@@ -281,10 +318,11 @@ async function sendSnapshot(ctx: ServerContext, channel: LocalChannel, sessions:
     return; // resynced when the store is back
   }
   const holdMs = ctx.recovery.holdMs();
+  channel.updateCounts({ ...snapshot.counts, seq: snapshot.seq });
   for (const session of sessions) {
     if (!session.conn || ctx.sessions.get(session.sessionId) !== session) continue;
     const peers = snapshot.members.filter((m) => !(m.uid === session.uid && typeof m.uid === typeof session.uid));
-    session.conn.send({ type: 'snapshot', peers, ...(holdMs > 0 ? { holdMs } : {}) });
+    session.conn.send({ type: 'snapshot', peers, ...(holdMs > 0 ? { holdMs } : {}), channel: channel.counts });
     channel.sync(session, snapshot.seq);
   }
 }

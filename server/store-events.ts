@@ -28,6 +28,7 @@ export function createStoreListener(ctx: ServerContext): StoreListener {
   };
   return {
     storeEvent: (event) => ctx.sessions.channel(event.key)?.receive(event),
+    counts: (key, counts) => ctx.sessions.channel(key)?.updateCounts(counts),
     data: (key, frame) => onRemoteData(ctx, key, frame),
     sessionTaken: (sessionId, how) => onSessionTaken(ctx, sessionId, how),
     adopted: (sessions) => adopt(ctx, sessions),
@@ -39,7 +40,7 @@ export function createStoreListener(ctx: ServerContext): StoreListener {
 function adopt(ctx: ServerContext, sessions: readonly AdoptedSession[]): void {
   for (const s of sessions) {
     if (ctx.sessions.get(s.sessionId)) continue;
-    ctx.sessions.adopt(memberRef(s), s.streams, s.silentForMs);
+    ctx.sessions.adopt(memberRef(s), s.role, s.streams, s.silentForMs);
     ctx.log.info({ uid: s.uid, session: logId(s.sessionId), silentForMs: s.silentForMs }, 'adopted a member of a dead node');
   }
 }
@@ -60,7 +61,7 @@ async function reconcile(ctx: ServerContext): Promise<void> {
   ctx.recovery.forgetLeaves();
   let lost = 0;
   for (const session of sessions.all()) {
-    if ((await store.restore(session, [...session.streams], session.conn !== null)) === 'lost') {
+    if ((await store.restore(session, session.role, [...session.streams], session.conn !== null)) === 'lost') {
       lost++;
       onSessionTaken(ctx, session.sessionId, session.conn ? 'replaced' : 'resumed');
     }

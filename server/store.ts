@@ -8,8 +8,9 @@
  * node that holds the socket: the socket, liveness and token timers, and subscriptions (see
  * session-registry.ts): idle clients cost the store nothing.
  */
+import type { PresenceEntry } from '../src/protocol.js';
 import type { Uid } from '../src/types.js';
-import type { PeerLeaveReason, StreamRemovedReason } from '../src/wire-words.js';
+import type { ClientRole, PeerLeaveReason } from '../src/wire-words.js';
 import type { MessageLog } from './message-log.js';
 import type { BufferBounds, BufferedMessage, Replay } from './stream-buffer.js';
 
@@ -44,12 +45,25 @@ export interface MemberSnapshot {
   streams: string[];
 }
 
-/** What members of a channel are told, in the channel's order. */
-export type StoreEventFrame =
-  | { type: 'peer-online'; uid: Uid }
-  | { type: 'peer-leave'; uid: Uid; reason: PeerLeaveReason }
-  | { type: 'stream-added'; uid: Uid; streamId: string }
-  | { type: 'stream-removed'; uid: Uid; streamId: string; reason: StreamRemovedReason };
+/** What members of a channel are told, in the channel's order: a change of its hosts (audience members are never announced). */
+export type StoreEventFrame = PresenceEntry;
+
+/** The channel's members by role. */
+export interface ChannelCounts {
+  hosts: number;
+  audience: number;
+}
+
+/** Counts as of an event seq of the store: of two, the one with the higher seq is the newer. */
+export interface CountsAt extends ChannelCounts {
+  seq: number;
+}
+
+/** How many members of each role a channel admits. */
+export interface RoleLimits {
+  hosts: number;
+  audience: number;
+}
 
 export interface StoreEvent {
   readonly key: ChannelKey;
@@ -72,10 +86,12 @@ export interface JoinRequest {
   resumeSessionId?: string;
   /** The session id for a fresh member or a uid replacement. */
   newSessionId: string;
-  /** The streams the member publishes from now on (the others are removed as UNPUBLISHED). */
+  /** The role it joins as (a resume or replacement may change it). */
+  role: ClientRole;
+  /** The streams the member publishes from now on (the others are removed as UNPUBLISHED); an audience member publishes none. */
   streams: readonly string[];
-  /** A fresh member beyond this count is refused. */
-  maxMembers: number;
+  /** A fresh member beyond its role's count is refused; a resume into host beyond it stays audience. */
+  limits: RoleLimits;
 }
 
 export type JoinResult =
@@ -91,14 +107,22 @@ export type JoinResult =
       previous: { sessionId: string; node: string } | null;
       /** The newest message the store holds of each of the member's streams (the publisher resends what came after). */
       published: { streamId: string; epoch: number; seq: number }[];
+      /** The role applied: the one asked for, unless a resume into host found the hosts full. */
+      role: ClientRole;
+      /** The channel's counts after this join (as of `seq`). */
+      counts: ChannelCounts;
     }
-  | { outcome: 'full' }
+  | { outcome: 'full'; role: ClientRole }
   | { outcome: 'taken' };
 
-export type PublishResult = 'added' | 'exists' | 'limit' | 'gone';
+/** `audience`: an audience member publishes nothing. */
+export type PublishResult = 'added' | 'exists' | 'limit' | 'gone' | 'audience';
+
+export type SetRoleResult = { outcome: 'changed' | 'same'; counts: CountsAt } | { outcome: 'full' | 'gone' };
 
 /** A session of a dead node that this node now owns. */
 export interface AdoptedSession extends MemberRef {
+  role: ClientRole;
   streams: string[];
   /** How long ago its node was last heard from: the session's silence starts then. */
   silentForMs: number;
@@ -115,6 +139,8 @@ export const DEFAULT_BUFFER_BOUNDS: BufferBounds = { windowMs: 10_000, maxMessag
 export interface StoreListener {
   /** A channel event, in the channel's seq order (every node with members in the channel gets it). */
   storeEvent(event: StoreEvent): void;
+  /** The channel's counts changed (on this node or another); a newer `seq` supersedes an older one. */
+  counts(key: ChannelKey, counts: CountsAt): void;
   /** A stream data frame (already encoded for clients) published by a member on another node. */
   data(key: ChannelKey, frame: Uint8Array): void;
   /** A session of this node was taken over on another node: resumed there, or its uid joined there. */
@@ -152,8 +178,13 @@ export interface ChannelStore {
   /** The node has no members in the channel any more. */
   unwatch(key: ChannelKey): void;
 
-  /** A fresh member, a resume, or a uid replacement, with the member's streams set to `streams`. */
+  /** A fresh member, a resume, or a uid replacement, with the member's role and streams set as asked. */
   join(request: JoinRequest): Promise<JoinResult>;
+  /**
+   * Makes the member a host (peers see `peer-online`; refused with `full` beyond the hosts' limit)
+   * or an audience member (its streams go as UNPUBLISHED, then peers see `peer-leave` BECOME_AUDIENCE).
+   */
+  setRole(member: MemberRef, role: ClientRole, limits: RoleLimits): Promise<SetRoleResult>;
   /** Removes the member and its streams, if this node still owns that session. */
   leave(member: MemberRef, reason: PeerLeaveReason): Promise<boolean>;
   /** Removes every stream of the member (NO_DATA), if this node still owns that session. */
@@ -162,15 +193,15 @@ export interface ChannelStore {
   /** 'absent': the member does not publish it; 'gone': this node no longer owns the session. */
   unpublish(member: MemberRef, streamId: string): Promise<'removed' | 'absent' | 'gone'>;
   hasStream(key: ChannelKey, uid: Uid, streamId: string): Promise<boolean>;
-  /** Every member of the channel, as of `seq`. */
-  snapshot(key: ChannelKey): Promise<{ members: MemberSnapshot[]; seq: number }>;
+  /** Every host of the channel, and the counts, as of `seq`. */
+  snapshot(key: ChannelKey): Promise<{ members: MemberSnapshot[]; seq: number; counts: ChannelCounts }>;
   /**
    * Makes the store agree with a session this node holds (after an outage): `ok` (the member is
    * there again, owned by this node, with these streams; streams it no longer has go as NO_DATA),
    * or `lost` when its uid belongs to another session now, or (`connected` false) when another
    * node has taken the session over meanwhile.
    */
-  restore(member: MemberRef, streams: readonly string[], connected: boolean): Promise<'ok' | 'lost'>;
+  restore(member: MemberRef, role: ClientRole, streams: readonly string[], connected: boolean): Promise<'ok' | 'lost'>;
   /** The sessions the store thinks this node owns. */
   ownedSessions(): Promise<MemberRef[]>;
   /** The recent messages of the channels' streams (its own seam: message-log.ts); the store keeps them alive with their streams. */

@@ -11,8 +11,12 @@ import type { StreamRef } from './session-registry.js';
 import type { ChannelKey } from './store.js';
 
 export async function publish(ctx: ServerContext, conn: Connection, session: LocalSession, id: number, streamId: string): Promise<void> {
-  const outcome = await ctx.store.publish(session, streamId, MAX_STREAMS_PER_MEMBER);
+  const outcome = session.role === 'host' ? await ctx.store.publish(session, streamId, MAX_STREAMS_PER_MEMBER) : 'audience';
   if (outcome === 'gone') return sessionGone(ctx, conn, session);
+  if (outcome === 'audience') {
+    conn.send({ type: 'error', id, code: 'INVALID_OPERATION', message: 'an audience member cannot publish: become a host first (setClientRole)' });
+    return;
+  }
   if (outcome === 'limit') {
     conn.send({ type: 'error', id, code: 'INVALID_OPERATION', message: `at most ${MAX_STREAMS_PER_MEMBER} streams per member` });
     return;

@@ -9,7 +9,7 @@
  */
 import type { RemoteObject } from 'comlink';
 import type { SerializedError } from './errors.js';
-import type { ChannelEvent, ConnectionState, EngineOptions, StreamData, Uid } from './types.js';
+import type { ChannelEvent, ChannelInfo, ClientRole, ConnectionState, EngineOptions, StreamData, Uid } from './types.js';
 
 /**
  * Every API reply: the value or the error (with its stable code), and the `seq` of the last event
@@ -34,8 +34,11 @@ export interface EngineStats {
   bufferedAmount: number;
 }
 
-/** One item of engine output: an app event, or a message of a subscribed stream. */
-export type EngineOutput = { kind: 'event'; event: ChannelEvent } | { kind: 'message'; uid: Uid; streamId: string; data: StreamData };
+/** One item of engine output: an app event, a message of a subscribed stream, or the channel's counts. */
+export type EngineOutput =
+  | { kind: 'event'; event: ChannelEvent }
+  | { kind: 'message'; uid: Uid; streamId: string; data: StreamData }
+  | { kind: 'channel-info'; info: ChannelInfo };
 
 /** Engine output of one task, posted as one message; `seq` increases by one per batch. */
 export interface EventBatch {
@@ -89,6 +92,7 @@ export interface WorkerApi {
   subscribe(uid: Uid, streamId: string): Promise<Result<null>>;
   unsubscribe(uid: Uid, streamId: string): Promise<Result<null>>;
   renewToken(token: string): Promise<Result<null>>;
+  setRole(role: ClientRole): Promise<Result<null>>;
   stats(): Promise<Result<EngineStats>>;
   simulateNetworkLoss(ms: number): Promise<Result<null>>;
   signalOnline(): Promise<Result<null>>;

@@ -2,7 +2,7 @@
  * The main-thread client: RxJS observables and Agora-style listeners over an engine that runs in
  * a worker. It holds only mirrors (state, peers) rebuilt from the engine's event batches.
  */
-import { BehaviorSubject, map, type Observable } from 'rxjs';
+import { BehaviorSubject, distinctUntilChanged, map, type Observable } from 'rxjs';
 import type { EngineOutput, EngineStats } from './boundary.js';
 import { EngineBridge } from './engine-bridge.js';
 import type { HostFactory } from './engine-host.js';
@@ -12,10 +12,13 @@ import { resolveOptions, type ClientOptions } from './options.js';
 import type { PageLifecycle } from './page-leave.js';
 import { PeerMirror } from './peer-mirror.js';
 import { RemoteStreamRouter, toTransferable, type LocalStream, type RemoteStream } from './streams.js';
+import { validateRole } from './validation.js';
 import type {
   ChannelEvent,
   ChannelEventName,
   ChannelEventOf,
+  ChannelInfo,
+  ClientRole,
   ConnectionState,
   ConnectionStateChange,
   EngineOptions,
@@ -39,6 +42,12 @@ export interface ChannelClient {
   readonly peers$: Observable<PeerTable>;
   /** Every event of the event map, as `{ type, ...payload }`. */
   readonly events$: Observable<ChannelEvent>;
+  /** The channel's members by role, the local user included: the current value on subscribe, then each change (at most one a second). */
+  readonly channelInfo$: Observable<ChannelInfo>;
+  /** 'host' or 'audience', synchronously. */
+  getClientRole(): ClientRole;
+  /** Becomes a host (peers see `peer-online`) or an audience member (streams unpublished, peers see `peer-leave` BECOME_AUDIENCE); before or while joined; resolves once the server applied it. */
+  setClientRole(role: ClientRole): Promise<void>;
   /** The connection state, synchronously. */
   getConnectionState(): ConnectionState;
   /** Joins `channel` as `uid` (0/null: the server assigns one); resolves to the uid once CONNECTED, with `peers$` filled; keeps trying for `joinTimeoutMs`, then rejects with TIMEOUT naming the last failure. */
@@ -78,6 +87,8 @@ export interface ChannelClient {
   };
 }
 
+const NO_MEMBERS: ChannelInfo = Object.freeze({ hosts: 0, audience: 0 });
+
 /** Picks where the engine runs for a `worker` option value. */
 export type HostResolver = (worker: ReturnType<typeof resolveOptions>['worker']) => HostFactory;
 
@@ -92,6 +103,8 @@ class Client implements ChannelClient {
   private readonly mirror = new PeerMirror();
   private readonly remote = new RemoteStreamRouter();
   private readonly state = new BehaviorSubject<ConnectionState>('DISCONNECTED');
+  private readonly info = new BehaviorSubject<ChannelInfo>(NO_MEMBERS);
+  private role: ClientRole;
   private readonly engine: EngineBridge;
   private destroying: Promise<void> | null = null;
   /**
@@ -108,6 +121,7 @@ class Client implements ChannelClient {
 
   readonly events$ = this.hub.events$;
   readonly peers$ = this.mirror.peers$;
+  readonly channelInfo$ = this.info.pipe(distinctUntilChanged((a, b) => a.hosts === b.hosts && a.audience === b.audience));
   // No duplicates to drop: every state change event moves to a different state (the engine's machine ignores no-op moves).
   readonly connectionState$ = this.state.asObservable();
   readonly connectionStateChange$ = this.hub.ofType('connection-state-change').pipe(map(({ type: _, ...change }) => change));
@@ -117,8 +131,9 @@ class Client implements ChannelClient {
   };
 
   constructor(options: EngineOptions, hostFactory: HostFactory, page: PageLifecycle | null) {
+    this.role = options.role;
     this.engine = new EngineBridge(options, hostFactory, {
-      onOutput: (item) => this.applyOutput(item),
+      onBatch: (items) => this.applyBatch(items),
       onFailure: (error) => this.handleEngineFailure(error),
     });
     this.stopPage = page?.(
@@ -129,6 +144,15 @@ class Client implements ChannelClient {
 
   getConnectionState(): ConnectionState {
     return this.state.value;
+  }
+
+  getClientRole(): ClientRole {
+    return this.role;
+  }
+
+  async setClientRole(role: ClientRole): Promise<void> {
+    const next = validateRole(role);
+    await this.engine.call('setRole', (api) => api.setRole(next));
   }
 
   on<K extends ChannelEventName>(name: K, handler: ChannelEventHandler<K>): () => void {
@@ -216,19 +240,32 @@ class Client implements ChannelClient {
     this.engine.send(streamId, typeof data === 'string' ? data : toTransferable(data));
   }
 
-  private applyOutput(item: EngineOutput): void {
-    if (item.kind === 'message') this.remote.deliver({ uid: item.uid, streamId: item.streamId, data: item.data });
-    else this.applyEvent(item.event);
+  /**
+   * One batch of engine output. The peer table takes every presence change of the batch first,
+   * as one `peers$` emission; then each item goes out in order, so a listener of any of these
+   * events already sees the table the batch leads to, and the state it brings.
+   */
+  private applyBatch(items: readonly EngineOutput[]): void {
+    for (const item of items) if (item.kind === 'event') this.mirror.stage(item.event);
+    this.mirror.flush();
+    for (const item of items) {
+      if (item.kind === 'message') this.remote.deliver({ uid: item.uid, streamId: item.streamId, data: item.data });
+      else if (item.kind === 'channel-info') this.info.next(item.info);
+      else this.applyEvent(item.event);
+    }
   }
 
-  /** Mirrors first, then the app: a listener of an event already sees it in `peers$` and the state. */
   private applyEvent(event: ChannelEvent): void {
     if (event.type === 'connection-state-change') this.state.next(event.curState);
-    this.mirror.apply(event);
+    if (event.type === 'client-role-changed') {
+      this.role = event.role;
+      if (event.role === 'audience') this.closeAllLocal('the client became an audience member');
+    }
     if (event.type === 'connection-state-change' && event.curState === 'DISCONNECTED') {
       // The engine forgets every stream with the channel: so do the handles the app holds.
       this.remote.closeAll();
       this.closeAllLocal(`the client left the channel (${event.reason})`);
+      this.info.next(NO_MEMBERS);
     }
     this.hub.emit(event);
     this.rejoinIfRestored();
@@ -239,7 +276,7 @@ class Client implements ChannelClient {
     this.hub.emit({ type: 'exception', code: 'WORKER_FAILED', message: error.message });
     const prevState = this.state.value;
     if (prevState !== 'DISCONNECTED') {
-      this.applyEvent({ type: 'connection-state-change', curState: 'DISCONNECTED', prevState, reason: 'NETWORK_ERROR' });
+      this.applyBatch([{ kind: 'event', event: { type: 'connection-state-change', curState: 'DISCONNECTED', prevState, reason: 'NETWORK_ERROR' } }]);
     }
   }
 
@@ -280,6 +317,7 @@ class Client implements ChannelClient {
     await this.engine.close();
     this.remote.closeAll();
     this.state.complete();
+    this.info.complete();
     this.mirror.complete();
     this.hub.complete();
   }

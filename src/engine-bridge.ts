@@ -27,8 +27,8 @@ export function callTimeouts(options: EngineOptions) {
 export type CallKind = keyof ReturnType<typeof callTimeouts>;
 
 export interface EngineBridgeSink {
-  /** Each item of each event batch, in order. */
-  onOutput(item: EngineOutput): void;
+  /** The items of one event batch, in order (one batch: one task of the engine's output). */
+  onBatch(items: readonly EngineOutput[]): void;
   /** The engine's host died or stopped answering; every call has been rejected with WORKER_FAILED. */
   onFailure(error: ChannelLinkError): void;
 }
@@ -136,7 +136,7 @@ export class EngineBridge {
   }
 
   private applyBatch(batch: EventBatch): void {
-    for (const item of batch.items) this.sink.onOutput(item);
+    this.sink.onBatch(batch.items);
     this.processedSeq = batch.seq;
     for (let i = this.seqWaiters.length - 1; i >= 0; i--) {
       const waiter = this.seqWaiters[i]!;

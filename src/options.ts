@@ -1,8 +1,8 @@
 /** `createClient()` options: validation and defaults. */
 import { ChannelLinkError } from './errors.js';
 import { MAX_APP_ID_LENGTH } from './limits.js';
-import { DEFAULT_ENGINE_OPTIONS, type EngineOptions, type ReconnectOptions } from './types.js';
-import { validatePositiveMs, validateUrls } from './validation.js';
+import { DEFAULT_ENGINE_OPTIONS, type ClientRole, type EngineOptions, type ReconnectOptions } from './types.js';
+import { validatePositiveMs, validateRole, validateUrls } from './validation.js';
 
 /** 'auto': a dedicated Worker in browsers, worker_threads in Node; 'inline': this thread. */
 export type WorkerOption = 'auto' | 'inline' | Worker | MessagePort | { postMessage: unknown; on: unknown };
@@ -15,6 +15,8 @@ export interface ClientOptions {
   connectionTimeoutMs?: number;
   joinTimeoutMs?: number;
   reconnect?: Partial<ReconnectOptions>;
+  /** 'host' (the default: announced to everyone, may publish) or 'audience' (announced to nobody, sees the hosts). */
+  role?: ClientRole;
   worker?: WorkerOption;
   /**
    * Browsers: leave the channel on `pagehide` (tab closed, navigation), so peers see `peer-leave`
@@ -39,6 +41,7 @@ export function resolveOptions(options: ClientOptions): { engine: EngineOptions;
     heartbeatIntervalMs: validatePositiveMs('heartbeatIntervalMs', options.heartbeatIntervalMs, d.heartbeatIntervalMs),
     connectionTimeoutMs: validatePositiveMs('connectionTimeoutMs', options.connectionTimeoutMs, d.connectionTimeoutMs),
     joinTimeoutMs: validatePositiveMs('joinTimeoutMs', options.joinTimeoutMs, d.joinTimeoutMs),
+    role: options.role === undefined ? d.role : validateRole(options.role),
     reconnect: {
       initialDelayMs: validatePositiveMs('reconnect.initialDelayMs', reconnect.initialDelayMs, d.reconnect.initialDelayMs),
       maxDelayMs: validatePositiveMs('reconnect.maxDelayMs', reconnect.maxDelayMs, d.reconnect.maxDelayMs),

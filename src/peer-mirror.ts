@@ -1,47 +1,67 @@
-/** The main thread's copy of the peer table, rebuilt from presence events; each change is a new immutable map. */
+/**
+ * The main thread's copy of the peer table, rebuilt from presence events. Events are staged onto
+ * a working table and the table is published once per batch of engine output (flush()), so a
+ * burst of a thousand changes costs one `peers$` emission and one copy, not one per change.
+ */
 import { BehaviorSubject, type Observable } from 'rxjs';
 import type { ChannelEvent, Peer, PeerTable, Uid } from './types.js';
 
 export class PeerMirror {
   private readonly subject = new BehaviorSubject<PeerTable>(new Map());
   readonly peers$: Observable<PeerTable> = this.subject.asObservable();
+  /** The table being changed by the current batch (null: nothing staged since the last flush). */
+  private draft: Map<Uid, Peer> | null = null;
 
   get current(): PeerTable {
-    return this.subject.value;
+    return this.draft ?? this.subject.value;
   }
 
-  apply(event: ChannelEvent): void {
+  /** Applies one event to the working table; nothing is emitted until flush(). */
+  stage(event: ChannelEvent): void {
     switch (event.type) {
       case 'peer-online':
-        if (!this.current.has(event.uid)) this.update((m) => m.set(event.uid, peer(event.uid, [])));
+        if (!this.current.has(event.uid)) this.edit().set(event.uid, peer(event.uid, []));
         return;
       case 'peer-leave':
-        if (this.current.has(event.uid)) this.update((m) => m.delete(event.uid));
+        if (this.current.has(event.uid)) this.edit().delete(event.uid);
         return;
-      case 'stream-added':
-        return this.update((m) => m.set(event.uid, peer(event.uid, [...(m.get(event.uid)?.streams ?? []), event.streamId])));
+      case 'stream-added': {
+        const known = this.current.get(event.uid);
+        if (known?.streams.has(event.streamId)) return;
+        this.edit().set(event.uid, peer(event.uid, [...(known?.streams ?? []), event.streamId]));
+        return;
+      }
       case 'stream-removed': {
         const known = this.current.get(event.uid);
         if (!known?.streams.has(event.streamId)) return;
-        return this.update((m) => m.set(event.uid, peer(event.uid, [...known.streams].filter((s) => s !== event.streamId))));
+        this.edit().set(event.uid, peer(event.uid, [...known.streams].filter((s) => s !== event.streamId)));
+        return;
       }
       case 'connection-state-change':
         // Out of the channel, nobody is visible; the worker does not announce each departure.
-        if (event.curState === 'DISCONNECTED' && this.current.size > 0) this.subject.next(new Map());
+        if (event.curState === 'DISCONNECTED' && this.current.size > 0) this.draft = new Map();
         return;
       default:
         return;
     }
   }
 
+  /** Publishes the working table, if anything changed since the last flush. */
+  flush(): void {
+    if (!this.draft) return;
+    const table = this.draft;
+    this.draft = null;
+    this.subject.next(table);
+  }
+
   complete(): void {
     this.subject.complete();
   }
 
-  private update(change: (draft: Map<Uid, Peer>) => void): void {
-    const draft = new Map(this.current);
-    change(draft);
-    this.subject.next(draft);
+  /** The working table, copied from the published one at the first change of a batch. */
+  private edit(): Map<Uid, Peer> {
+    this.draft ??= new Map(this.subject.value);
+    return this.draft;
   }
 }
 

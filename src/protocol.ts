@@ -19,7 +19,7 @@ import {
 } from './limits.js';
 import { CloseCode } from './outcomes.js';
 import type { Uid } from './types.js';
-import { KICK_REASONS, PEER_LEAVE_REASONS, STREAM_REMOVED_REASONS } from './wire-words.js';
+import { CLIENT_ROLES, KICK_REASONS, PEER_LEAVE_REASONS, STREAM_REMOVED_REASONS } from './wire-words.js';
 
 export { CHANNEL_NAME_PATTERN, CloseCode, MAX_NUMERIC_UID, PROTOCOL_VERSION, STREAM_ID_PATTERN };
 
@@ -37,6 +37,10 @@ const u32 = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(0xffffffff
 /** A subscription in a join frame; `at`: the [epoch, seq] of the last message delivered, to resume after it. */
 const streamRef = v.strictObject({ uid: uidSchema, streamId: streamIdSchema, at: v.optional(v.tuple([u32, u32])) });
 const errorMessage = v.pipe(v.string(), v.maxLength(MAX_ERROR_MESSAGE_LENGTH));
+const roleSchema = v.picklist(CLIENT_ROLES);
+const count = v.pipe(v.number(), v.integer(), v.minValue(0));
+/** The channel's members by role, the receiving member included. */
+const channelCounts = v.strictObject({ hosts: count, audience: count });
 
 // ---- client -> server ----
 const JoinFrame = v.strictObject({
@@ -48,6 +52,8 @@ const JoinFrame = v.strictObject({
   token: tokenSchema,
   /** Session to resume after a reconnect; the server starts a fresh one if it has expired. */
   sessionId: v.optional(v.pipe(v.string(), v.maxLength(MAX_SESSION_ID_LENGTH))),
+  /** host: seen by everyone, may publish; audience: seen by nobody, sees the hosts (kept across rejoins). */
+  role: roleSchema,
   /** Streams this client publishes (republished automatically on a rejoin). */
   streams: v.pipe(v.array(streamIdSchema), v.maxLength(MAX_STREAMS_PER_MEMBER)),
   subscriptions: v.pipe(v.array(streamRef), v.maxLength(MAX_SUBSCRIPTIONS_PER_MEMBER)),
@@ -60,6 +66,8 @@ const SubscribeFrame = v.strictObject({ type: v.literal('subscribe'), id: reques
 const UnsubscribeFrame = v.strictObject({ type: v.literal('unsubscribe'), id: requestId, uid: uidSchema, streamId: streamIdSchema });
 const RenewTokenFrame = v.strictObject({ type: v.literal('renew-token'), id: requestId, token: presentToken });
 const LeaveFrame = v.strictObject({ type: v.literal('leave'), id: requestId });
+/** Becomes a host or an audience member; acked once applied. */
+const SetRoleFrame = v.strictObject({ type: v.literal('set-role'), id: requestId, role: roleSchema });
 
 export const ClientFrameSchema = v.variant('type', [
   JoinFrame,
@@ -70,6 +78,7 @@ export const ClientFrameSchema = v.variant('type', [
   UnsubscribeFrame,
   RenewTokenFrame,
   LeaveFrame,
+  SetRoleFrame,
 ]);
 export type ClientFrame = v.InferOutput<typeof ClientFrameSchema>;
 export type JoinFrame = v.InferOutput<typeof JoinFrame>;
@@ -86,6 +95,10 @@ const JoinedFrame = v.strictObject({
   peers: v.array(peerSnapshot),
   tokenExpiresAt: v.nullable(timestamp),
   serverTime: timestamp,
+  /** The role the server applied (what the join asked for, unless the hosts were full on a resume). */
+  role: roleSchema,
+  /** The channel's counts as of this join. */
+  channel: channelCounts,
   /**
    * The server lost its state (restart, store outage): peers missing from `peers` may still be
    * coming back. Hold back their leave this long; emit nothing for those that do come back.
@@ -103,7 +116,7 @@ const JoinedFrame = v.strictObject({
   replay: v.optional(v.array(v.strictObject({ uid: uidSchema, streamId: streamIdSchema, epoch: u32, from: u32, to: u32 }))),
 });
 /** The channel as it is now (after a store outage or missed events): the client diffs it against what it knows. */
-const SnapshotFrame = v.strictObject({ type: v.literal('snapshot'), peers: v.array(peerSnapshot), holdMs: v.optional(holdMs) });
+const SnapshotFrame = v.strictObject({ type: v.literal('snapshot'), peers: v.array(peerSnapshot), holdMs: v.optional(holdMs), channel: v.optional(channelCounts) });
 const PongFrame = v.strictObject({ type: v.literal('pong'), ts: timestamp, serverTime: timestamp });
 const AckFrame = v.strictObject({ type: v.literal('ack'), id: requestId });
 const ErrorFrame = v.strictObject({
@@ -112,19 +125,26 @@ const ErrorFrame = v.strictObject({
   code: v.picklist(ERROR_CODES),
   message: errorMessage,
 });
-const PeerOnlineFrame = v.strictObject({ type: v.literal('peer-online'), uid: uidSchema });
-const PeerLeaveFrame = v.strictObject({
+// A change of the channel's hosts, as members are told it: several ride in one `presence` frame.
+const PeerOnlineEntry = v.strictObject({ type: v.literal('peer-online'), uid: uidSchema });
+const PeerLeaveEntry = v.strictObject({
   type: v.literal('peer-leave'),
   uid: uidSchema,
   reason: v.picklist(PEER_LEAVE_REASONS),
 });
-const StreamAddedFrame = v.strictObject({ type: v.literal('stream-added'), uid: uidSchema, streamId: streamIdSchema });
-const StreamRemovedFrame = v.strictObject({
+const StreamAddedEntry = v.strictObject({ type: v.literal('stream-added'), uid: uidSchema, streamId: streamIdSchema });
+const StreamRemovedEntry = v.strictObject({
   type: v.literal('stream-removed'),
   uid: uidSchema,
   streamId: streamIdSchema,
   reason: v.picklist(STREAM_REMOVED_REASONS),
 });
+export const PresenceEntrySchema = v.variant('type', [PeerOnlineEntry, PeerLeaveEntry, StreamAddedEntry, StreamRemovedEntry]);
+export type PresenceEntry = v.InferOutput<typeof PresenceEntrySchema>;
+/** Changes of the channel's hosts, in the channel's order, batched: a join storm costs each member few frames. */
+const PresenceFrame = v.strictObject({ type: v.literal('presence'), events: v.pipe(v.array(PresenceEntrySchema), v.minLength(1)) });
+/** The channel's counts changed (sent at most once a second). */
+const ChannelInfoFrame = v.strictObject({ type: v.literal('channel-info'), ...channelCounts.entries });
 const KickedFrame = v.strictObject({
   type: v.literal('kicked'),
   reason: v.picklist(KICK_REASONS),
@@ -139,10 +159,8 @@ export const ServerFrameSchema = v.variant('type', [
   PongFrame,
   AckFrame,
   ErrorFrame,
-  PeerOnlineFrame,
-  PeerLeaveFrame,
-  StreamAddedFrame,
-  StreamRemovedFrame,
+  PresenceFrame,
+  ChannelInfoFrame,
   KickedFrame,
   ServerClosingFrame,
   TokenWillExpireFrame,
@@ -179,6 +197,8 @@ function decodeJson<S extends v.GenericSchema>(schema: S, text: string): v.Infer
 
 export const decodeClientFrame = (text: string): ClientFrame => decodeJson(ClientFrameSchema, text);
 export const decodeServerFrame = (text: string): ServerFrame => decodeJson(ServerFrameSchema, text);
+/** One presence entry (as the Redis store carries channel events between nodes). */
+export const decodePresenceEntry = (text: string): PresenceEntry => decodeJson(PresenceEntrySchema, text);
 export const encodeFrame = (frame: ClientFrame | ServerFrame): string => JSON.stringify(frame);
 
 // ---- binary data frames ----

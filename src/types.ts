@@ -1,7 +1,7 @@
 /** Public types shared by the main thread, the worker and the server. */
-import type { PeerLeaveReason, StreamRemovedReason } from './wire-words.js';
+import type { ClientRole, PeerLeaveReason, StreamRemovedReason } from './wire-words.js';
 
-export type { PeerLeaveReason, StreamRemovedReason };
+export type { ClientRole, PeerLeaveReason, StreamRemovedReason };
 
 export type Uid = number | string;
 
@@ -40,6 +40,12 @@ export interface Peer {
 }
 export type PeerTable = ReadonlyMap<Uid, Peer>;
 
+/** The channel's members by role, the local user included (`channelInfo$`). */
+export interface ChannelInfo {
+  readonly hosts: number;
+  readonly audience: number;
+}
+
 /** Payload of events that carry nothing but their name. */
 export type EmptyPayload = Record<never, never>;
 
@@ -54,7 +60,7 @@ export interface ChannelEventMap {
   connected: { resumed: boolean; recovered: boolean };
   /** A peer is in the channel: already there at join, joined, or back after a drop. */
   'peer-online': { uid: Uid };
-  /** A peer left (QUIT) or went silent for the server's peer timeout (SERVER_TIMEOUT). */
+  /** A peer left (QUIT), went silent for the server's peer timeout (SERVER_TIMEOUT), or became an audience member (BECOME_AUDIENCE). */
   'peer-leave': { uid: Uid; reason: PeerLeaveReason };
   /** A peer published a stream (or republished it after a rejoin). */
   'stream-added': { uid: Uid; streamId: string };
@@ -70,6 +76,8 @@ export interface ChannelEventMap {
    * client publishes (its outbox could not keep them through an outage).
    */
   'stream-gap': { uid: Uid; streamId: string; from: number; to: number };
+  /** The local user's role changed (setClientRole() applied, or the server kept another role on a rejoin). */
+  'client-role-changed': { role: ClientRole };
   /** Something went wrong that the SDK handled (a bad frame, a failed send, a worker error). */
   exception: { code: string; message: string };
   /**
@@ -108,6 +116,7 @@ const EVENT_NAMES: { readonly [K in ChannelEventName]: null } = {
   'token-privilege-will-expire': null,
   'token-privilege-did-expire': null,
   'stream-gap': null,
+  'client-role-changed': null,
   exception: null,
   'connection-attempt-failed': null,
 };
@@ -135,10 +144,13 @@ export interface EngineOptions {
   connectionTimeoutMs: number;
   joinTimeoutMs: number;
   reconnect: ReconnectOptions;
+  /** The role the client joins as, until setClientRole() changes it. */
+  role: ClientRole;
 }
 
 export const DEFAULT_ENGINE_OPTIONS: Omit<EngineOptions, 'urls'> = {
   appId: 'default',
+  role: 'host',
   heartbeatIntervalMs: 1000,
   connectionTimeoutMs: 4000,
   joinTimeoutMs: 15000,

@@ -1,7 +1,7 @@
 /** Argument validation of the public API (the Agora rules), raising INVALID_PARAMS. */
 import { ChannelLinkError } from './errors.js';
 import { CHANNEL_NAME_PATTERN, MAX_NUMERIC_UID, MAX_STRING_UID_LENGTH, MAX_TOKEN_LENGTH } from './limits.js';
-import type { Uid } from './types.js';
+import type { ClientRole, Uid } from './types.js';
 
 const fail = (message: string): never => {
   throw new ChannelLinkError('INVALID_PARAMS', message);
@@ -65,6 +65,11 @@ export function validateUrls(url: unknown): string[] {
   if (!Array.isArray(url)) return [validateUrl(url)];
   if (url.length < 1 || url.length > 16) fail('url must be a URL or a list of 1-16 URLs');
   return url.map(validateUrl);
+}
+
+export function validateRole(role: unknown): ClientRole {
+  if (role === 'host' || role === 'audience') return role;
+  return fail(`role must be 'host' or 'audience'; got ${shown(role)}`);
 }
 
 export function validatePositiveMs(name: string, value: unknown, fallback: number): number {

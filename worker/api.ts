@@ -84,6 +84,7 @@ export function createWorkerApi(env: EngineEnv): WorkerApi {
     subscribe: (uid, streamId) => settle(() => live().subscribe(uid, streamId).then(() => null)),
     unsubscribe: (uid, streamId) => settle(() => live().unsubscribe(uid, streamId).then(() => null)),
     renewToken: (token) => settle(() => live().renewToken(token).then(() => null)),
+    setRole: (role) => settle(() => live().setRole(role).then(() => null)),
     stats: () => settle(() => live().stats()),
     simulateNetworkLoss: (ms) => settle(() => (live().simulateNetworkLoss(ms), null)),
     signalOnline: () => settle(() => (live().signalOnline(), null)),

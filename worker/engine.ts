@@ -6,9 +6,9 @@
 import type { EngineOutput, EngineStats } from '../src/boundary.js';
 import { ChannelLinkError } from '../src/errors.js';
 import { outcomeOfKick, type Outcome } from '../src/outcomes.js';
-import { PROTOCOL_VERSION, type JoinFrame, type JoinedFrame, type ServerDataFrame, type ServerFrame } from '../src/protocol.js';
-import type { ChannelEvent, ConnectionChangeReason, ConnectionState, EngineOptions, Uid } from '../src/types.js';
-import { validateChannelName, validateToken, validateUid } from '../src/validation.js';
+import { PROTOCOL_VERSION, type JoinFrame, type JoinedFrame, type PresenceEntry, type ServerDataFrame } from '../src/protocol.js';
+import type { ChannelEvent, ChannelInfo, ClientRole, ConnectionChangeReason, ConnectionState, EngineOptions, Uid } from '../src/types.js';
+import { validateChannelName, validateRole, validateToken, validateUid } from '../src/validation.js';
 import { joinGaveUpError } from './attempt-failure.js';
 import { ConnectionStateMachine } from './connection-state.js';
 import { TimerGroup, type EngineEnv, type TimerHandle } from './env.js';
@@ -18,6 +18,7 @@ import { LocalMedia } from './local-media.js';
 import { Outbox, type OutboxBounds } from './outbox.js';
 import { PresenceTable, type PeerSnapshot } from './presence.js';
 import { PendingRequests } from './requests.js';
+import { RoleState } from './role-state.js';
 
 /** Until the server says its continuity window: its default (the default peer timeout). */
 const DEFAULT_CONTINUITY_MS = 10_000;
@@ -43,6 +44,9 @@ export class Engine {
   private readonly machine: ConnectionStateMachine;
   private readonly presence = new PresenceTable();
   private readonly media = new LocalMedia();
+  private readonly role: RoleState;
+  /** The role the last join frame asked for. */
+  private askedRole: ClientRole;
   /** The server's continuity window (its joined frame says it; until then, the default peer timeout). */
   private continuityMs = DEFAULT_CONTINUITY_MS;
   private readonly outboxBounds: OutboxBounds = { windowMs: () => this.continuityMs, maxBytes: MAX_OUTBOX_BYTES, maxMessages: MAX_OUTBOX_MESSAGES };
@@ -64,6 +68,8 @@ export class Engine {
   ) {
     this.timers = new TimerGroup(env.timers);
     this.requests = new PendingRequests(env.timers);
+    this.role = new RoleState(options.role);
+    this.askedRole = options.role;
     this.machine = new ConnectionStateMachine((change) => this.emit({ type: 'connection-state-change', ...change }));
     this.link = new Link(env, options, {
       onJoined: (frame) => this.handleJoined(frame),
@@ -130,6 +136,7 @@ export class Engine {
 
   async publish(): Promise<string> {
     this.assertInChannel('publish');
+    if (this.role.current !== 'host') throw new ChannelLinkError('INVALID_OPERATION', 'an audience member cannot publish: setClientRole("host") first');
     this.media.assertRoomToPublish();
     const streamId = this.newStreamId();
     this.media.published.set(streamId, new Outbox(streamId, this.newEpoch(), this.outboxBounds, () => this.newEpoch()));
@@ -188,6 +195,38 @@ export class Engine {
     await this.requestOrDefer((id) => this.link.send({ type: 'renew-token', id, token: valid }));
   }
 
+  /**
+   * Becomes a host or an audience member. Out of a channel the role is the next join's; joined,
+   * the server applies it (resolving on its ack); while connecting, the rejoin applies it.
+   */
+  async setRole(role: unknown): Promise<void> {
+    const next = validateRole(role);
+    this.assertAlive();
+    const state = this.machine.state;
+    if (state === 'DISCONNECTING') throw new ChannelLinkError('INVALID_OPERATION', 'setClientRole() while leaving the channel');
+    if (state === 'DISCONNECTED') {
+      if (this.role.confirm(next)) this.emit({ type: 'client-role-changed', role: next });
+      return;
+    }
+    if (!this.link.isJoined) return this.role.awaitJoin(next);
+    if (next === this.role.current && next === this.role.wanted) return;
+    return this.requestRole(next);
+  }
+
+  /** Asks the server for `role`; its ack applies it. */
+  private async requestRole(role: ClientRole): Promise<void> {
+    this.role.want(role);
+    try {
+      await this.requests.create((id) => this.link.send({ type: 'set-role', id, role }), this.options.connectionTimeoutMs + REQUEST_ACK_GRACE_MS);
+    } catch (error) {
+      // The link dropped on the way: the rejoin asks for the role, and its answer settles this.
+      if (error instanceof ChannelLinkError && error.code === 'NETWORK_ERROR' && this.session) return this.role.awaitJoin(role);
+      this.role.withdraw(ChannelLinkError.from(error));
+      throw error;
+    }
+    this.applyRole(role);
+  }
+
   stats(): EngineStats {
     return { state: this.machine.state, uid: this.session?.uid ?? null, peers: this.presence.size, ...this.link.stats };
   }
@@ -229,6 +268,8 @@ export class Engine {
     this.machine.setState('CONNECTED', rejoin ? 'RECONNECTED' : 'JOINED');
     this.everJoined = true;
     if (frame.continuityMs !== undefined) this.continuityMs = frame.continuityMs;
+    this.applyRole(frame.role, this.askedRole);
+    this.emitInfo(frame.channel);
     const continuity = this.continueStreams(frame, rejoin);
     this.emit({ type: 'connected', resumed: frame.resumed, recovered: continuity.gaps.length === 0 && continuity.vouched });
     this.applySnapshot(frame.peers, frame.holdMs);
@@ -246,23 +287,11 @@ export class Engine {
       case 'error':
         if (frame.id !== undefined) return this.requests.settle(frame.id, new ChannelLinkError(frame.code, frame.message));
         return this.emit({ type: 'exception', code: frame.code, message: frame.message });
-      case 'peer-online':
-        return this.emitAll(this.presence.peerOnline(frame.uid));
-      case 'peer-leave':
-        return this.emitAll(this.presence.peerLeave(frame.uid, frame.reason));
-      case 'stream-added':
-        this.emitAll(this.presence.streamAdded(frame.uid, frame.streamId));
-        // A stream we subscribed to came back (its publisher rejoined): restore the subscription.
-        if (this.media.isSubscribed(frame.uid, frame.streamId)) {
-          // With the last position: the server replays what the stream's absence made us miss.
-          const at = this.media.subscription(frame.uid, frame.streamId)?.at;
-          this.requestOrDefer((id) => this.link.send({ type: 'subscribe', id, uid: frame.uid, streamId: frame.streamId, ...(at ? { at } : {}) })).catch(
-            (error: ChannelLinkError) => this.emit({ type: 'exception', code: error.code, message: error.message }),
-          );
-        }
+      case 'presence':
+        for (const entry of frame.events) this.applyPresence(entry);
         return;
-      case 'stream-removed':
-        return this.emitAll(this.presence.streamRemoved(frame.uid, frame.streamId, frame.reason));
+      case 'channel-info':
+        return this.emitInfo(frame);
       case 'token-will-expire':
         return this.emit({ type: 'token-privilege-will-expire' });
       case 'kicked':
@@ -271,8 +300,47 @@ export class Engine {
         // The server is going away (restart, drain): move to the next server now and resume there.
         return this.link.serverClosing();
       case 'snapshot':
+        if (frame.channel) this.emitInfo(frame.channel);
         return this.applySnapshot(frame.peers, frame.holdMs);
     }
+  }
+
+  /** One change of the channel's hosts, told as the app's events (duplicates dropped by the table). */
+  private applyPresence(entry: PresenceEntry): void {
+    switch (entry.type) {
+      case 'peer-online':
+        return this.emitAll(this.presence.peerOnline(entry.uid));
+      case 'peer-leave':
+        return this.emitAll(this.presence.peerLeave(entry.uid, entry.reason));
+      case 'stream-added':
+        this.emitAll(this.presence.streamAdded(entry.uid, entry.streamId));
+        // A stream we subscribed to came back (its publisher rejoined): restore the subscription.
+        if (this.media.isSubscribed(entry.uid, entry.streamId)) this.resubscribe(entry.uid, entry.streamId);
+        return;
+      case 'stream-removed':
+        return this.emitAll(this.presence.streamRemoved(entry.uid, entry.streamId, entry.reason));
+    }
+  }
+
+  /** With the last position: the server replays what the stream's absence made us miss. */
+  private resubscribe(uid: Uid, streamId: string): void {
+    const at = this.media.subscription(uid, streamId)?.at;
+    this.requestOrDefer((id) => this.link.send({ type: 'subscribe', id, uid, streamId, ...(at ? { at } : {}) })).catch((error: ChannelLinkError) =>
+      this.emit({ type: 'exception', code: error.code, message: error.message }),
+    );
+  }
+
+  /** The role the server applied: an audience member publishes nothing, and the app hears of a change. */
+  private applyRole(role: ClientRole, asked?: ClientRole): void {
+    const changed = this.role.confirm(role, asked);
+    if (changed && role === 'audience') this.media.published.clear();
+    if (changed) this.emit({ type: 'client-role-changed', role });
+    // A setClientRole() made after that join frame left: ask for its role now.
+    if (this.role.wanted !== role) this.requestRole(this.role.wanted).catch(() => {});
+  }
+
+  private emitInfo(info: ChannelInfo): void {
+    this.output({ kind: 'channel-info', info: { hosts: info.hosts, audience: info.audience } });
   }
 
   /**
@@ -361,6 +429,7 @@ export class Engine {
     this.link.stop();
     this.timers.clear(this.holdTimer);
     this.requests.rejectAll(error.code === 'TIMEOUT' ? 'CLOSED' : error.code, error.message);
+    this.role.rejectAll(error.code === 'TIMEOUT' ? 'CLOSED' : error.code, error.message);
     const waiter = this.joinWaiter;
     this.joinWaiter = null;
     this.session = null;
@@ -384,6 +453,7 @@ export class Engine {
 
   private buildJoinFrame(): JoinFrame {
     const session = this.session!;
+    this.askedRole = this.role.wanted;
     const frame: JoinFrame = {
       type: 'join',
       v: PROTOCOL_VERSION,
@@ -391,7 +461,8 @@ export class Engine {
       channel: session.channel,
       uid: session.uid,
       token: session.token,
-      streams: [...this.media.published.keys()],
+      role: this.role.wanted,
+      streams: this.role.wanted === 'host' ? [...this.media.published.keys()] : [],
       subscriptions: this.media.subscriptions,
     };
     if (session.sessionId) frame.sessionId = session.sessionId;

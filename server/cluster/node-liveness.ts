@@ -1,4 +1,4 @@
-import type { TickReply } from './scripts/tick.js';
+import type { TickReply } from './redis-scripts/tick.js';
 
 /**
  * A node's heartbeat in the cluster: every `ttlMs / 3` one tick script refreshes the node's

@@ -1,11 +1,12 @@
 /**
  * Every Redis key and pub/sub channel of a cluster, under one prefix (several clusters can share a
  * Redis). K is a channel key (store.ts), uk a uid key (src/keys.ts). See docs/cluster.md, Keys.
- *   P m:K            hash   uk -> "sessionId|ownerNode|stream1,stream2"  (deleted with its last member)
+ *   P m:K            hash   uk -> "sessionId|ownerNode|stream1,stream2" of its hosts (deleted with the last)
+ *   P a:K            hash   uk -> "sessionId|ownerNode|" of its audience    (deleted with the last)
  *   P o:NODE         set    "K\nuk" of the members NODE owns         (emptied as they leave; deleted on adoption)
  *   P nodes          zset   node -> deadline ms (last heartbeat + TTL) (a dead node is removed by its adopter)
  *   P heard          hash   node -> last heartbeat ms
- *   P seq            the event counter                                (deleted when the last node retires)
+ *   P seq            the event counter, also taken by count changes   (deleted when the last node retires)
  *   P d:K\nS\nuk     stream a stream's recent messages (e epoch, s seq, f frame)
  *   P c:K            pub/sub: the channel's events and data
  *   P n:NODE         pub/sub: what a node must do ("resumed|sid", "replaced|sid")
@@ -19,6 +20,14 @@ export class RedisKeys {
 
   get membersPrefix(): string {
     return `${this.prefix}m:`;
+  }
+
+  audience(key: string): string {
+    return `${this.prefix}a:${key}`;
+  }
+
+  get audiencePrefix(): string {
+    return `${this.prefix}a:`;
   }
 
   get seq(): string {

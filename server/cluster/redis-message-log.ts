@@ -9,8 +9,8 @@ import type { BufferBounds, BufferedMessage, Replay } from '../stream-buffer.js'
 import type { ChannelKey, MemberRef } from '../store.js';
 import type { RedisKeys } from './redis-keys.js';
 import { ukOf } from './redis-codec.js';
-import type { ScriptRunner } from './scripts/runner.js';
-import * as scripts from './scripts/index.js';
+import type { ScriptRunner } from './redis-scripts/runner.js';
+import * as scripts from './redis-scripts/index.js';
 
 /** What the log needs of the store it belongs to: its health and its view of who listens where. */
 export interface FanOut {

@@ -1,26 +1,31 @@
 /**
  * ChannelStore on Redis: every node on the same Redis (and prefix) is one cluster. Membership
- * changes are Lua scripts (scripts/*.lua); events and cross-node data travel on pub/sub; a
+ * changes are Lua scripts (redis-scripts/*.lua); events and cross-node data travel on pub/sub; a
  * node's liveness is one heartbeat per `nodeTtlMs / 3` (node-liveness.ts). Idle members cost no
  * command: their liveness stays on their node.
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
-import { decodeServerFrame } from '../../src/protocol.js';
+import { decodePresenceEntry } from '../../src/protocol.js';
 import type { Uid } from '../../src/types.js';
-import type { PeerLeaveReason } from '../../src/wire-words.js';
+import type { ClientRole, PeerLeaveReason } from '../../src/wire-words.js';
+import { Throttle } from '../throttle.js';
 import {
   DEFAULT_BUFFER_BOUNDS,
   StoreUnavailableError,
   type BufferBounds,
   type StoreEventFrame,
   type ChannelKey,
+  type ChannelCounts,
   type ChannelStore,
+  type CountsAt,
   type JoinRequest,
   type JoinResult,
   type MemberRef,
   type MemberSnapshot,
   type PublishResult,
+  type RoleLimits,
+  type SetRoleResult,
   type StoreHealth,
   type StoreListener,
 } from '../store.js';
@@ -28,8 +33,8 @@ import { NodeLiveness } from './node-liveness.js';
 import { memberOf, ukOf } from './redis-codec.js';
 import { RedisKeys } from './redis-keys.js';
 import { RedisMessageLog } from './redis-message-log.js';
-import * as scripts from './scripts/index.js';
-import { ScriptRunner } from './scripts/runner.js';
+import * as scripts from './redis-scripts/index.js';
+import { ScriptRunner } from './redis-scripts/runner.js';
 
 export interface RedisStoreOptions {
   url: string;
@@ -45,6 +50,9 @@ export interface RedisStoreOptions {
 const EVENT = 0x45; // 'E'
 const DATA = 0x44; // 'D'
 const WATCH = 0x57; // 'W': a node now listens to the channel
+const COUNTS = 0x43; // 'C': the counts a node's change left, as "seq|hosts|audience|origin"
+/** A node tells the others of the counts its changes left at most this often per channel. */
+const COUNTS_INTERVAL_MS = 1_000;
 const CONNECT_TIMEOUT_MS = 5_000;
 const COMMAND_TIMEOUT_MS = 3_000;
 
@@ -63,6 +71,8 @@ export class RedisChannelStore implements ChannelStore {
   private readonly watched = new Map<ChannelKey, Promise<void>>();
   /** Channels whose data no other node listens to (learnt from PUBLISH's receiver count). */
   private readonly lonely = new Set<ChannelKey>();
+  /** Per channel: the newest counts this node's own changes left, told to the other nodes at most once a second. */
+  private readonly countsOut = new Map<ChannelKey, { counts: CountsAt; told: CountsAt | null; throttle: Throttle }>();
   private up = false;
   private everUp = false;
   private readying: Promise<void> | null = null;
@@ -135,6 +145,7 @@ export class RedisChannelStore implements ChannelStore {
     this.closed = true;
     clearTimeout(this.retryTimer);
     this.liveness.stop();
+    for (const out of this.countsOut.values()) out.throttle.cancel();
     if (graceful && this.up) await this.scripts.run(scripts.retire, { keys: this.keys, node: this.node }).catch(() => {});
     this.listener = null;
     await Promise.all([this.cmd.quit().catch(() => this.cmd.disconnect()), this.sub.quit().catch(() => this.sub.disconnect())]);
@@ -160,8 +171,8 @@ export class RedisChannelStore implements ChannelStore {
     if (this.up) this.sub.unsubscribe(this.keys.topic(key)).catch(() => {});
   }
 
-  join(request: JoinRequest): Promise<JoinResult> {
-    return this.guard(() =>
+  async join(request: JoinRequest): Promise<JoinResult> {
+    const result = await this.guard(() =>
       this.scripts.run(scripts.join, {
         ...this.channel(request.key),
         uk: ukOf(request.uid),
@@ -169,15 +180,26 @@ export class RedisChannelStore implements ChannelStore {
         resumeSessionId: request.resumeSessionId,
         newSessionId: request.newSessionId,
         node: this.node,
+        role: request.role,
         streams: request.streams,
-        maxMembers: request.maxMembers,
+        limits: request.limits,
         windowMs: this.bounds.windowMs,
       }),
     );
+    if (result.outcome !== 'full' && result.outcome !== 'taken') this.countsChanged(request.key, { ...result.counts, seq: result.seq });
+    return result;
   }
 
-  leave(ref: MemberRef, reason: PeerLeaveReason): Promise<boolean> {
-    return this.guard(() => this.scripts.run(scripts.leave, { ...this.member(ref), reason, windowMs: this.bounds.windowMs }));
+  async setRole(ref: MemberRef, role: ClientRole, limits: RoleLimits): Promise<SetRoleResult> {
+    const result = await this.guard(() => this.scripts.run(scripts.setRole, { ...this.member(ref), role, maxHosts: limits.hosts }));
+    if (result.outcome === 'changed') this.countsChanged(ref.key, result.counts);
+    return result;
+  }
+
+  async leave(ref: MemberRef, reason: PeerLeaveReason): Promise<boolean> {
+    const counts = await this.guard(() => this.scripts.run(scripts.leave, { ...this.member(ref), reason, windowMs: this.bounds.windowMs }));
+    if (counts) this.countsChanged(ref.key, counts);
+    return counts !== null;
   }
 
   removeStreams(ref: MemberRef): Promise<boolean> {
@@ -197,12 +219,12 @@ export class RedisChannelStore implements ChannelStore {
     return value !== null && memberOf(value).streams.includes(streamId);
   }
 
-  snapshot(key: ChannelKey): Promise<{ members: MemberSnapshot[]; seq: number }> {
+  snapshot(key: ChannelKey): Promise<{ members: MemberSnapshot[]; seq: number; counts: ChannelCounts }> {
     return this.guard(() => this.scripts.run(scripts.snapshot, this.channel(key)));
   }
 
-  restore(ref: MemberRef, streams: readonly string[], connected: boolean): Promise<'ok' | 'lost'> {
-    return this.guard(() => this.scripts.run(scripts.restore, { ...this.member(ref), streams, connected, windowMs: this.bounds.windowMs }));
+  restore(ref: MemberRef, role: ClientRole, streams: readonly string[], connected: boolean): Promise<'ok' | 'lost'> {
+    return this.guard(() => this.scripts.run(scripts.restore, { ...this.member(ref), role, streams, connected, windowMs: this.bounds.windowMs }));
   }
 
   ownedSessions(): Promise<MemberRef[]> {
@@ -217,6 +239,32 @@ export class RedisChannelStore implements ChannelStore {
 
   private member(ref: MemberRef) {
     return { keys: this.keys, key: ref.key, uk: ukOf(ref.uid), sessionId: ref.sessionId, node: this.node };
+  }
+
+  /**
+   * Counts this node's change left: its own members hear at once (their channel throttles what
+   * clients get); the other nodes are told at most once a second per channel, the newest counts.
+   */
+  private countsChanged(key: ChannelKey, counts: CountsAt): void {
+    this.listener?.counts(key, counts);
+    // Told even when this node no longer watches the channel: its last member's departure counts too.
+    let out = this.countsOut.get(key);
+    if (!out) {
+      const entry = { counts, told: null as CountsAt | null, throttle: new Throttle(COUNTS_INTERVAL_MS, () => this.tellCounts(key, entry)) };
+      this.countsOut.set(key, (out = entry));
+    }
+    if (counts.seq > out.counts.seq || out.told === null) out.counts = counts;
+    out.throttle.request();
+  }
+
+  private tellCounts(key: ChannelKey, out: { counts: CountsAt; told: CountsAt | null }): void {
+    const { counts } = out;
+    // Nothing to watch for here any more: forget the channel once told.
+    if (!this.watched.has(key)) this.countsOut.delete(key);
+    if (!this.up || (out.told && out.told.seq >= counts.seq)) return;
+    out.told = counts;
+    const text = `${counts.seq}|${counts.hosts}|${counts.audience}|${this.node}`;
+    this.cmd.publish(this.keys.topic(key), Buffer.concat([Buffer.from([COUNTS]), Buffer.from(text)])).catch(() => {});
   }
 
   private async announce(key: ChannelKey): Promise<void> {
@@ -306,6 +354,11 @@ export class RedisChannelStore implements ChannelStore {
       if (message.toString('utf8', 1) !== this.node) this.lonely.delete(key);
       return;
     }
+    if (message[0] === COUNTS) {
+      const [seq, hosts, audience, origin] = message.toString('utf8', 1).split('|');
+      if (origin !== this.node) listener.counts(key, { seq: Number(seq), hosts: Number(hosts), audience: Number(audience) });
+      return;
+    }
     if (message[0] === DATA) {
       const originLength = message[1] ?? 0;
       if (message.toString('utf8', 2, 2 + originLength) === this.node) return;
@@ -319,7 +372,7 @@ export class RedisChannelStore implements ChannelStore {
     const frameText = text.slice(seq!.length + sessionId!.length + origin!.length + 3);
     let frame: StoreEventFrame;
     try {
-      frame = decodeServerFrame(frameText) as StoreEventFrame;
+      frame = decodePresenceEntry(frameText);
     } catch (error) {
       this.log.error({ err: (error as Error).message }, 'bad event from redis dropped');
       return;

@@ -65,7 +65,7 @@ function settle(ws: WebSocket, ts: number, ms: number): Promise<'pong' | 'closed
 }
 
 function joinFrame(o: LaneOptions): Record<string, unknown> {
-  return { type: 'join', v: PROTOCOL_VERSION, appId: o.appId, channel: o.channel, uid: o.uid, token: o.token, streams: ['f1'], subscriptions: [] };
+  return { type: 'join', v: PROTOCOL_VERSION, appId: o.appId, channel: o.channel, uid: o.uid, token: o.token, role: 'host', streams: ['f1'], subscriptions: [] };
 }
 
 function batchFrame(o: LaneOptions, mutationRate: number): Frame {

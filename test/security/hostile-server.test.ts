@@ -44,7 +44,7 @@ async function fakeServer(): Promise<FakeServer> {
       }
       const frame = JSON.parse(raw.toString()) as { type: string; id?: number; ts?: number; uid?: number | null };
       if (frame.type === 'join') {
-        const joined = { type: 'joined', v: PROTOCOL_VERSION, uid: frame.uid ?? 1, sessionId: 'fake', resumed: false, peers: [], tokenExpiresAt: null, serverTime: Date.now() };
+        const joined = { type: 'joined', v: PROTOCOL_VERSION, uid: frame.uid ?? 1, sessionId: 'fake', resumed: false, peers: [], tokenExpiresAt: null, serverTime: Date.now(), role: 'host', channel: { hosts: 1, audience: 0 } };
         ws.send(JSON.stringify(joined));
         const junk = fake.afterJoined.shift();
         for (const item of junk === undefined ? [] : Array.isArray(junk) ? junk : [junk]) {

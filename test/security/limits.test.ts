@@ -135,7 +135,7 @@ describe('maximum peers per channel', () => {
     for (const uid of [1, 2, 3]) members.push(await RawClient.joined(s.url, { channel, uid }));
 
     const fourth = await RawClient.connect(s.url);
-    fourth.send({ type: 'join', v: PROTOCOL_VERSION, appId: 'test', channel, uid: 4, token: null, streams: [], subscriptions: [] });
+    fourth.send({ type: 'join', v: PROTOCOL_VERSION, appId: 'test', channel, uid: 4, token: null, role: 'host', streams: [], subscriptions: [] });
     expect(await fourth.next('error')).toMatchObject({ code: 'CHANNEL_FULL' });
     expect((await fourth.waitClosed()).code).toBe(CloseCode.CHANNEL_FULL);
     expect(s.stats().members).toBe(3);

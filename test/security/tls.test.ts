@@ -68,7 +68,7 @@ describe('TLS', () => {
     expect(await request(httpsGet, `https://127.0.0.1:${server.port}/healthz`, { ca: cert })).toEqual({ status: 200, body: '{"ok":true}' });
     const ws = new WebSocket(server.url, { ca: cert });
     const joined = await new Promise<Record<string, unknown>>((resolve, reject) => {
-      ws.once('open', () => ws.send(JSON.stringify({ type: 'join', v: PROTOCOL_VERSION, appId: 'a', channel: 'tls', uid: 1, token: null, streams: [], subscriptions: [] })));
+      ws.once('open', () => ws.send(JSON.stringify({ type: 'join', v: PROTOCOL_VERSION, appId: 'a', channel: 'tls', uid: 1, token: null, role: 'host', streams: [], subscriptions: [] })));
       ws.once('message', (data) => resolve(JSON.parse(data.toString()) as Record<string, unknown>));
       ws.once('error', reject);
     });

@@ -151,7 +151,7 @@ describe('a server with an app certificate', () => {
     await start();
     const channel = uniqueChannel('tok');
     const client = await RawClient.connect(server.url);
-    client.send({ type: 'join', v: PROTOCOL_VERSION, appId: APP_ID, channel, uid: 1, token: make(channel), streams: [], subscriptions: [] });
+    client.send({ type: 'join', v: PROTOCOL_VERSION, appId: APP_ID, channel, uid: 1, token: make(channel), role: 'host', streams: [], subscriptions: [] });
     expect(await client.next('error')).toMatchObject({ code: 'INVALID_TOKEN' });
     expect((await client.waitClosed()).code).toBe(CloseCode.INVALID_TOKEN);
     expect(client.frames.some((f) => f.type === 'joined')).toBe(false);
@@ -163,7 +163,7 @@ describe('a server with an app certificate', () => {
     const channel = uniqueChannel('tok');
     const client = await RawClient.connect(server.url);
     const expired = token(channel, 1, 60, { now: Date.now() - 61_000 });
-    client.send({ type: 'join', v: PROTOCOL_VERSION, appId: APP_ID, channel, uid: 1, token: expired, streams: [], subscriptions: [] });
+    client.send({ type: 'join', v: PROTOCOL_VERSION, appId: APP_ID, channel, uid: 1, token: expired, role: 'host', streams: [], subscriptions: [] });
     expect(await client.next('error')).toMatchObject({ code: 'TOKEN_EXPIRED' });
     expect((await client.waitClosed()).code).toBe(CloseCode.TOKEN_EXPIRED);
     expect(server.stats().members).toBe(0);
@@ -265,7 +265,7 @@ describe('a server with an app certificate', () => {
     await until(() => Date.now() > joined.serverTime + 600, 'the first token to expire');
 
     const stale = await RawClient.connect(server.url);
-    stale.send({ type: 'join', v: PROTOCOL_VERSION, appId: APP_ID, channel, uid: 1, token: first, sessionId: joined.sessionId, streams: [], subscriptions: [] });
+    stale.send({ type: 'join', v: PROTOCOL_VERSION, appId: APP_ID, channel, uid: 1, token: first, sessionId: joined.sessionId, role: 'host', streams: [], subscriptions: [] });
     expect(await stale.next('error')).toMatchObject({ code: 'TOKEN_EXPIRED' });
     expect((await stale.waitClosed()).code).toBe(CloseCode.TOKEN_EXPIRED);
 
@@ -281,7 +281,7 @@ describe('a server with an app certificate', () => {
     const { client, joined } = await RawClient.joined(server.url, { channel, uid: 1, token: token(channel, 1) });
     client.terminate();
     const thief = await RawClient.connect(server.url);
-    thief.send({ type: 'join', v: PROTOCOL_VERSION, appId: APP_ID, channel, uid: 1, token: null, sessionId: joined.sessionId, streams: [], subscriptions: [] });
+    thief.send({ type: 'join', v: PROTOCOL_VERSION, appId: APP_ID, channel, uid: 1, token: null, sessionId: joined.sessionId, role: 'host', streams: [], subscriptions: [] });
     expect((await thief.waitClosed()).code).toBe(CloseCode.INVALID_TOKEN);
   });
 });

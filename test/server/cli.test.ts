@@ -200,7 +200,7 @@ describe('channel-link-server CLI', () => {
       const server = await startServer({ port: 0, logLevel: 'silent', joinTimeoutMs: 60000 });
       const ws = new WebSocket(server.url);
       await new Promise((r) => ws.once('open', r));
-      ws.send(JSON.stringify({ type: 'join', v: ${PROTOCOL_VERSION}, appId: 'a', channel: 'c', uid: 1, token: null, streams: ['s1'], subscriptions: [] }));
+      ws.send(JSON.stringify({ type: 'join', v: ${PROTOCOL_VERSION}, appId: 'a', channel: 'c', uid: 1, token: null, role: 'host', streams: ['s1'], subscriptions: [] }));
       await new Promise((r) => ws.once('message', r));
       const idle = new WebSocket(server.url);
       await new Promise((r) => idle.once('open', r));

@@ -21,6 +21,7 @@ const join = (extra: Record<string, unknown> = {}) => ({
   channel,
   uid: null,
   token: null,
+  role: 'host',
   streams: [],
   subscriptions: [],
   ...extra,

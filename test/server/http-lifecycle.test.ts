@@ -127,7 +127,7 @@ describe('auth seam', () => {
     const server = await startTestServer({ appCertificate: 'secret' });
     try {
       const client = await RawClient.connect(server.url);
-      client.send({ type: 'join', v: PROTOCOL_VERSION, appId: 'test', channel: 'room', uid: 1, token: 'abc', streams: [], subscriptions: [] });
+      client.send({ type: 'join', v: PROTOCOL_VERSION, appId: 'test', channel: 'room', uid: 1, token: 'abc', role: 'host', streams: [], subscriptions: [] });
       expect(await client.next('error')).toMatchObject({ code: 'INVALID_TOKEN' });
       const close = await client.waitClosed();
       expect(close.code).toBe(CloseCode.INVALID_TOKEN);
@@ -150,7 +150,7 @@ describe('auth seam', () => {
       expect(await client.request({ type: 'renew-token', token: 'bad' })).toMatchObject({ type: 'error', code: 'TOKEN_EXPIRED' });
       expect(await client.request({ type: 'renew-token', token: 'good' })).toMatchObject({ type: 'ack' });
       const refused = await RawClient.connect(server.url);
-      refused.send({ type: 'join', v: PROTOCOL_VERSION, appId: 'test', channel: 'room', uid: 2, token: 'bad', streams: [], subscriptions: [] });
+      refused.send({ type: 'join', v: PROTOCOL_VERSION, appId: 'test', channel: 'room', uid: 2, token: 'bad', role: 'host', streams: [], subscriptions: [] });
       expect((await refused.waitClosed()).code).toBe(CloseCode.TOKEN_EXPIRED);
     } finally {
       await server.close();

@@ -124,7 +124,7 @@ describe('an embedded server', () => {
       async function joinOnce(url) {
         const ws = new WebSocket(url);
         await new Promise((r) => ws.once('open', r));
-        ws.send(JSON.stringify({ type: 'join', v: ${PROTOCOL_VERSION}, appId: 'a', channel: 'c', uid: 1, token: null, streams: [], subscriptions: [] }));
+        ws.send(JSON.stringify({ type: 'join', v: ${PROTOCOL_VERSION}, appId: 'a', channel: 'c', uid: 1, token: null, role: 'host', streams: [], subscriptions: [] }));
         await new Promise((r) => ws.once('message', r));
         ws.terminate();
       }

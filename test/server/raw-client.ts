@@ -1,7 +1,9 @@
 /**
  * A bare protocol client for server tests: a real `ws` socket that records every frame (each one
  * validated with decodeServerFrame / decodeServerData, so the server's output is checked too) and
- * lets a test await frames or conditions, never a fixed sleep.
+ * lets a test await frames or conditions, never a fixed sleep. A `presence` frame is recorded as
+ * its entries, in order, so tests read the channel's events one by one; `presenceFrames` counts
+ * the frames themselves.
  */
 import WebSocket from 'ws';
 import {
@@ -10,15 +12,19 @@ import {
   decodeServerFrame,
   encodeClientData,
   type JoinedFrame,
+  type PresenceEntry,
   type ServerDataFrame,
   type ServerFrame,
 } from '../../src/protocol.js';
 import { encodeHeartbeat, heartbeatTimestamp, isHeartbeatFrame } from '../../src/heartbeat-frame.js';
 import type { Uid } from '../../src/types.js';
+import type { ClientRole } from '../../src/wire-words.js';
 import { startServer, type ChannelLinkServer, type ServerOptions } from '../../server/index.js';
 
-export type FrameType = ServerFrame['type'];
-export type FrameOf<T extends FrameType> = Extract<ServerFrame, { type: T }>;
+/** What the client records: every frame but `presence`, whose entries stand in its place. */
+export type Received = Exclude<ServerFrame, { type: 'presence' }> | PresenceEntry;
+export type FrameType = Received['type'];
+export type FrameOf<T extends FrameType> = Extract<Received, { type: T }>;
 export interface CloseInfo {
   code: number;
   reason: string;
@@ -43,14 +49,17 @@ export interface JoinOptions {
   appId?: string;
   token?: string | null;
   sessionId?: string;
+  role?: ClientRole;
   streams?: string[];
   subscriptions?: { uid: Uid; streamId: string }[];
   v?: number;
 }
 
 export class RawClient {
-  /** Every control frame received, in order. */
-  readonly frames: ServerFrame[] = [];
+  /** Every control frame received, in order (a presence frame as its entries). */
+  readonly frames: Received[] = [];
+  /** How many presence frames arrived (each carries one or more entries). */
+  presenceFrames = 0;
   /** Every data frame received, in order. */
   readonly data: ServerDataFrame[] = [];
   /** The timestamps of the binary heartbeats the server echoed, in order. */
@@ -80,7 +89,7 @@ export class RawClient {
       try {
         if (isBinary && isHeartbeatFrame(buf)) this.heartbeats.push(heartbeatTimestamp(buf));
         else if (isBinary) this.data.push(decodeServerData(new Uint8Array(buf)));
-        else this.frames.push(decodeServerFrame(buf.toString('utf8')));
+        else this.record(decodeServerFrame(buf.toString('utf8')));
       } catch (err) {
         this.violations.push((err as Error).message);
       }
@@ -128,6 +137,7 @@ export class RawClient {
       uid: options.uid === undefined ? null : options.uid,
       token: options.token ?? null,
       ...(options.sessionId === undefined ? {} : { sessionId: options.sessionId }),
+      role: options.role ?? 'host',
       streams: options.streams ?? [],
       subscriptions: options.subscriptions ?? [],
     });
@@ -192,7 +202,7 @@ export class RawClient {
   }
 
   /** Event frames received so far (see EVENT_TYPES), consumed or not. */
-  events(): ServerFrame[] {
+  events(): Received[] {
     return this.frames.filter((f) => EVENT_TYPES.includes(f.type));
   }
 
@@ -253,6 +263,14 @@ export class RawClient {
     return () => clearInterval(timer);
   }
 
+  /** Sends the binary heartbeat (what the SDK sends) every `intervalMs` until stopped. */
+  binaryHeartbeat(intervalMs: number): () => void {
+    const timer = setInterval(() => {
+      if (this.ws.readyState === WebSocket.OPEN) this.ws.send(encodeHeartbeat(Date.now()));
+    }, intervalMs);
+    return () => clearInterval(timer);
+  }
+
   /** Drops the TCP connection without a closing handshake (a crashed client or a lost link). */
   terminate(): void {
     this.ws.terminate();
@@ -264,6 +282,15 @@ export class RawClient {
 
   describe(): string {
     return JSON.stringify(this.frames.filter((f) => f.type !== 'pong')).slice(0, 1500);
+  }
+
+  private record(frame: ServerFrame): void {
+    if (frame.type !== 'presence') {
+      this.frames.push(frame);
+      return;
+    }
+    this.presenceFrames++;
+    this.frames.push(...frame.events);
   }
 
   private changed(): void {

@@ -60,6 +60,8 @@ async function joinClient(client: ChannelClient, ws: { instances: FakeSocket[] }
     ],
     tokenExpiresAt: null,
     serverTime: Date.now(),
+    role: 'host',
+    channel: { hosts: 1, audience: 0 },
   });
   return { joining, socket };
 }
@@ -120,8 +122,8 @@ describe('client over an inline engine', () => {
     t.client.connectionStateChange$.subscribe((c) => changes.push(c));
     const { joining, socket } = await joinClient(t.client, t.ws);
     await joining;
-    socket.receiveFrame({ type: 'peer-online', uid: 9 });
-    socket.receiveFrame({ type: 'peer-online', uid: 9 });
+    socket.receivePresence({ type: 'peer-online', uid: 9 });
+    socket.receivePresence({ type: 'peer-online', uid: 9 });
     await flushMicrotasks();
     const online = viaStream.filter((e) => e.type === 'peer-online');
     expect(online).toEqual([

@@ -11,7 +11,7 @@ import { FIRST_RETRY_JITTER_MS } from '../../worker/backoff.js';
 import { Engine } from '../../worker/engine.js';
 import { TEST_OPTIONS, createFakeEnv } from './fakes.js';
 
-const joined = (resumed: boolean): ServerFrame => ({ type: 'joined', v: PROTOCOL_VERSION, uid: 1, sessionId: 's1', resumed, peers: [], tokenExpiresAt: null, serverTime: 0 });
+const joined = (resumed: boolean): ServerFrame => ({ type: 'joined', v: PROTOCOL_VERSION, uid: 1, sessionId: 's1', resumed, peers: [], tokenExpiresAt: null, serverTime: 0, role: 'host', channel: { hosts: 1, audience: 0 } });
 
 async function joinedEngine() {
   const { env, ws } = createFakeEnv();

@@ -20,7 +20,7 @@ function setup(options: Partial<EngineOptions> = {}) {
 }
 
 function joined(extra: Partial<Extract<ServerFrame, { type: 'joined' }>> = {}): ServerFrame {
-  return { type: 'joined', v: PROTOCOL_VERSION, uid: 1, sessionId: 'sess-1', resumed: false, peers: [], tokenExpiresAt: null, serverTime: 0, ...extra };
+  return { type: 'joined', v: PROTOCOL_VERSION, uid: 1, sessionId: 'sess-1', resumed: false, peers: [], tokenExpiresAt: null, serverTime: 0, role: 'host', channel: { hosts: 1, audience: 0 }, ...extra };
 }
 
 async function connect(t: ReturnType<typeof setup>, socket: FakeSocket, frame: ServerFrame = joined()): Promise<void> {
@@ -99,9 +99,9 @@ describe('a snapshot from a recovering server (holdMs)', () => {
     expect(t.log()).toEqual(['CONNECTING>CONNECTED RECONNECTED', 'connected']);
     // uid 2 comes back with its stream; uid 4 republishes s5.
     const socket = t.ws.last();
-    socket.receiveFrame({ type: 'peer-online', uid: 2 });
-    socket.receiveFrame({ type: 'stream-added', uid: 2, streamId: 's2' });
-    socket.receiveFrame({ type: 'stream-added', uid: 4, streamId: 's5' });
+    socket.receivePresence({ type: 'peer-online', uid: 2 });
+    socket.receivePresence({ type: 'stream-added', uid: 2, streamId: 's2' });
+    socket.receivePresence({ type: 'stream-added', uid: 4, streamId: 's5' });
     await vi.advanceTimersByTimeAsync(999);
     expect(t.log()).toEqual(['CONNECTING>CONNECTED RECONNECTED', 'connected']);
     await vi.advanceTimersByTimeAsync(1);

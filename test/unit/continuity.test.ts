@@ -85,6 +85,8 @@ describe('Engine: each message once, in order, gaps told', () => {
     peers: [{ uid: 2, streams: ['s2'] }],
     tokenExpiresAt: null,
     serverTime: 0,
+    role: 'host',
+    channel: { hosts: 1, audience: 0 },
     ...extra,
   });
   const data = (socket: FakeSocket, epoch: number, seq: number) =>

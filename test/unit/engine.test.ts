@@ -18,6 +18,8 @@ function joined(uid: Uid, peers: PeerSnapshot[], extra: Partial<Extract<ServerFr
     peers: peers.map((p) => ({ uid: p.uid, streams: [...p.streams] })),
     tokenExpiresAt: null,
     serverTime: Date.now(),
+    role: 'host',
+    channel: { hosts: 1, audience: 0 },
     ...extra,
   };
 }
@@ -98,6 +100,7 @@ describe('Engine + Link', () => {
         channel: 'room-1',
         uid: 1,
         token: 'tok',
+        role: 'host',
         streams: [],
         subscriptions: [],
       },
@@ -209,12 +212,12 @@ describe('Engine + Link', () => {
     const t = setup();
     const socket = await joinWith(t, [{ uid: 2, streams: [] }]);
     t.clear();
-    socket.receiveFrame({ type: 'peer-online', uid: 2 });
-    socket.receiveFrame({ type: 'peer-online', uid: 5 });
-    socket.receiveFrame({ type: 'stream-added', uid: 5, streamId: 'v' });
-    socket.receiveFrame({ type: 'stream-added', uid: 5, streamId: 'v' });
-    socket.receiveFrame({ type: 'peer-leave', uid: 5, reason: 'QUIT' });
-    socket.receiveFrame({ type: 'peer-leave', uid: 5, reason: 'QUIT' });
+    socket.receivePresence({ type: 'peer-online', uid: 2 });
+    socket.receivePresence({ type: 'peer-online', uid: 5 });
+    socket.receivePresence({ type: 'stream-added', uid: 5, streamId: 'v' });
+    socket.receivePresence({ type: 'stream-added', uid: 5, streamId: 'v' });
+    socket.receivePresence({ type: 'peer-leave', uid: 5, reason: 'QUIT' });
+    socket.receivePresence({ type: 'peer-leave', uid: 5, reason: 'QUIT' });
     expect(t.events()).toEqual([
       { type: 'peer-online', uid: 5 },
       { type: 'stream-added', uid: 5, streamId: 'v' },

@@ -1,6 +1,6 @@
 /** Test doubles for the engine's injected environment: a scriptable WebSocket and an online source. */
 import { encodeHeartbeat, heartbeatTimestamp, isHeartbeatFrame } from '../../src/heartbeat-frame.js';
-import { decodeClientFrame, encodeFrame, type ClientFrame, type ServerFrame } from '../../src/protocol.js';
+import { decodeClientFrame, encodeFrame, type ClientFrame, type PresenceEntry, type ServerFrame } from '../../src/protocol.js';
 import type { EngineOptions } from '../../src/types.js';
 import type { EngineEnv, OnlineSource, WebSocketLike } from '../../worker/env.js';
 import { describeNodeSocketError } from '../../worker/node-socket-error.js';
@@ -17,6 +17,8 @@ export interface FakeSocket extends WebSocketLike {
   receive(data: unknown): void;
   /** Test side: the server sends a control frame. */
   receiveFrame(frame: ServerFrame): void;
+  /** Test side: the server sends a presence frame carrying these entries. */
+  receivePresence(...events: PresenceEntry[]): void;
   /**
    * Test side: the connection closes (server close, network error, refused). `error`: what the
    * socket reports first, as Node's `ws` does (an ErrorEvent with `error`); browsers report none.
@@ -92,6 +94,10 @@ export function createFakeWebSocket(): FakeWebSocketKit {
 
     receive(data: unknown): void {
       this.onmessage?.({ data });
+    }
+
+    receivePresence(...events: PresenceEntry[]): void {
+      this.receiveFrame({ type: 'presence', events });
     }
 
     receiveFrame(frame: ServerFrame): void {
@@ -177,6 +183,7 @@ export const TEST_OPTIONS: EngineOptions = {
   connectionTimeoutMs: 4000,
   joinTimeoutMs: 15000,
   reconnect: { initialDelayMs: 250, maxDelayMs: 5000, giveUpAfterMs: 60_000 },
+  role: 'host',
 };
 
 /** Lets pending promise callbacks run (no timers involved). */

@@ -173,7 +173,7 @@ describe('a join that cannot reach the server', () => {
     const t = setup();
     const joining = t.engine.join(null, 'room-1', 1);
     t.ws.last().open();
-    t.ws.last().receiveFrame({ type: 'joined', v: 1, uid: 1, sessionId: 's', resumed: false, peers: [], tokenExpiresAt: null, serverTime: Date.now() });
+    t.ws.last().receiveFrame({ type: 'joined', v: 1, uid: 1, sessionId: 's', resumed: false, peers: [], tokenExpiresAt: null, serverTime: Date.now(), role: 'host', channel: { hosts: 1, audience: 0 } });
     await joining;
     t.ws.last().serverClose(1006, '');
     for (let steps = 0; t.attempts().length < 3 && steps < 1000; steps++) {

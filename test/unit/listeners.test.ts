@@ -28,7 +28,7 @@ async function joined(client: ChannelClient, ws: { instances: FakeSocket[] }): P
   for (let i = 0; i < 20 && ws.instances.length === 0; i++) await flushMicrotasks();
   const socket = ws.instances[0]!;
   socket.open();
-  socket.receiveFrame({ type: 'joined', v: PROTOCOL_VERSION, uid: 1, sessionId: 's', resumed: false, peers: [], tokenExpiresAt: null, serverTime: Date.now() });
+  socket.receiveFrame({ type: 'joined', v: PROTOCOL_VERSION, uid: 1, sessionId: 's', resumed: false, peers: [], tokenExpiresAt: null, serverTime: Date.now(), role: 'host', channel: { hosts: 1, audience: 0 } });
   await joining;
   return socket;
 }
@@ -50,11 +50,11 @@ describe('listeners', () => {
     expectTypeOf(off).toEqualTypeOf<() => void>();
     expect(typeof off).toBe('function');
     const socket = await joined(client, ws);
-    socket.receiveFrame({ type: 'peer-online', uid: 2 });
+    socket.receivePresence({ type: 'peer-online', uid: 2 });
     await flushMicrotasks();
     off();
     off(); // removing twice is harmless
-    socket.receiveFrame({ type: 'peer-online', uid: 3 });
+    socket.receivePresence({ type: 'peer-online', uid: 3 });
     await flushMicrotasks();
     expect(first).toEqual([2]);
     expect(second).toEqual([2, 3]);
@@ -94,12 +94,12 @@ describe('listeners', () => {
       seen.push(`${uid}/${streamId}`);
     });
     client.event$('peer-leave').subscribe(({ reason }) => {
-      expectTypeOf(reason).toEqualTypeOf<'QUIT' | 'SERVER_TIMEOUT'>();
+      expectTypeOf(reason).toEqualTypeOf<'QUIT' | 'SERVER_TIMEOUT' | 'BECOME_AUDIENCE'>();
       seen.push(reason);
     });
     const socket = await joined(client, ws);
-    socket.receiveFrame({ type: 'stream-added', uid: 2, streamId: 'cam' });
-    socket.receiveFrame({ type: 'peer-leave', uid: 2, reason: 'QUIT' });
+    socket.receivePresence({ type: 'stream-added', uid: 2, streamId: 'cam' });
+    socket.receivePresence({ type: 'peer-leave', uid: 2, reason: 'QUIT' });
     await flushMicrotasks();
     expect(seen).toEqual(['2/cam', 'QUIT']);
   });

@@ -23,6 +23,7 @@ describe('resolveOptions', () => {
         connectionTimeoutMs: 4000,
         joinTimeoutMs: 15000,
         reconnect: { initialDelayMs: 250, maxDelayMs: 5000, giveUpAfterMs: 20 * 60_000 },
+        role: 'host',
       },
       worker: 'auto',
       leaveOnPageHide: true,

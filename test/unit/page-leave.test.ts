@@ -40,7 +40,7 @@ async function socketNumber(ws: { instances: FakeSocket[] }, n: number): Promise
 async function completeJoin(ws: { instances: FakeSocket[] }, n: number, uid: number): Promise<ClientFrame> {
   const socket = await socketNumber(ws, n);
   socket.open();
-  socket.receiveFrame({ type: 'joined', v: PROTOCOL_VERSION, uid, sessionId: `s${n}`, resumed: false, peers: [], tokenExpiresAt: null, serverTime: Date.now() });
+  socket.receiveFrame({ type: 'joined', v: PROTOCOL_VERSION, uid, sessionId: `s${n}`, resumed: false, peers: [], tokenExpiresAt: null, serverTime: Date.now(), role: 'host', channel: { hosts: 1, audience: 0 } });
   return socket.sentFrames()[0]!;
 }
 

@@ -17,7 +17,7 @@ import {
 import type { Uid } from '../../src/types.js';
 
 const CLIENT_FRAMES: ClientFrame[] = [
-  { type: 'join', v: PROTOCOL_VERSION, appId: 'app', channel: 'room-1', uid: 1, token: null, streams: [], subscriptions: [] },
+  { type: 'join', v: PROTOCOL_VERSION, appId: 'app', channel: 'room-1', uid: 1, token: null, role: 'host', streams: [], subscriptions: [] },
   {
     type: 'join',
     v: PROTOCOL_VERSION,
@@ -26,10 +26,11 @@ const CLIENT_FRAMES: ClientFrame[] = [
     uid: 'alice',
     token: 'tok',
     sessionId: 'sess-1',
+    role: 'audience',
     streams: ['s1', 'cam_2'],
     subscriptions: [{ uid: 2, streamId: 'v' }, { uid: 'bob', streamId: 'a-1' }],
   },
-  { type: 'join', v: PROTOCOL_VERSION, appId: 'app', channel: 'r', uid: null, token: null, streams: [], subscriptions: [] },
+  { type: 'join', v: PROTOCOL_VERSION, appId: 'app', channel: 'r', uid: null, token: null, role: 'host', streams: [], subscriptions: [] },
   { type: 'ping', ts: 1234.5 },
   { type: 'publish', id: 1, streamId: 's1' },
   { type: 'unpublish', id: 2, streamId: 's1' },
@@ -37,6 +38,7 @@ const CLIENT_FRAMES: ClientFrame[] = [
   { type: 'unsubscribe', id: 4, uid: 'bob', streamId: 's1' },
   { type: 'renew-token', id: 5, token: 'new-token' },
   { type: 'leave', id: 0 },
+  { type: 'set-role', id: 6, role: 'audience' },
 ];
 
 const SERVER_FRAMES: ServerFrame[] = [
@@ -49,19 +51,29 @@ const SERVER_FRAMES: ServerFrame[] = [
     peers: [{ uid: 2, streams: ['a'] }, { uid: 'x', streams: [] }],
     tokenExpiresAt: null,
     serverTime: 99,
+    role: 'host',
+    channel: { hosts: 1, audience: 0 },
   },
-  { type: 'joined', v: PROTOCOL_VERSION, uid: 'me', sessionId: 's', resumed: true, peers: [], tokenExpiresAt: 5000, serverTime: 1 },
+  { type: 'joined', v: PROTOCOL_VERSION, uid: 'me', sessionId: 's', resumed: true, peers: [], tokenExpiresAt: 5000, serverTime: 1, role: 'host', channel: { hosts: 1, audience: 0 } },
   { type: 'pong', ts: 1, serverTime: 2 },
   { type: 'ack', id: 7 },
   { type: 'error', code: 'INVALID_TOKEN', message: 'bad token' },
   { type: 'error', id: 3, code: 'NOT_PUBLISHED', message: 'nope' },
-  { type: 'peer-online', uid: 2 },
-  { type: 'peer-leave', uid: 'bob', reason: 'QUIT' },
-  { type: 'peer-leave', uid: 2, reason: 'SERVER_TIMEOUT' },
-  { type: 'stream-added', uid: 2, streamId: 'a' },
-  { type: 'stream-removed', uid: 2, streamId: 'a', reason: 'UNPUBLISHED' },
-  { type: 'stream-removed', uid: 2, streamId: 'a', reason: 'NO_DATA' },
-  { type: 'stream-removed', uid: 2, streamId: 'a', reason: 'PEER_LEFT' },
+  {
+    type: 'presence',
+    events: [
+      { type: 'peer-online', uid: 2 },
+      { type: 'peer-leave', uid: 'bob', reason: 'QUIT' },
+      { type: 'peer-leave', uid: 2, reason: 'SERVER_TIMEOUT' },
+      { type: 'peer-leave', uid: 3, reason: 'BECOME_AUDIENCE' },
+      { type: 'stream-added', uid: 2, streamId: 'a' },
+      { type: 'stream-removed', uid: 2, streamId: 'a', reason: 'UNPUBLISHED' },
+      { type: 'stream-removed', uid: 2, streamId: 'a', reason: 'NO_DATA' },
+      { type: 'stream-removed', uid: 2, streamId: 'a', reason: 'PEER_LEFT' },
+    ],
+  },
+  { type: 'channel-info', hosts: 3, audience: 10_000 },
+  { type: 'snapshot', peers: [{ uid: 2, streams: [] }], channel: { hosts: 2, audience: 0 } },
   { type: 'kicked', reason: 'UID_BANNED', message: 'elsewhere' },
   { type: 'kicked', reason: 'TOKEN_EXPIRE', message: 'expired' },
   { type: 'server-closing' },
@@ -162,7 +174,7 @@ describe('control frames', () => {
   });
 
   it('a decode error message is bounded and names the failing path', () => {
-    const error = expectProtocolError(() => decodeServerFrame('{"type":"peer-online","uid":true}'));
+    const error = expectProtocolError(() => decodeServerFrame('{"type":"presence","events":[{"type":"peer-online","uid":true}]}'));
     expect(error.message).toMatch(/uid/);
     expect(error.message.length).toBeLessThanOrEqual(300);
   });

@@ -77,7 +77,7 @@ const DELIVERIES: Delivery[] = [
   },
 ];
 
-const joinedFrame: ServerFrame = { type: 'joined', v: PROTOCOL_VERSION, uid: 1, sessionId: 's', resumed: false, peers: [], tokenExpiresAt: null, serverTime: 0 };
+const joinedFrame: ServerFrame = { type: 'joined', v: PROTOCOL_VERSION, uid: 1, sessionId: 's', resumed: false, peers: [], tokenExpiresAt: null, serverTime: 0, role: 'host', channel: { hosts: 1, audience: 0 } };
 
 describe('server verdicts: one outcome per row, through every path', () => {
   beforeEach(() => {

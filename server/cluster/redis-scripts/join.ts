@@ -1,5 +1,6 @@
+import type { ClientRole } from '../../../src/wire-words.js';
 import { uidFromKey, memberOf } from '../redis-codec.js';
-import type { JoinResult, MemberSnapshot } from '../../store.js';
+import type { JoinResult, MemberSnapshot, RoleLimits } from '../../store.js';
 import { channelArgv, channelKeys, type ChannelCall } from './channel-args.js';
 import { defineScript } from './script.js';
 
@@ -9,8 +10,9 @@ export interface JoinCall extends ChannelCall {
   resumeSessionId: string | undefined;
   newSessionId: string;
   node: string;
+  role: ClientRole;
   streams: readonly string[];
-  maxMembers: number;
+  limits: RoleLimits;
   windowMs: number;
 }
 
@@ -26,25 +28,33 @@ export const join = defineScript<JoinCall, JoinResult>('join', {
     c.resumeSessionId ?? '',
     c.newSessionId,
     c.node,
+    c.role,
     c.streams.join(','),
-    c.maxMembers,
+    limitArg(c.limits.hosts),
+    limitArg(c.limits.audience),
     c.windowMs,
   ],
   decode: (reply) => {
-    const r = reply as string[];
-    const [outcome, sessionId, seq, prevSid, prevNode, streams, published] = r;
-    if (outcome === 'full' || outcome === 'taken') return { outcome };
+    const r = reply as (string | number)[];
+    const [outcome, sessionId, seq, prevSid, prevNode, streams, published, role, hosts, audience] = r as [string, string, string, string, string, string, string, ClientRole, number, number];
+    if (outcome === 'full') return { outcome, role: r[1] as ClientRole };
+    if (outcome === 'taken') return { outcome };
     return {
       outcome: outcome as 'fresh' | 'resumed' | 'replaced',
       sessionId: sessionId!,
       streams: streams ? streams.split(',') : [],
       published: published ? published.split(',').map(positionOf) : [],
-      snapshot: membersOf(r.slice(7)),
+      snapshot: membersOf(r.slice(10) as string[]),
       seq: Number(seq),
+      role,
+      counts: { hosts: Number(hosts), audience: Number(audience) },
       previous: prevNode ? { sessionId: prevSid!, node: prevNode } : null,
     };
   },
 });
+
+/** A limit as Lua reads it (Infinity does not cross as a number). */
+export const limitArg = (limit: number): number => (Number.isFinite(limit) ? limit : Number.MAX_SAFE_INTEGER);
 
 /** 'stream:epoch:seq' -> a position. */
 function positionOf(text: string): { streamId: string; epoch: number; seq: number } {

@@ -19,11 +19,23 @@ export interface Script<A, R> {
 }
 
 const lua = (file: string): string => readFileSync(new URL(`./${file}.lua`, import.meta.url), 'utf8');
-const HELPERS = lua('helpers');
+let helpers: string | undefined;
 
 export function defineScript<A, R>(
   name: string,
   spec: { keys(args: A): string[]; argv(args: A): RedisArg[]; decode(reply: unknown): R; binary?: boolean },
 ): Script<A, R> {
-  return { name, source: `${HELPERS}\n${lua(name)}`, binary: spec.binary ?? false, keys: spec.keys, argv: spec.argv, decode: spec.decode };
+  let source: string | undefined;
+  return {
+    name,
+    // Read when first run: a node without Redis never needs the files.
+    get source() {
+      source ??= `${(helpers ??= lua('helpers'))}\n${lua(name)}`;
+      return source;
+    },
+    binary: spec.binary ?? false,
+    keys: spec.keys,
+    argv: spec.argv,
+    decode: spec.decode,
+  };
 }

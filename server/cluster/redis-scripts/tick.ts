@@ -1,3 +1,4 @@
+import type { ClientRole } from '../../../src/wire-words.js';
 import type { AdoptedSession, ChannelKey } from '../../store.js';
 import type { RedisKeys } from '../redis-keys.js';
 import { uidFromKey } from '../redis-codec.js';
@@ -11,17 +12,18 @@ export interface TickReply {
 
 export const tick = defineScript<{ keys: RedisKeys; node: string; ttlMs: number; mayClaim: boolean }, TickReply>('tick', {
   keys: (c) => [c.keys.nodes, c.keys.heard, c.keys.owned(c.node)],
-  argv: (c) => [c.keys.ownedPrefix, c.keys.membersPrefix, c.node, c.ttlMs, c.mayClaim ? 1 : 0],
+  argv: (c) => [c.keys.ownedPrefix, c.keys.membersPrefix, c.keys.audiencePrefix, c.node, c.ttlMs, c.mayClaim ? 1 : 0],
   decode: (reply) => {
     const r = reply as string[];
     const adopted: AdoptedSession[] = [];
-    for (let i = 1; i + 4 < r.length; i += 5) {
+    for (let i = 1; i + 5 < r.length; i += 6) {
       adopted.push({
         key: r[i] as ChannelKey,
         uid: uidFromKey(r[i + 1]!),
         sessionId: r[i + 2]!,
-        streams: r[i + 3] ? r[i + 3]!.split(',') : [],
-        silentForMs: Number(r[i + 4]),
+        role: r[i + 3] as ClientRole,
+        streams: r[i + 4] ? r[i + 4]!.split(',') : [],
+        silentForMs: Number(r[i + 5]),
       });
     }
     return { wasAbsent: r[0] === '1', adopted };

@@ -1,11 +1,12 @@
 -- The member publishes one more stream.
--- KEYS[1] members   KEYS[2] seq
+-- KEYS[1] hosts   KEYS[2] seq   KEYS[3] audience
 -- ARGV: topic, data prefix, uk, sid, this node, stream id, max streams
--- Reply: added | exists | limit | gone
-local ch = { members = KEYS[1], seq = KEYS[2], topic = ARGV[1], data = ARGV[2] }
+-- Reply: added | exists | limit | gone | audience (an audience member publishes nothing)
+local ch = { members = KEYS[1], seq = KEYS[2], audience = KEYS[3], topic = ARGV[1], data = ARGV[2] }
 local uk, sid, me, stream, max_streams = ARGV[3], ARGV[4], ARGV[5], ARGV[6], tonumber(ARGV[7])
-local streams = owned(ch, uk, sid, me)
+local streams, role = owned(ch, uk, sid, me)
 if not streams then return 'gone' end
+if role ~= 'host' then return 'audience' end
 local current = list(streams)
 for _, s in ipairs(current) do if s == stream then return 'exists' end end
 if #current >= max_streams then return 'limit' end

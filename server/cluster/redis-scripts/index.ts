@@ -8,6 +8,7 @@ export { read } from './read.js';
 export { removeStreams } from './remove-streams.js';
 export { restore } from './restore.js';
 export { retire } from './retire.js';
+export { setRole } from './set-role.js';
 export { snapshot } from './snapshot.js';
 export { tick } from './tick.js';
 export { unpublishStream } from './unpublish-stream.js';

@@ -8,7 +8,7 @@ export interface ChannelCall {
   key: string;
 }
 
-/** KEYS[1] members, KEYS[2] seq. */
-export const channelKeys = ({ keys, key }: ChannelCall): string[] => [keys.members(key), keys.seq];
+/** KEYS[1] hosts, KEYS[2] seq, KEYS[3] audience. */
+export const channelKeys = ({ keys, key }: ChannelCall): string[] => [keys.members(key), keys.seq, keys.audience(key)];
 /** ARGV[1] topic, ARGV[2] data prefix. */
 export const channelArgv = ({ keys, key }: ChannelCall): RedisArg[] => [keys.topic(key), keys.dataPrefix(key)];

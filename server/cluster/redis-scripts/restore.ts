@@ -1,8 +1,9 @@
+import type { ClientRole } from '../../../src/wire-words.js';
 import { channelArgv, channelKeys } from './channel-args.js';
 import type { MemberCall } from './leave.js';
 import { defineScript } from './script.js';
 
-export const restore = defineScript<MemberCall & { streams: readonly string[]; connected: boolean; windowMs: number }, 'ok' | 'lost'>('restore', {
+export const restore = defineScript<MemberCall & { role: ClientRole; streams: readonly string[]; connected: boolean; windowMs: number }, 'ok' | 'lost'>('restore', {
   keys: (c) => [...channelKeys(c), c.keys.owned(c.node)],
   argv: (c) => [
     ...channelArgv(c),
@@ -12,6 +13,7 @@ export const restore = defineScript<MemberCall & { streams: readonly string[]; c
     c.uk,
     c.sessionId,
     c.node,
+    c.role,
     c.streams.join(','),
     c.connected ? 1 : 0,
     c.windowMs,

@@ -1,11 +1,12 @@
 -- Every stream of the member goes (NO_DATA), if this node owns that session; it stays a member.
--- KEYS[1] members   KEYS[2] seq
+-- KEYS[1] hosts   KEYS[2] seq   KEYS[3] audience
 -- ARGV: topic, data prefix, uk, sid, this node, window ms
--- Reply: 1 removed, 0 not this node's session
-local ch = { members = KEYS[1], seq = KEYS[2], topic = ARGV[1], data = ARGV[2] }
+-- Reply: 1 removed (or none to remove), 0 not this node's session
+local ch = { members = KEYS[1], seq = KEYS[2], audience = KEYS[3], topic = ARGV[1], data = ARGV[2] }
 local uk, sid, me, window_ms = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
-local streams = owned(ch, uk, sid, me)
+local streams, role = owned(ch, uk, sid, me)
 if not streams then return 0 end
+if role ~= 'host' then return 1 end
 local uid = uid_value(uk)
 for _, s in ipairs(list(streams)) do
   emit(ch, sid, me, { type = 'stream-removed', uid = uid, streamId = s, reason = 'NO_DATA' })

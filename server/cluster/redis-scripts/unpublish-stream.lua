@@ -1,8 +1,8 @@
 -- The member stops publishing a stream; its kept messages go with it.
--- KEYS[1] members   KEYS[2] seq
+-- KEYS[1] hosts   KEYS[2] seq   KEYS[3] audience
 -- ARGV: topic, data prefix, uk, sid, this node, stream id
 -- Reply: removed | absent | gone
-local ch = { members = KEYS[1], seq = KEYS[2], topic = ARGV[1], data = ARGV[2] }
+local ch = { members = KEYS[1], seq = KEYS[2], audience = KEYS[3], topic = ARGV[1], data = ARGV[2] }
 local uk, sid, me, stream = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local streams = owned(ch, uk, sid, me)
 if not streams then return 'gone' end

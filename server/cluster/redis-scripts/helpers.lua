@@ -1,6 +1,7 @@
 -- Shared by every script (prepended to each one's source). A channel's keys travel in a table:
---   ch.members  hash uk -> "sessionId|ownerNode|stream1,stream2"
---   ch.seq      the event counter
+--   ch.members  hash uk -> "sessionId|ownerNode|stream1,stream2" of its hosts
+--   ch.audience hash uk -> "sessionId|ownerNode|" of its audience (never announced, no streams)
+--   ch.seq      the event counter (also taken by every change of the counts)
 --   ch.topic    the pub/sub channel of the channel's events and data
 --   ch.data     prefix of its streams' message keys: ch.data .. stream .. '\n' .. uk
 local function split_member(v)
@@ -66,11 +67,38 @@ local function reconcile_streams(ch, sid, me, uid, uk, old, wanted, removed_reas
   end
   return table.concat(kept, ',')
 end
--- The member's streams csv if this node owns that session, else nil.
-local function owned(ch, uk, sid, me)
+-- The member's record and role ('host' | 'audience'), or nil.
+local function find_member(ch, uk)
   local cur = redis.call('HGET', ch.members, uk)
-  if not cur then return nil end
+  if cur then return cur, 'host' end
+  cur = redis.call('HGET', ch.audience, uk)
+  if cur then return cur, 'audience' end
+  return nil, nil
+end
+-- The member's streams csv and role if this node owns that session, else nil.
+local function owned(ch, uk, sid, me)
+  local cur, role = find_member(ch, uk)
+  if not cur then return nil, nil end
   local csid, cnode, cstreams = split_member(cur)
-  if csid ~= sid or cnode ~= me then return nil end
-  return cstreams
+  if csid ~= sid or cnode ~= me then return nil, nil end
+  return cstreams, role
+end
+-- The counts now, as {hosts, audience}.
+local function counts(ch)
+  return redis.call('HLEN', ch.members), redis.call('HLEN', ch.audience)
+end
+-- The counts changed: they take a seq of their own, so a node can tell newer counts from older ones.
+local function counts_changed(ch)
+  redis.call('INCR', ch.seq)
+end
+-- A host becomes an audience member: its streams go (UNPUBLISHED, with their messages), then
+-- its peers see it leave; it moves to the audience hash.
+local function become_audience(ch, sid, me, uid, uk, streams)
+  for _, s in ipairs(list(streams)) do
+    emit(ch, sid, me, { type = 'stream-removed', uid = uid, streamId = s, reason = 'UNPUBLISHED' })
+    release(ch, uk, s, true, 0)
+  end
+  emit(ch, sid, me, { type = 'peer-leave', uid = uid, reason = 'BECOME_AUDIENCE' })
+  redis.call('HDEL', ch.members, uk)
+  redis.call('HSET', ch.audience, uk, sid .. '|' .. me .. '|')
 end

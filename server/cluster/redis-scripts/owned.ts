@@ -5,7 +5,7 @@ import { defineScript } from './script.js';
 
 export const owned = defineScript<{ keys: RedisKeys; node: string }, MemberRef[]>('owned', {
   keys: (c) => [c.keys.owned(c.node)],
-  argv: (c) => [c.keys.membersPrefix, c.node],
+  argv: (c) => [c.keys.membersPrefix, c.keys.audiencePrefix, c.node],
   decode: (reply) => {
     const r = reply as string[];
     const out: MemberRef[] = [];

@@ -1,0 +1,27 @@
+-- Removes the member, if this node owns that session: a host's streams first (PEER_LEFT when it
+-- quit, NO_DATA when it went silent), then the host; an audience member is only counted out.
+-- KEYS[1] hosts   KEYS[2] seq   KEYS[3] audience   KEYS[4] the set of members this node owns
+-- ARGV: topic, data prefix, channel key, uk, sid, this node, reason (QUIT|SERVER_TIMEOUT), window ms
+-- Reply: {0} not this node's session | {1, seq, hosts, audience}
+local ch = { members = KEYS[1], seq = KEYS[2], audience = KEYS[3], topic = ARGV[1], data = ARGV[2] }
+local my_owned = KEYS[4]
+local K, uk, sid, me, reason, window_ms = ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
+local streams, role = owned(ch, uk, sid, me)
+if not streams then return { 0 } end
+if role == 'host' then
+  local uid = uid_value(uk)
+  local stream_reason = 'NO_DATA'
+  if reason == 'QUIT' then stream_reason = 'PEER_LEFT' end
+  for _, s in ipairs(list(streams)) do
+    emit(ch, sid, me, { type = 'stream-removed', uid = uid, streamId = s, reason = stream_reason })
+    release(ch, uk, s, reason == 'QUIT', window_ms)
+  end
+  emit(ch, sid, me, { type = 'peer-leave', uid = uid, reason = reason })
+  redis.call('HDEL', ch.members, uk)
+else
+  redis.call('HDEL', ch.audience, uk)
+end
+redis.call('SREM', my_owned, K .. '\n' .. uk)
+counts_changed(ch)
+local hosts, audience = counts(ch)
+return { 1, redis.call('GET', ch.seq), hosts, audience }

@@ -1,0 +1,25 @@
+-- Makes the member a host (peers see peer-online) or an audience member (its streams go as
+-- UNPUBLISHED, then peers see peer-leave BECOME_AUDIENCE), if this node owns that session.
+-- KEYS[1] hosts   KEYS[2] seq   KEYS[3] audience
+-- ARGV: topic, data prefix, uk, sid, this node, role, max hosts
+-- Reply: {'gone'} | {'full'} | {'same'|'changed', seq, hosts, audience}
+local ch = { members = KEYS[1], seq = KEYS[2], audience = KEYS[3], topic = ARGV[1], data = ARGV[2] }
+local uk, sid, me, role, max_hosts = ARGV[3], ARGV[4], ARGV[5], ARGV[6], tonumber(ARGV[7])
+local streams, cur_role = owned(ch, uk, sid, me)
+if not streams then return { 'gone' } end
+local outcome = 'same'
+if cur_role ~= role then
+  local uid = uid_value(uk)
+  if role == 'host' then
+    if redis.call('HLEN', ch.members) >= max_hosts then return { 'full' } end
+    redis.call('HDEL', ch.audience, uk)
+    emit(ch, sid, me, { type = 'peer-online', uid = uid })
+    redis.call('HSET', ch.members, uk, sid .. '|' .. me .. '|')
+  else
+    become_audience(ch, sid, me, uid, uk, streams)
+  end
+  counts_changed(ch)
+  outcome = 'changed'
+end
+local hosts, audience = counts(ch)
+return { outcome, redis.call('GET', ch.seq) or '0', hosts, audience }
