@@ -11,12 +11,13 @@ import type { ChannelEvent, ChannelInfo, ClientRole, ConnectionChangeReason, Con
 import { validateChannelName, validateRole, validateToken, validateUid } from '../src/validation.js';
 import { joinGaveUpError } from './attempt-failure.js';
 import { ConnectionStateMachine } from './connection-state.js';
-import { TimerGroup, type EngineEnv, type TimerHandle } from './env.js';
+import { TimerGroup, type EngineEnv } from './env.js';
 import { Link, type LinkFrame, type LossReason } from './link.js';
 import { MAX_OUTBOX_BYTES, MAX_OUTBOX_MESSAGES } from '../src/limits.js';
 import { LocalMedia } from './local-media.js';
 import { Outbox, type OutboxBounds } from './outbox.js';
-import { PresenceTable, type PeerSnapshot } from './presence.js';
+import { ChannelView } from './channel-view.js';
+import { admitMessage, continueStreams } from './continuity.js';
 import { PendingRequests } from './requests.js';
 import { RoleState } from './role-state.js';
 
@@ -42,7 +43,7 @@ interface JoinWaiter {
 
 export class Engine {
   private readonly machine: ConnectionStateMachine;
-  private readonly presence = new PresenceTable();
+  private readonly view: ChannelView;
   private readonly media = new LocalMedia();
   private readonly role: RoleState;
   /** The role the last join frame asked for. */
@@ -57,7 +58,6 @@ export class Engine {
   private session: Session | null = null;
   private everJoined = false;
   private joinWaiter: JoinWaiter | null = null;
-  private holdTimer: TimerHandle | undefined;
   private leaving: Promise<void> | null = null;
   private disposed = false;
 
@@ -69,6 +69,7 @@ export class Engine {
     this.timers = new TimerGroup(env.timers);
     this.requests = new PendingRequests(env.timers);
     this.role = new RoleState(options.role);
+    this.view = new ChannelView(this.timers, (events) => this.emitAll(events));
     this.askedRole = options.role;
     this.machine = new ConnectionStateMachine((change) => this.emit({ type: 'connection-state-change', ...change }));
     this.link = new Link(env, options, {
@@ -169,7 +170,7 @@ export class Engine {
     if (validateUid(uid) === null) throw new ChannelLinkError('INVALID_PARAMS', 'subscribe() needs the uid of a peer');
     // Idempotent: the subscription is kept (and restored) across the stream's remove/add cycles.
     if (this.media.isSubscribed(uid, streamId)) return;
-    if (!this.presence.hasStream(uid, streamId)) {
+    if (!this.view.hasStream(uid, streamId)) {
       throw new ChannelLinkError('NOT_PUBLISHED', `peer ${String(uid)} does not publish stream ${String(streamId)}`);
     }
     this.media.assertRoomToSubscribe(uid, streamId);
@@ -228,7 +229,7 @@ export class Engine {
   }
 
   stats(): EngineStats {
-    return { state: this.machine.state, uid: this.session?.uid ?? null, peers: this.presence.size, ...this.link.stats };
+    return { state: this.machine.state, uid: this.session?.uid ?? null, peers: this.view.size, ...this.link.stats };
   }
 
   /**
@@ -270,9 +271,9 @@ export class Engine {
     if (frame.continuityMs !== undefined) this.continuityMs = frame.continuityMs;
     this.applyRole(frame.role, this.askedRole);
     this.emitInfo(frame.channel);
-    const continuity = this.continueStreams(frame, rejoin);
+    const continuity = continueStreams(this.media, frame, rejoin, this.env.clock.now());
     this.emit({ type: 'connected', resumed: frame.resumed, recovered: continuity.gaps.length === 0 && continuity.vouched });
-    this.applySnapshot(frame.peers, frame.holdMs);
+    this.emitAll(this.view.snapshot(frame.peers, frame.holdMs));
     this.emitAll(continuity.gaps);
     for (const bytes of continuity.resend) this.link.sendBinary(bytes);
     const waiter = this.joinWaiter;
@@ -301,25 +302,15 @@ export class Engine {
         return this.link.serverClosing();
       case 'snapshot':
         if (frame.channel) this.emitInfo(frame.channel);
-        return this.applySnapshot(frame.peers, frame.holdMs);
+        return this.emitAll(this.view.snapshot(frame.peers, frame.holdMs));
     }
   }
 
-  /** One change of the channel's hosts, told as the app's events (duplicates dropped by the table). */
+  /** One change of the channel's hosts, told as the app's events (duplicates dropped by the view). */
   private applyPresence(entry: PresenceEntry): void {
-    switch (entry.type) {
-      case 'peer-online':
-        return this.emitAll(this.presence.peerOnline(entry.uid));
-      case 'peer-leave':
-        return this.emitAll(this.presence.peerLeave(entry.uid, entry.reason));
-      case 'stream-added':
-        this.emitAll(this.presence.streamAdded(entry.uid, entry.streamId));
-        // A stream we subscribed to came back (its publisher rejoined): restore the subscription.
-        if (this.media.isSubscribed(entry.uid, entry.streamId)) this.resubscribe(entry.uid, entry.streamId);
-        return;
-      case 'stream-removed':
-        return this.emitAll(this.presence.streamRemoved(entry.uid, entry.streamId, entry.reason));
-    }
+    this.emitAll(this.view.apply(entry));
+    // A stream we subscribed to came back (its publisher rejoined): restore the subscription.
+    if (entry.type === 'stream-added' && this.media.isSubscribed(entry.uid, entry.streamId)) this.resubscribe(entry.uid, entry.streamId);
   }
 
   /** With the last position: the server replays what the stream's absence made us miss. */
@@ -343,57 +334,12 @@ export class Engine {
     this.output({ kind: 'channel-info', info: { hosts: info.hosts, audience: info.audience } });
   }
 
-  /**
-   * After a (re)join, where each stream stands (docs/behaviour.md, Stream data across an outage): for each subscription the server says
-   * what it will replay, and a gap before that was lost; for each published stream it says the
-   * newest message it has, and the outbox resends what came after (a gap if it no longer has it).
-   * `vouched`: the server knew every stream, so no loss can have gone unseen.
-   */
-  private continueStreams(frame: JoinedFrame, rejoin: boolean): { gaps: ChannelEvent[]; resend: Uint8Array[]; vouched: boolean } {
-    const gaps: ChannelEvent[] = [];
-    let vouched = true;
-    for (const sub of this.media.subscriptions) {
-      const position = sub.at;
-      if (!position) continue;
-      const replay = frame.replay?.find((r) => r.uid === sub.uid && r.streamId === sub.streamId);
-      if (!replay) {
-        vouched = false;
-        continue;
-      }
-      if (replay.epoch === position[0] && replay.from > position[1] + 1) {
-        gaps.push({ type: 'stream-gap', uid: sub.uid, streamId: sub.streamId, from: position[1] + 1, to: replay.from - 1 });
-        this.media.subscription(sub.uid, sub.streamId)!.at = [replay.epoch, replay.from - 1];
-      }
-    }
-    const resend: Uint8Array[] = [];
-    const now = this.env.clock.now();
-    for (const [streamId, outbox] of this.media.published) {
-      const held = frame.published?.find((p) => p.streamId === streamId) ?? null;
-      const { resend: again, lost } = outbox.resume(held, now);
-      if (lost) gaps.push({ type: 'stream-gap', uid: frame.uid, streamId, ...lost });
-      if (rejoin && held === null && outbox.sentAny) vouched = false;
-      resend.push(...again);
-    }
-    return { gaps, resend, vouched };
-  }
-
-  /** The server's view of the channel now; with `holdMs`, peers it lacks may still be coming back. */
-  private applySnapshot(peers: readonly PeerSnapshot[], holdMs = 0): void {
-    this.timers.clear(this.holdTimer);
-    this.emitAll(this.presence.applySnapshot(peers, holdMs > 0));
-    if (holdMs > 0) this.holdTimer = this.timers.set(() => this.emitAll(this.presence.endHold()), holdMs);
-  }
-
   private handleData(frame: ServerDataFrame): void {
     const sub = this.media.subscription(frame.uid, frame.streamId);
     if (!sub) return;
-    // Each message once, in order: a resend or replay of one delivered already is dropped, and a
-    // jump in the numbering is a gap the app is told of.
-    if (sub.at && sub.at[0] === frame.epoch) {
-      if (frame.seq <= sub.at[1]) return;
-      if (frame.seq > sub.at[1] + 1) this.emit({ type: 'stream-gap', uid: frame.uid, streamId: frame.streamId, from: sub.at[1] + 1, to: frame.seq - 1 });
-    }
-    sub.at = [frame.epoch, frame.seq];
+    const admitted = admitMessage(sub, frame);
+    if (!admitted) return;
+    if (admitted.gap) this.emit(admitted.gap);
     // Copy out of the socket's buffer into an ArrayBuffer of our own, which is then transferred.
     const data = typeof frame.data === 'string' ? frame.data : frame.data.slice().buffer;
     this.output({ kind: 'message', uid: frame.uid, streamId: frame.streamId, data });
@@ -427,14 +373,13 @@ export class Engine {
 
   private toDisconnected(reason: ConnectionChangeReason, error: ChannelLinkError): void {
     this.link.stop();
-    this.timers.clear(this.holdTimer);
     this.requests.rejectAll(error.code === 'TIMEOUT' ? 'CLOSED' : error.code, error.message);
     this.role.rejectAll(error.code === 'TIMEOUT' ? 'CLOSED' : error.code, error.message);
     const waiter = this.joinWaiter;
     this.joinWaiter = null;
     this.session = null;
     this.everJoined = false;
-    this.presence.clear();
+    this.view.clear();
     this.media.clear();
     this.machine.setState('DISCONNECTED', reason);
     waiter?.reject(error);

@@ -16,7 +16,6 @@ export interface HeartbeatHooks {
 
 export class Heartbeat {
   private readonly timers: TimerGroup;
-  private tickTimer: TimerHandle | undefined;
   private deadlineTimer: TimerHandle | undefined;
   private lastInboundAt = 0;
   private running = false;
@@ -46,7 +45,6 @@ export class Heartbeat {
   stop(): void {
     this.running = false;
     this.timers.clearAll();
-    this.tickTimer = undefined;
     this.deadlineTimer = undefined;
   }
 
@@ -64,7 +62,7 @@ export class Heartbeat {
   private tick(): void {
     if (!this.running || this.checkDeadline()) return;
     this.hooks.sendPing(this.clock.now());
-    this.tickTimer = this.timers.set(() => this.tick(), this.options.intervalMs);
+    this.timers.set(() => this.tick(), this.options.intervalMs);
   }
 
   private armDeadline(): void {

@@ -7,13 +7,15 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryChannelStore } from '../../server/memory-store.js';
 import { RedisChannelStore } from '../../server/cluster/redis-store.js';
-import { channelKey, type StoreEvent, type ChannelStore, type MemberRef, type StoreListener } from '../../server/store.js';
+import { channelKey, type StoreEvent, type ChannelStore, type CountsAt, type MemberRef, type StoreListener } from '../../server/store.js';
 import { redisMissing, startRedis, type RedisServer } from '../support/redis-server.js';
 import { waitFor } from '../support/wait-for.js';
 
 interface Node {
   store: ChannelStore;
   events: StoreEvent[];
+  /** The counts each channel was last said to have, with their seq. */
+  counts: Map<string, CountsAt>;
   taken: string[];
   adopted: string[];
   /** Events of one channel as compact strings, e.g. 'peer-online 1'. */
@@ -26,12 +28,16 @@ function recorder(): { listener: StoreListener; node: Omit<Node, 'store'> } {
   const events: StoreEvent[] = [];
   const taken: string[] = [];
   const adopted: string[] = [];
+  const counts = new Map<string, CountsAt>();
   const listener: StoreListener = {
     storeEvent: (e) => events.push(e),
-    counts: () => {},
+    counts: (key, c) => {
+      const known = counts.get(key);
+      if (!known || c.seq > known.seq) counts.set(key, c);
+    },
     data: () => {},
     sessionTaken: (sessionId, how) => taken.push(`${how} ${sessionId}`),
-    adopted: (sessions) => adopted.push(...sessions.map((s) => `${String(s.uid)} ${s.sessionId} ${s.streams.join(',')}`)),
+    adopted: (sessions) => adopted.push(...sessions.map((s) => `${String(s.uid)} ${s.sessionId} ${s.streams.join(',')}${s.role === 'audience' ? ' audience' : ''}`)),
     reconnected: () => {},
   };
   const log = (key: string) =>
@@ -43,7 +49,7 @@ function recorder(): { listener: StoreListener; node: Omit<Node, 'store'> } {
         const reason = 'reason' in f ? ` ${f.reason}` : '';
         return `${f.type} ${String(f.uid)}${tail}${reason}`;
       });
-  return { listener, node: { events, taken, adopted, log } };
+  return { listener, node: { events, counts, taken, adopted, log } };
 }
 
 const silent = pino({ level: 'silent' });
@@ -218,6 +224,72 @@ for (const [kind, factoryOf, enabled] of kinds) {
       expect(back).toMatchObject({ published: [{ streamId: 's2', epoch: 1, seq: 1 }] });
     });
 
+    it('keeps an audience apart: no event for its joins and leaves, counted, never in a snapshot, refused beyond its limit', async () => {
+      const node = await factoryOf()('n1');
+      const key = uniqueKey();
+      await node.store.watch(key);
+      const limits = { hosts: 10, audience: 2 };
+      await node.store.join({ key, uid: 1, assigned: false, newSessionId: 'H', streams: ['s1'], role: 'host', limits });
+      const fan = await node.store.join({ key, uid: 50, assigned: false, newSessionId: 'F', streams: ['ignored'], role: 'audience', limits });
+      expect(fan).toMatchObject({ outcome: 'fresh', role: 'audience', streams: [], counts: { hosts: 1, audience: 1 }, snapshot: [{ uid: 1, streams: ['s1'] }] });
+      await node.store.join({ key, uid: 51, assigned: false, newSessionId: 'G', streams: [], role: 'audience', limits });
+      expect(await node.store.join({ key, uid: 52, assigned: false, newSessionId: 'X', streams: [], role: 'audience', limits })).toEqual({ outcome: 'full', role: 'audience' });
+      const host2 = await node.store.join({ key, uid: 2, assigned: false, newSessionId: 'H2', streams: [], role: 'host', limits });
+      if (host2.outcome !== 'fresh') throw new Error('host 2 not admitted');
+      expect(host2.snapshot).toEqual([{ uid: 1, streams: ['s1'] }]); // the audience is nobody's peer
+      expect(await node.store.publish({ key, uid: 50, sessionId: 'F' }, 's9', 8)).toBe('audience');
+      expect(await node.store.leave({ key, uid: 51, sessionId: 'G' }, 'SERVER_TIMEOUT')).toBe(true);
+      const snap = await node.store.snapshot(key);
+      expect(snap.counts).toEqual({ hosts: 2, audience: 1 });
+      expect(snap.members.map((m) => m.uid).sort()).toEqual([1, 2]);
+      await settle(node, key, 3);
+      expect(node.log(key)).toEqual(['peer-online 1', 'stream-added 1 s1', 'peer-online 2']);
+      await waitFor(() => node.counts.get(key)?.audience === 1 && node.counts.get(key)?.hosts === 2, { message: 'the counts told' });
+      expect((await node.store.ownedSessions()).filter((r) => r.key === key).map((r) => r.sessionId).sort()).toEqual(['F', 'H', 'H2']);
+    });
+
+    it('moves a member between roles: host -> audience unpublishes then leaves (BECOME_AUDIENCE), audience -> host comes online', async () => {
+      const node = await factoryOf()('n1');
+      const key = uniqueKey();
+      await node.store.watch(key);
+      const limits = { hosts: 2, audience: 10 };
+      await node.store.join({ key, uid: 1, assigned: false, newSessionId: 'A', streams: ['s1'], role: 'host', limits });
+      await node.store.join({ key, uid: 2, assigned: false, newSessionId: 'B', streams: [], role: 'host', limits });
+      expect(await node.store.setRole({ key, uid: 1, sessionId: 'A' }, 'audience', limits)).toMatchObject({ outcome: 'changed', counts: { hosts: 1, audience: 1 } });
+      expect(await node.store.setRole({ key, uid: 1, sessionId: 'A' }, 'audience', limits)).toMatchObject({ outcome: 'same' });
+      expect(await node.store.hasStream(key, 1, 's1')).toBe(false);
+      await node.store.join({ key, uid: 3, assigned: false, newSessionId: 'C', streams: [], role: 'host', limits });
+      expect(await node.store.setRole({ key, uid: 1, sessionId: 'A' }, 'host', limits)).toEqual({ outcome: 'full' });
+      expect(await node.store.setRole({ key, uid: 1, sessionId: 'nope' }, 'host', limits)).toEqual({ outcome: 'gone' });
+      await node.store.leave({ key, uid: 3, sessionId: 'C' }, 'QUIT');
+      expect(await node.store.setRole({ key, uid: 1, sessionId: 'A' }, 'host', limits)).toMatchObject({ outcome: 'changed', counts: { hosts: 2, audience: 0 } });
+      // A resume that asks for audience moves it too (the client changed role while away).
+      const back = await node.store.join({ key, uid: 2, assigned: false, resumeSessionId: 'B', newSessionId: 'Z', streams: [], role: 'audience', limits });
+      expect(back).toMatchObject({ outcome: 'resumed', role: 'audience', counts: { hosts: 1, audience: 1 } });
+      await settle(node, key, 9);
+      expect(node.log(key)).toEqual([
+        'peer-online 1',
+        'stream-added 1 s1',
+        'peer-online 2',
+        'stream-removed 1 s1 UNPUBLISHED',
+        'peer-leave 1 BECOME_AUDIENCE',
+        'peer-online 3',
+        'peer-leave 3 QUIT',
+        'peer-online 1',
+        'peer-leave 2 BECOME_AUDIENCE',
+      ]);
+    });
+
+    it('a resume that asks to become a host beyond the limit stays audience', async () => {
+      const node = await factoryOf()('n1');
+      const key = uniqueKey();
+      const limits = { hosts: 1, audience: 10 };
+      await node.store.join({ key, uid: 1, assigned: false, newSessionId: 'A', streams: [], role: 'host', limits });
+      await node.store.join({ key, uid: 2, assigned: false, newSessionId: 'B', streams: [], role: 'audience', limits });
+      const back = await node.store.join({ key, uid: 2, assigned: false, resumeSessionId: 'B', newSessionId: 'Z', streams: ['s1'], role: 'host', limits });
+      expect(back).toMatchObject({ outcome: 'resumed', role: 'audience', streams: [] });
+    });
+
     it('lists the sessions it owns, and restores one it holds (after an outage)', async () => {
       const node = await factoryOf()('n1');
       const key = uniqueKey();
@@ -269,12 +341,14 @@ describe.runIf(!missing)('Redis store: a cluster of nodes', () => {
     const key = uniqueKey();
     await dead.store.join({ key, uid: 1, assigned: false, newSessionId: 'A', streams: ['s1'], role: 'host', limits: { hosts: 10, audience: 100 } });
     await dead.store.join({ key, uid: 2, assigned: false, newSessionId: 'B', streams: [], role: 'host', limits: { hosts: 10, audience: 100 } });
+    await dead.store.join({ key, uid: 3, assigned: false, newSessionId: 'C', streams: [], role: 'audience', limits: { hosts: 10, audience: 100 } });
     await dead.store.close(false); // no retire: as if it crashed
-    await waitFor(() => b.adopted.length + c.adopted.length === 2, { timeoutMs: 5000, message: 'adoption' });
+    await waitFor(() => b.adopted.length + c.adopted.length === 3, { timeoutMs: 5000, message: 'adoption' });
     const adopter = b.adopted.length > 0 ? b : c;
-    expect(adopter.adopted.sort()).toEqual(['1 A s1', '2 B ']);
+    expect(adopter.adopted.sort()).toEqual(['1 A s1', '2 B ', '3 C  audience']);
     expect((b.adopted.length > 0 ? c : b).adopted).toEqual([]);
-    expect((await adopter.store.ownedSessions()).filter((r) => r.key === key)).toHaveLength(2);
+    expect((await adopter.store.ownedSessions()).filter((r) => r.key === key)).toHaveLength(3);
+    expect(await adopter.store.leave({ key, uid: 3, sessionId: 'C' }, 'SERVER_TIMEOUT')).toBe(true);
     expect(await adopter.store.leave({ key, uid: 1, sessionId: 'A' }, 'SERVER_TIMEOUT')).toBe(true);
   });
 
@@ -286,12 +360,14 @@ describe.runIf(!missing)('Redis store: a cluster of nodes', () => {
     for (const [i, key] of keys.entries()) {
       await a.store.join({ key, uid: 1, assigned: false, newSessionId: `A${i}`, streams: ['s1', 's2'], role: 'host', limits: { hosts: 10, audience: 100 } });
       await b.store.join({ key, uid: 2, assigned: false, newSessionId: `B${i}`, streams: [], role: 'host', limits: { hosts: 10, audience: 100 } });
+      await b.store.join({ key, uid: 3, assigned: false, newSessionId: `C${i}`, streams: [], role: 'audience', limits: { hosts: 10, audience: 100 } });
       for (const streamId of ['s1', 's2']) a.store.messages.append({ key, uid: 1, sessionId: `A${i}` }, streamId, { epoch: 1, seq: 1, frame: new Uint8Array([1]) });
     }
     await waitFor(async () => (await a.store.messages.read(keys[1]!, 1, 's2', 1, 0)) !== null, { message: 'messages kept' });
     for (const [i, key] of keys.entries()) {
       await a.store.leave({ key, uid: 1, sessionId: `A${i}` }, 'QUIT');
       await b.store.leave({ key, uid: 2, sessionId: `B${i}` }, 'SERVER_TIMEOUT');
+      await b.store.leave({ key, uid: 3, sessionId: `C${i}` }, 'QUIT');
     }
     const scan = redis!.cli('--scan', '--pattern', `${prefix}*`).trim().split('\n').filter(Boolean).sort();
     // Only the nodes' own registry remains while they run: no channel, member or ownership key.
