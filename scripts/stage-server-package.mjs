@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
- * Part of `npm run build`, after tsc: fills the server package (packages/server, published as
- * channel-link-server) with what it runs: dist/server/ as tsc built it, plus the shared dist/src/
- * modules it imports (followed from file to file, types included), copied to
- * packages/server/dist/ under the same paths; and the repository's LICENSE. The client package
- * never ships dist/server/. See docs/packages.md.
+ * Part of `npm run build`, after tsc and the asset copy: fills the server package
+ * (packages/server, published as channel-link-server) with what it runs: every file of dist/server/
+ * (code, declarations, maps, and the assets the server reads at run time, such as the Redis
+ * store's Lua scripts), plus the shared dist/src/ modules it imports (followed from file to file,
+ * types included), copied to packages/server/dist/ under the same paths; and the repository's
+ * LICENSE. The client package never ships dist/server/. See docs/packages.md.
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -34,9 +35,10 @@ function relativeImports(file) {
   return [...text.matchAll(/\b(?:from|import)\s*\(?\s*(['"])(\.\.?\/[^'"]+)\1/g)].map((m) => path.resolve(path.dirname(file), m[2]));
 }
 
-// Start from the whole server build and follow its imports: the src/ modules it needs come along.
-const queue = filesUnder(path.join(DIST, 'server')).filter((f) => f.endsWith('.js') || f.endsWith('.d.ts'));
-const needed = new Set(queue);
+// The whole server build ships, whatever the file; its code's imports bring the src/ modules it needs.
+const serverFiles = filesUnder(path.join(DIST, 'server'));
+const queue = serverFiles.filter((f) => f.endsWith('.js') || f.endsWith('.d.ts'));
+const needed = new Set(serverFiles);
 while (queue.length > 0) {
   const file = queue.shift();
   const targets = relativeImports(file).flatMap((target) => (file.endsWith('.d.ts') ? [target.replace(/\.js$/, '.d.ts')] : [target]));
@@ -52,8 +54,9 @@ while (queue.length > 0) {
 rmSync(OUT, { recursive: true, force: true });
 let copied = 0;
 for (const file of needed) {
-  // Each module's source map and declaration map travel with it.
+  // Each src/ module's source map and declaration map travel with it (dist/server/'s are listed already).
   for (const source of [file, `${file}.map`]) {
+    if (source !== file && needed.has(source)) continue;
     if (!existsSync(source)) continue;
     const target = path.join(OUT, path.relative(DIST, source));
     mkdirSync(path.dirname(target), { recursive: true });
