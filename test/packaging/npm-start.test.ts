@@ -1,11 +1,14 @@
 /**
  * `npm install && npm start`: installing builds nothing (no install-time script), `npm start`
- * compiles once, then serves; its port comes from PORT or from `npm start -- --port N`. The
- * serving part of the start script is run here as npm runs it (`sh -c "<script> <args>"`), from a
- * folder holding the built dist/ and a demo/dist, so the test does not rebuild the repo.
+ * compiles once, then serves; its port comes from PORT or from `npm start -- --port N`; stopping
+ * npm (SIGTERM) stops the server and frees the port. The serving part of the start script is run
+ * here as npm runs it (`sh -c "<script> <args>"`), from a folder holding the built dist/ and a
+ * demo/dist, so the test does not rebuild the repo; the SIGTERM case runs the whole script with
+ * npm itself, there, with its two build scripts replaced by no-ops.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,7 +19,8 @@ import { ROOT } from '../support/tarball.js';
 import { waitFor } from '../support/wait-for.js';
 
 const scripts = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
-const steps = scripts.start!.split('&&').map((step) => step.trim());
+const startScript = scripts.start!;
+const steps = startScript.split('&&').map((step) => step.trim());
 let cwd = '';
 
 beforeAll(async () => {
@@ -61,7 +65,8 @@ describe('npm start', () => {
   it('compiles once: one build step in start, none at install', () => {
     expect(steps.filter((step) => step === 'npm run build')).toHaveLength(1);
     expect(steps).toContain('npm run build:demo');
-    expect(steps.at(-1)).toMatch(/^node dist\/server\/cli\.js /);
+    // exec: the shell becomes the server, so a signal to npm reaches the server itself.
+    expect(steps.at(-1)).toMatch(/^exec node dist\/server\/cli\.js /);
     expect(steps.at(-1)).not.toContain('--port'); // else it would override PORT
     for (const name of ['prepare', 'preinstall', 'install', 'postinstall']) expect(scripts).not.toHaveProperty(name);
   });
@@ -86,4 +91,54 @@ describe('npm start', () => {
     stop(child);
     expect(listening.port).toBe(flagPort);
   });
+
+  it('SIGTERM to `npm start` stops the server: the port is free and no server process remains', async () => {
+    // The whole start script, run by npm; `npm run build` and `npm run build:demo` do nothing here.
+    await writeFile(
+      path.join(cwd, 'package.json'),
+      JSON.stringify({ name: 'start-app', version: '1.0.0', private: true, scripts: { build: 'true', 'build:demo': 'true', start: startScript } }),
+    );
+    const port = await freePort();
+    const childEnv: NodeJS.ProcessEnv = { ...process.env };
+    for (const key of Object.keys(childEnv)) if (key.startsWith('CHANNEL_LINK_') || key.startsWith('npm_')) delete childEnv[key];
+    childEnv.PORT = String(port);
+    const npm = spawn(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['start'], { cwd, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    started.push(npm);
+    let out = '';
+    npm.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    npm.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    await waitFor(() => findListening(out) !== null || npm.exitCode !== null, { timeoutMs: 20_000, message: 'the listening line of npm start' });
+    const listening = findListening(out);
+    if (!listening) throw new Error(`npm start printed no listening line: ${out}`);
+    expect(listening.port).toBe(port);
+    const serverPid = listening.record.pid;
+    expect(typeof serverPid).toBe('number');
+    expect(serverPid).not.toBe(npm.pid);
+    expect(alive(serverPid as number)).toBe(true);
+
+    process.kill(npm.pid!, 'SIGTERM'); // npm only, as a terminal's or a supervisor's stop would
+    await waitFor(() => !alive(serverPid as number), { timeoutMs: 10_000, message: `the server process (pid ${serverPid}) to end` });
+    await waitFor(() => npm.exitCode !== null || npm.signalCode !== null, { timeoutMs: 10_000, message: 'npm to exit' });
+    expect(await canListen(port)).toBe(true);
+    expect(out).toContain('"msg":"closed"'); // a graceful close, not a kill
+  }, 40_000);
 });
+
+/** Whether a process with this pid exists. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether `port` on 127.0.0.1 can be listened on now (nothing holds it). */
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
