@@ -8,7 +8,11 @@ import type { Connection } from './connection.js';
 import type { LocalChannel } from './local-channel.js';
 import type { Uid } from '../src/types.js';
 import type { ClientRole } from '../src/wire-words.js';
-import type { StoreEvent, ChannelKey, MemberRef } from './store.js';
+import type { AttributeWriter } from './attribute-writer.js';
+import type { SessionQuality } from './session-quality.js';
+import type { Attributes, StoreEvent, ChannelKey, MemberRef } from './store.js';
+
+const NO_ATTRIBUTES: Attributes = Object.freeze({});
 
 /** An idle member publishes and subscribes to nothing: its sets are made when first needed (an empty Set costs about 150 bytes, times every connection). */
 const NONE: ReadonlySet<string> = new Set();
@@ -23,6 +27,12 @@ export class LocalSession implements MemberRef {
   private lastAccepted: Map<string, { epoch: number; seq: number }> | null = null;
   /** While its client is being sent what it missed, newer stream data waits here. */
   private held: Uint8Array[] | null = null;
+  /** Its attributes as last stored (what a reconciliation writes back). */
+  attributes: Attributes = NO_ATTRIBUTES;
+  /** Its link quality, made at its first heartbeat. */
+  quality: SessionQuality | null = null;
+  /** Its attribute updates on their way to the store, made at its first update. */
+  attributeWriter: AttributeWriter | null = null;
 
   // The member's identity is copied in, not kept as the object it came in (one object less per member).
   readonly key: ChannelKey;

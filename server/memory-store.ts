@@ -13,6 +13,7 @@ import { MemoryMessageLog } from './memory-message-log.js';
 import { diffStreams, leaveEvents } from './store-rules.js';
 import {
   DEFAULT_BUFFER_BOUNDS,
+  type Attributes,
   type ChannelCounts,
   type ChannelKey,
   type ChannelStore,
@@ -21,6 +22,7 @@ import {
   type MemberRef,
   type MemberSnapshot,
   type PublishResult,
+  type QualityPair,
   type RoleLimits,
   type SetRoleResult,
   type StoreEventFrame,
@@ -35,7 +37,20 @@ interface Member {
   role: ClientRole;
   /** Replaced, never changed in place: members without streams (most) share NO_STREAMS. */
   streams: readonly string[];
+  attributes: Attributes;
+  quality: QualityPair | null;
+  /** When it first joined (epoch ms; a resume keeps it). */
+  joinedAt: number;
 }
+
+const NO_ATTRIBUTES: Attributes = Object.freeze({});
+const sameAttributes = (a: Attributes, b: Attributes): boolean => {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && a[k] === b[k]);
+};
+/** What peers are told of a host coming online: its attributes, when it has some. */
+const onlineEntry = (member: Member): StoreEventFrame =>
+  Object.keys(member.attributes).length > 0 ? { type: 'peer-online', uid: member.uid, attributes: member.attributes } : { type: 'peer-online', uid: member.uid };
 
 const NO_STREAMS: readonly string[] = Object.freeze([]);
 const streamList = (streams: string[]): readonly string[] => (streams.length > 0 ? streams : NO_STREAMS);
@@ -123,10 +138,20 @@ export class MemoryChannelStore implements ChannelStore {
     // A resume or replacement that asks to become a host beyond the limit stays what it was.
     const role = current && current.role !== request.role && request.role === 'host' && channel.hosts.size >= request.limits.hosts ? current.role : request.role;
     const sessionId = outcome === 'resumed' ? current!.sessionId : request.newSessionId;
-    const member: Member = { uid, sessionId, role, streams: current?.role === 'host' ? current.streams : NO_STREAMS };
+    const attributes = Object.keys(request.attributes).length > 0 ? request.attributes : NO_ATTRIBUTES;
+    const member: Member = {
+      uid,
+      sessionId,
+      role,
+      streams: current?.role === 'host' ? current.streams : NO_STREAMS,
+      attributes,
+      quality: current?.quality ?? null,
+      joinedAt: current?.joinedAt ?? Date.now(),
+    };
     const wasHost = current?.role === 'host';
     if (role === 'audience' && wasHost) this.becomeAudience(key, member);
-    if (role === 'host' && !wasHost) this.emit(key, sessionId, { type: 'peer-online', uid });
+    if (role === 'host' && !wasHost) this.emit(key, sessionId, onlineEntry(member));
+    if (role === 'host' && wasHost && !sameAttributes(current.attributes, attributes)) this.emit(key, sessionId, { type: 'attributes', uid, attributes });
     if (role === 'host') this.reconcileStreams(key, member, request.streams);
     channel.place(uk, member);
     if (!current || current.role !== role) this.countsChanged(key, channel);
@@ -155,11 +180,30 @@ export class MemoryChannelStore implements ChannelStore {
     if (member.role === role) return { outcome: 'same', counts: { ...channel.counts, seq: this.seq } };
     if (role === 'host' && channel.hosts.size >= limits.hosts) return { outcome: 'full' };
     if (role === 'audience') this.becomeAudience(ref.key, member);
-    else this.emit(ref.key, ref.sessionId, { type: 'peer-online', uid: ref.uid });
+    else this.emit(ref.key, ref.sessionId, onlineEntry(member));
     member.role = role;
     channel.place(uidKey(ref.uid), member);
     this.countsChanged(ref.key, channel);
     return { outcome: 'changed', counts: { ...channel.counts, seq: this.seq } };
+  }
+
+  async setAttributes(ref: MemberRef, attributes: Attributes): Promise<'ok' | 'gone'> {
+    const found = this.find(ref);
+    if (!found) return 'gone';
+    const { member } = found;
+    if (sameAttributes(member.attributes, attributes)) return 'ok';
+    member.attributes = Object.keys(attributes).length > 0 ? attributes : NO_ATTRIBUTES;
+    if (member.role === 'host') this.emit(ref.key, ref.sessionId, { type: 'attributes', uid: ref.uid, attributes: member.attributes });
+    return 'ok';
+  }
+
+  async setQuality(ref: MemberRef, quality: QualityPair): Promise<'ok' | 'gone'> {
+    const found = this.find(ref);
+    if (!found) return 'gone';
+    const { member } = found;
+    member.quality = quality;
+    if (member.role === 'host') this.emit(ref.key, ref.sessionId, { type: 'quality', uid: ref.uid, up: quality[0], down: quality[1] });
+    return 'ok';
   }
 
   async leave(ref: MemberRef, reason: PeerLeaveReason): Promise<boolean> {
@@ -217,21 +261,21 @@ export class MemoryChannelStore implements ChannelStore {
     return { members: channel ? snapshotOf(channel) : [], seq: this.seq, counts: channel?.counts ?? { hosts: 0, audience: 0 } };
   }
 
-  async restore(ref: MemberRef, role: ClientRole, streams: readonly string[]): Promise<'ok' | 'lost'> {
+  async restore(ref: MemberRef, state: { role: ClientRole; streams: readonly string[]; attributes: Attributes }): Promise<'ok' | 'lost'> {
     // One node never loses its store; this is here for the contract's sake.
     const found = this.find(ref);
-    if (!found) return this.channels.get(ref.key)?.get(uidKey(ref.uid)) ? 'lost' : this.recreate(ref, role, streams);
+    if (!found) return this.channels.get(ref.key)?.get(uidKey(ref.uid)) ? 'lost' : this.recreate(ref, state);
     if (found.member.role !== 'host') return 'ok';
-    const { removed, added, streams: next } = diffStreams(found.member.streams, streams);
+    const { removed, added, streams: next } = diffStreams(found.member.streams, state.streams);
     found.member.streams = streamList(next);
     for (const streamId of removed) this.emit(ref.key, ref.sessionId, { type: 'stream-removed', uid: ref.uid, streamId, reason: 'NO_DATA' });
     for (const streamId of added) this.emit(ref.key, ref.sessionId, { type: 'stream-added', uid: ref.uid, streamId });
     return 'ok';
   }
 
-  private async recreate(ref: MemberRef, role: ClientRole, streams: readonly string[]): Promise<'ok'> {
+  private async recreate(ref: MemberRef, state: { role: ClientRole; streams: readonly string[]; attributes: Attributes }): Promise<'ok'> {
     const limits = { hosts: Infinity, audience: Infinity };
-    await this.join({ key: ref.key, uid: ref.uid, assigned: false, newSessionId: ref.sessionId, role, streams, limits });
+    await this.join({ key: ref.key, uid: ref.uid, assigned: false, newSessionId: ref.sessionId, ...state, limits });
     return 'ok';
   }
 
@@ -282,6 +326,13 @@ const limitOf = (limits: RoleLimits, role: ClientRole): number => (role === 'hos
 /** Every host of the channel, or all but the session `except` (a joiner is not its own peer). */
 function snapshotOf(channel: Channel, except?: string): MemberSnapshot[] {
   const out: MemberSnapshot[] = [];
-  for (const m of channel.hosts.values()) if (m.sessionId !== except) out.push({ uid: m.uid, streams: [...m.streams] });
+  for (const m of channel.hosts.values()) if (m.sessionId !== except) out.push(snapshotOfMember(m));
   return out;
+}
+
+function snapshotOfMember(m: Member): MemberSnapshot {
+  const snapshot: MemberSnapshot = { uid: m.uid, streams: [...m.streams] };
+  if (Object.keys(m.attributes).length > 0) snapshot.attributes = m.attributes;
+  if (m.quality) snapshot.quality = m.quality;
+  return snapshot;
 }

@@ -4,8 +4,12 @@ import { ProtocolError } from '../src/protocol.js';
 import type { Connection, ConnectionHandlers, DataHeader } from './connection.js';
 import type { ServerContext } from './context.js';
 import type { LocalSession } from './local-session.js';
-import { join, leave, renewToken, setRole, storeDown } from './session.js';
+import { join, leave, qualityNews, renewToken, setAttributes, setRole, storeDown } from './session.js';
+import { SessionQuality } from './session-quality.js';
 import { forwardData, publish, subscribe, unpublish, unsubscribe } from './streams.js';
+
+/** The heartbeat period assumed of a client that reports its quality without having named one. */
+const DEFAULT_HEARTBEAT_MS = 1000;
 
 export function createProtocolHandlers(ctx: ServerContext): ConnectionHandlers {
   /** The live session of a joined socket (every inbound frame is a sign of life); closes the socket if it has ended. */
@@ -59,6 +63,10 @@ export function createProtocolHandlers(ctx: ServerContext): ConnectionHandlers {
           return leave(ctx, conn, session, frame.id);
         case 'set-role':
           return request(conn, frame.id, () => setRole(ctx, conn, session, frame.id, frame.role));
+        case 'set-attributes':
+          return setAttributes(ctx, conn, session, frame.id, frame.attributes);
+        case 'quality':
+          return qualityNews(ctx, session, (session.quality ??= new SessionQuality(DEFAULT_HEARTBEAT_MS)).reported(frame.down, Date.now()));
         default: {
           const unknown: never = frame;
           void unknown;
@@ -75,7 +83,11 @@ export function createProtocolHandlers(ctx: ServerContext): ConnectionHandlers {
     },
 
     onHeartbeat(conn: Connection, frame: Buffer): void {
-      if (sessionOf(conn)) conn.sendData(frame);
+      const session = sessionOf(conn);
+      if (!session) return;
+      conn.sendData(frame);
+      // The uplink is measured from the arrivals (a join frame that names the period makes the meter).
+      if (session.quality) qualityNews(ctx, session, session.quality.heartbeat(Date.now()));
     },
 
     onData(conn: Connection, header: DataHeader, payload: Uint8Array): void {

@@ -139,6 +139,7 @@ export class SessionRegistry {
     this.sessions.delete(session.sessionId);
     this.timeouts.untrack(session.sessionId);
     this.tokens.untrack(session.sessionId);
+    session.attributeWriter?.close();
     for (const key of session.takeSubscriptions()) session.channel.unsubscribe(session, key);
     session.channel.sessions.delete(session);
     if (session.conn) session.conn.session = null;

@@ -14,8 +14,10 @@ import { countRefusedJoin } from './counters.js';
 import type { LocalChannel } from './local-channel.js';
 import type { LocalSession } from './local-session.js';
 import { leaveEvents } from './store-rules.js';
+import { AttributeWriter } from './attribute-writer.js';
 import { finishReplay, prepareReplay } from './replay.js';
-import { channelKey, parseChannelKey, StoreUnavailableError, type ChannelKey, type JoinResult } from './store.js';
+import { SessionQuality } from './session-quality.js';
+import { channelKey, parseChannelKey, StoreUnavailableError, type Attributes, type ChannelKey, type JoinResult, type QualityPair } from './store.js';
 
 export const newSessionId = (): string => randomBytes(18).toString('base64url');
 /** Session ids are resume credentials: logs get a prefix only. */
@@ -56,6 +58,8 @@ export async function join(ctx: ServerContext, conn: Connection, frame: JoinFram
       return;
     }
     ctx.sessions.attach(session, conn)?.close(CloseCode.NORMAL, 'session resumed on a newer connection');
+    session.attributes = frame.attributes ?? {};
+    if (frame.heartbeatMs !== undefined) session.quality = new SessionQuality(frame.heartbeatMs);
     session.acceptedUpTo(result.published);
     // Subscriptions that name the last message they got are sent what they missed first: newer
     // data waits meanwhile, so nothing is lost, doubled or reordered.
@@ -128,6 +132,7 @@ async function admit(
       role: frame.role,
       // An audience member publishes nothing.
       streams: frame.role === 'host' ? frame.streams : [],
+      attributes: frame.attributes ?? {},
       limits: roleLimits(ctx),
     });
     if (result.outcome === 'taken') continue;
@@ -165,6 +170,40 @@ function takeOver(
     }
   }
   return ctx.sessions.add({ key, uid, sessionId: result.sessionId }, channel, result.streams, result.role);
+}
+
+/**
+ * `set-attributes`: replaces the member's attributes, coalesced with others of a burst; acked once
+ * a write of its value (or a later one) is stored. The handler does not wait for the store, so a
+ * burst is not queued frame by frame behind it.
+ */
+export function setAttributes(ctx: ServerContext, conn: Connection, session: LocalSession, id: number, attributes: Attributes): void {
+  session.attributeWriter ??= new AttributeWriter(
+    async (value) => {
+      if ((await ctx.store.setAttributes(session, value)) === 'ok') session.attributes = value;
+    },
+    (ids, error) => {
+      const target = session.conn;
+      if (!target) return;
+      if (error === undefined) for (const reqId of ids) target.send({ type: 'ack', id: reqId });
+      else {
+        const message = storeDown(error) ? `channel store unavailable: ${error.message}` : 'attributes not stored';
+        if (!storeDown(error)) ctx.log.error({ err: error }, 'attribute write failed');
+        for (const reqId of ids) target.send({ type: 'error', id: reqId, code: 'SERVER_ERROR', message });
+      }
+    },
+  );
+  session.attributeWriter.set(id, attributes);
+}
+
+/** A heartbeat or a quality report moved the session's quality: tell its client and its channel what is due. */
+export function qualityNews(ctx: ServerContext, session: LocalSession, news: { uplink: number | null; share: QualityPair | null }): void {
+  if (news.uplink !== null) session.conn?.send({ type: 'uplink', quality: news.uplink });
+  if (news.share && session.role === 'host') {
+    ctx.store.setQuality(session, news.share).catch((error: unknown) => {
+      if (!storeDown(error)) ctx.log.error({ err: error }, 'quality write failed');
+    });
+  }
 }
 
 /** The limits of the options, by role. */

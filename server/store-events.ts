@@ -40,7 +40,7 @@ export function createStoreListener(ctx: ServerContext): StoreListener {
 function adopt(ctx: ServerContext, sessions: readonly AdoptedSession[]): void {
   for (const s of sessions) {
     if (ctx.sessions.get(s.sessionId)) continue;
-    ctx.sessions.adopt(memberRef(s), s.role, s.streams, s.silentForMs);
+    ctx.sessions.adopt(memberRef(s), s.role, s.streams, s.silentForMs).attributes = s.attributes;
     ctx.log.info({ uid: s.uid, session: logId(s.sessionId), silentForMs: s.silentForMs }, 'adopted a member of a dead node');
   }
 }
@@ -61,7 +61,7 @@ async function reconcile(ctx: ServerContext): Promise<void> {
   ctx.recovery.forgetLeaves();
   let lost = 0;
   for (const session of sessions.all()) {
-    if ((await store.restore(session, session.role, [...session.streams], session.conn !== null)) === 'lost') {
+    if ((await store.restore(session, { role: session.role, streams: [...session.streams], attributes: session.attributes }, session.conn !== null)) === 'lost') {
       lost++;
       onSessionTaken(ctx, session.sessionId, session.conn ? 'replaced' : 'resumed');
     }

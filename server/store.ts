@@ -40,9 +40,19 @@ export interface MemberRef {
 /** A member's identity on its own, so that keeping it does not keep the larger object it came from. */
 export const memberRef = ({ key, uid, sessionId }: MemberRef): MemberRef => ({ key, uid, sessionId });
 
+/** A member's attributes: string keys, string values (docs/api.md, Attributes). */
+export type Attributes = Readonly<Record<string, string>>;
+
+/** A host's quality as it reports it: [uplink, downlink], each 0..6. */
+export type QualityPair = [number, number];
+
 export interface MemberSnapshot {
   uid: Uid;
   streams: string[];
+  /** Left out while empty. */
+  attributes?: Attributes;
+  /** Left out while unknown. */
+  quality?: QualityPair;
 }
 
 /** What members of a channel are told, in the channel's order: a change of its hosts (audience members are never announced). */
@@ -90,6 +100,8 @@ export interface JoinRequest {
   role: ClientRole;
   /** The streams the member publishes from now on (the others are removed as UNPUBLISHED); an audience member publishes none. */
   streams: readonly string[];
+  /** Its attributes from now on (a resume that brings others tells the peers). */
+  attributes: Attributes;
   /** A fresh member beyond its role's count is refused; a resume into host beyond it stays audience. */
   limits: RoleLimits;
 }
@@ -124,6 +136,7 @@ export type SetRoleResult = { outcome: 'changed' | 'same'; counts: CountsAt } | 
 export interface AdoptedSession extends MemberRef {
   role: ClientRole;
   streams: string[];
+  attributes: Attributes;
   /** How long ago its node was last heard from: the session's silence starts then. */
   silentForMs: number;
 }
@@ -185,6 +198,10 @@ export interface ChannelStore {
    * or an audience member (its streams go as UNPUBLISHED, then peers see `peer-leave` BECOME_AUDIENCE).
    */
   setRole(member: MemberRef, role: ClientRole, limits: RoleLimits): Promise<SetRoleResult>;
+  /** Replaces the member's attributes (a host's peers are told); 'gone' if this node no longer owns the session. */
+  setAttributes(member: MemberRef, attributes: Attributes): Promise<'ok' | 'gone'>;
+  /** Records a host's quality and tells its peers; 'gone' if this node no longer owns the session. */
+  setQuality(member: MemberRef, quality: QualityPair): Promise<'ok' | 'gone'>;
   /** Removes the member and its streams, if this node still owns that session. */
   leave(member: MemberRef, reason: PeerLeaveReason): Promise<boolean>;
   /** Removes every stream of the member (NO_DATA), if this node still owns that session. */
@@ -201,7 +218,7 @@ export interface ChannelStore {
    * or `lost` when its uid belongs to another session now, or (`connected` false) when another
    * node has taken the session over meanwhile.
    */
-  restore(member: MemberRef, role: ClientRole, streams: readonly string[], connected: boolean): Promise<'ok' | 'lost'>;
+  restore(member: MemberRef, state: { role: ClientRole; streams: readonly string[]; attributes: Attributes }, connected: boolean): Promise<'ok' | 'lost'>;
   /** The sessions the store thinks this node owns. */
   ownedSessions(): Promise<MemberRef[]>;
   /** The recent messages of the channels' streams (its own seam: message-log.ts); the store keeps them alive with their streams. */

@@ -33,12 +33,16 @@ export const MAX_SUBSCRIPTIONS_PER_MEMBER = 1024;
 export const DEFAULT_MAX_CONTROL_FRAME_BYTES = 96 * 1024;
 /** The largest resume position of a subscription in a join frame: `,"at":[4294967295,4294967295]`. */
 export const SUBSCRIPTION_POSITION_BYTES = 29;
+/** A member's attributes: at most this many keys (string keys, string values)... */
+export const MAX_ATTRIBUTE_KEYS = 32;
+/** ...and at most this many bytes as JSON (UTF-8). */
+export const MAX_ATTRIBUTES_BYTES = 4096;
 /**
  * Room in a join frame for everything but the subscriptions, each at its largest once JSON-encoded:
  * token (4094), uid (1530), app id (768), channel, session id, MAX_STREAMS_PER_MEMBER stream ids
- * (4288) and the keys: about 10.9 KB, rounded up.
+ * (4288), the attributes (4096, escaped up to twice that) and the keys: about 19 KB, rounded up.
  */
-export const JOIN_FRAME_RESERVED_BYTES = 12 * 1024;
+export const JOIN_FRAME_RESERVED_BYTES = 20 * 1024;
 /**
  * UTF-8 bytes the subscriptions may take in a join frame (each one's JSON with its position at its
  * largest, plus a comma), so that the frame fits the server's default control-frame limit. The

@@ -4,9 +4,12 @@
  */
 import * as v from 'valibot';
 import { ChannelLinkError, ERROR_CODES } from './errors.js';
+import { validateAttributes } from './validation.js';
 import {
   CHANNEL_NAME_PATTERN,
   MAX_APP_ID_LENGTH,
+  MAX_ATTRIBUTE_KEYS,
+  MAX_ATTRIBUTES_BYTES,
   MAX_ERROR_MESSAGE_LENGTH,
   MAX_NUMERIC_UID,
   MAX_SESSION_ID_LENGTH,
@@ -38,6 +41,20 @@ const u32 = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(0xffffffff
 const streamRef = v.strictObject({ uid: uidSchema, streamId: streamIdSchema, at: v.optional(v.tuple([u32, u32])) });
 const errorMessage = v.pipe(v.string(), v.maxLength(MAX_ERROR_MESSAGE_LENGTH));
 const roleSchema = v.picklist(CLIENT_ROLES);
+/** String keys and values within the attribute limits (src/validation.ts says why not, with the same words as the API). */
+const attributesSchema = v.pipe(
+  v.record(v.string(), v.string()),
+  v.check((value) => {
+    try {
+      validateAttributes(value);
+      return true;
+    } catch {
+      return false;
+    }
+  }, `attributes: at most ${MAX_ATTRIBUTE_KEYS} non-empty keys, string values, ${MAX_ATTRIBUTES_BYTES} bytes as JSON`),
+);
+/** A quality score on the 0..6 scale (src/quality.ts). */
+const score = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(6));
 const count = v.pipe(v.number(), v.integer(), v.minValue(0));
 /** The channel's members by role, the receiving member included. */
 const channelCounts = v.strictObject({ hosts: count, audience: count });
@@ -57,6 +74,10 @@ const JoinFrame = v.strictObject({
   /** Streams this client publishes (republished automatically on a rejoin). */
   streams: v.pipe(v.array(streamIdSchema), v.maxLength(MAX_STREAMS_PER_MEMBER)),
   subscriptions: v.pipe(v.array(streamRef), v.maxLength(MAX_SUBSCRIPTIONS_PER_MEMBER)),
+  /** The member's attributes (republished on every rejoin, like its streams). */
+  attributes: v.optional(attributesSchema),
+  /** The client's heartbeat period, so the server can tell a missing heartbeat from a slow one. */
+  heartbeatMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(600_000))),
 });
 const PingFrame = v.strictObject({ type: v.literal('ping'), ts: timestamp });
 const PublishFrame = v.strictObject({ type: v.literal('publish'), id: requestId, streamId: streamIdSchema });
@@ -66,6 +87,10 @@ const SubscribeFrame = v.strictObject({ type: v.literal('subscribe'), id: reques
 const UnsubscribeFrame = v.strictObject({ type: v.literal('unsubscribe'), id: requestId, uid: uidSchema, streamId: streamIdSchema });
 const RenewTokenFrame = v.strictObject({ type: v.literal('renew-token'), id: requestId, token: presentToken });
 const LeaveFrame = v.strictObject({ type: v.literal('leave'), id: requestId });
+/** Replaces the member's attributes; acked once stored (a burst is coalesced: the last value wins). */
+const SetAttributesFrame = v.strictObject({ type: v.literal('set-attributes'), id: requestId, attributes: attributesSchema });
+/** The client's downlink quality changed (one-way, at most every 2 s). */
+const QualityFrame = v.strictObject({ type: v.literal('quality'), down: score });
 /** Becomes a host or an audience member; acked once applied. */
 const SetRoleFrame = v.strictObject({ type: v.literal('set-role'), id: requestId, role: roleSchema });
 
@@ -79,12 +104,20 @@ export const ClientFrameSchema = v.variant('type', [
   RenewTokenFrame,
   LeaveFrame,
   SetRoleFrame,
+  SetAttributesFrame,
+  QualityFrame,
 ]);
 export type ClientFrame = v.InferOutput<typeof ClientFrameSchema>;
 export type JoinFrame = v.InferOutput<typeof JoinFrame>;
 
 // ---- server -> client ----
-const peerSnapshot = v.strictObject({ uid: uidSchema, streams: v.array(streamIdSchema) });
+/** A host as a snapshot lists it; attributes and quality are left out while empty / unknown. */
+const peerSnapshot = v.strictObject({
+  uid: uidSchema,
+  streams: v.array(streamIdSchema),
+  attributes: v.optional(v.record(v.string(), v.string())),
+  quality: v.optional(v.tuple([score, score])),
+});
 const holdMs = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 31 - 1));
 const JoinedFrame = v.strictObject({
   type: v.literal('joined'),
@@ -126,7 +159,10 @@ const ErrorFrame = v.strictObject({
   message: errorMessage,
 });
 // A change of the channel's hosts, as members are told it: several ride in one `presence` frame.
-const PeerOnlineEntry = v.strictObject({ type: v.literal('peer-online'), uid: uidSchema });
+const PeerOnlineEntry = v.strictObject({ type: v.literal('peer-online'), uid: uidSchema, attributes: v.optional(v.record(v.string(), v.string())) });
+const AttributesEntry = v.strictObject({ type: v.literal('attributes'), uid: uidSchema, attributes: v.record(v.string(), v.string()) });
+/** A host's quality as it reports it: uplink (the server's view), downlink (its own). */
+const QualityEntry = v.strictObject({ type: v.literal('quality'), uid: uidSchema, up: score, down: score });
 const PeerLeaveEntry = v.strictObject({
   type: v.literal('peer-leave'),
   uid: uidSchema,
@@ -139,10 +175,12 @@ const StreamRemovedEntry = v.strictObject({
   streamId: streamIdSchema,
   reason: v.picklist(STREAM_REMOVED_REASONS),
 });
-export const PresenceEntrySchema = v.variant('type', [PeerOnlineEntry, PeerLeaveEntry, StreamAddedEntry, StreamRemovedEntry]);
+export const PresenceEntrySchema = v.variant('type', [PeerOnlineEntry, PeerLeaveEntry, StreamAddedEntry, StreamRemovedEntry, AttributesEntry, QualityEntry]);
 export type PresenceEntry = v.InferOutput<typeof PresenceEntrySchema>;
 /** Changes of the channel's hosts, in the channel's order, batched: a join storm costs each member few frames. */
 const PresenceFrame = v.strictObject({ type: v.literal('presence'), events: v.pipe(v.array(PresenceEntrySchema), v.minLength(1)) });
+/** The server's view of the client's uplink changed (sent at most every 2 s). */
+const UplinkFrame = v.strictObject({ type: v.literal('uplink'), quality: score });
 /** The channel's counts changed (sent at most once a second). */
 const ChannelInfoFrame = v.strictObject({ type: v.literal('channel-info'), ...channelCounts.entries });
 const KickedFrame = v.strictObject({
@@ -161,6 +199,7 @@ export const ServerFrameSchema = v.variant('type', [
   ErrorFrame,
   PresenceFrame,
   ChannelInfoFrame,
+  UplinkFrame,
   KickedFrame,
   ServerClosingFrame,
   TokenWillExpireFrame,

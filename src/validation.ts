@@ -1,6 +1,6 @@
 /** Argument validation of the public API (the Agora rules), raising INVALID_PARAMS. */
 import { ChannelLinkError } from './errors.js';
-import { CHANNEL_NAME_PATTERN, MAX_NUMERIC_UID, MAX_STRING_UID_LENGTH, MAX_TOKEN_LENGTH } from './limits.js';
+import { CHANNEL_NAME_PATTERN, MAX_ATTRIBUTE_KEYS, MAX_ATTRIBUTES_BYTES, MAX_NUMERIC_UID, MAX_STRING_UID_LENGTH, MAX_TOKEN_LENGTH } from './limits.js';
 import type { ClientRole, Uid } from './types.js';
 
 const fail = (message: string): never => {
@@ -70,6 +70,26 @@ export function validateUrls(url: unknown): string[] {
 export function validateRole(role: unknown): ClientRole {
   if (role === 'host' || role === 'audience') return role;
   return fail(`role must be 'host' or 'audience'; got ${shown(role)}`);
+}
+
+/** A member's attributes: a plain object of string keys and string values, within the limits (a copy). */
+export function validateAttributes(attributes: unknown, what = 'attributes'): Record<string, string> {
+  const proto = typeof attributes === 'object' && attributes !== null ? Object.getPrototypeOf(attributes) : undefined;
+  if (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes) || (proto !== Object.prototype && proto !== null)) {
+    return fail(`${what} must be a plain object of string values; got ${shown(attributes)}`);
+  }
+  const out: Record<string, string> = {};
+  const entries = Object.entries(attributes);
+  if (entries.length > MAX_ATTRIBUTE_KEYS) fail(`${what} may have at most ${MAX_ATTRIBUTE_KEYS} keys; got ${entries.length}`);
+  for (const [key, value] of entries) {
+    if (key.length === 0) fail(`${what} keys must not be empty`);
+    if (typeof value !== 'string') fail(`${what}.${key} must be a string; got ${shown(value)}`);
+    // Defined, not assigned: a key named __proto__ stays a key.
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  }
+  const bytes = new TextEncoder().encode(JSON.stringify(out)).length;
+  if (bytes > MAX_ATTRIBUTES_BYTES) fail(`${what} must take at most ${MAX_ATTRIBUTES_BYTES} bytes as JSON; got ${bytes}`);
+  return out;
 }
 
 export function validatePositiveMs(name: string, value: unknown, fallback: number): number {

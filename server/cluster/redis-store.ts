@@ -13,6 +13,8 @@ import { Throttle } from '../throttle.js';
 import {
   DEFAULT_BUFFER_BOUNDS,
   StoreUnavailableError,
+  type Attributes,
+  type QualityPair,
   type BufferBounds,
   type StoreEventFrame,
   type ChannelKey,
@@ -184,6 +186,7 @@ export class RedisChannelStore implements ChannelStore {
         streams: request.streams,
         limits: request.limits,
         windowMs: this.bounds.windowMs,
+        attributes: request.attributes,
       }),
     );
     if (result.outcome !== 'full' && result.outcome !== 'taken') this.countsChanged(request.key, { ...result.counts, seq: result.seq });
@@ -194,6 +197,14 @@ export class RedisChannelStore implements ChannelStore {
     const result = await this.guard(() => this.scripts.run(scripts.setRole, { ...this.member(ref), role, maxHosts: limits.hosts }));
     if (result.outcome === 'changed') this.countsChanged(ref.key, result.counts);
     return result;
+  }
+
+  setAttributes(ref: MemberRef, attributes: Attributes): Promise<'ok' | 'gone'> {
+    return this.guard(() => this.scripts.run(scripts.setAttributes, { ...this.member(ref), attributes }));
+  }
+
+  setQuality(ref: MemberRef, quality: QualityPair): Promise<'ok' | 'gone'> {
+    return this.guard(() => this.scripts.run(scripts.setQuality, { ...this.member(ref), quality }));
   }
 
   async leave(ref: MemberRef, reason: PeerLeaveReason): Promise<boolean> {
@@ -223,8 +234,8 @@ export class RedisChannelStore implements ChannelStore {
     return this.guard(() => this.scripts.run(scripts.snapshot, this.channel(key)));
   }
 
-  restore(ref: MemberRef, role: ClientRole, streams: readonly string[], connected: boolean): Promise<'ok' | 'lost'> {
-    return this.guard(() => this.scripts.run(scripts.restore, { ...this.member(ref), role, streams, connected, windowMs: this.bounds.windowMs }));
+  restore(ref: MemberRef, state: { role: ClientRole; streams: readonly string[]; attributes: Attributes }, connected: boolean): Promise<'ok' | 'lost'> {
+    return this.guard(() => this.scripts.run(scripts.restore, { ...this.member(ref), ...state, connected, windowMs: this.bounds.windowMs }));
   }
 
   ownedSessions(): Promise<MemberRef[]> {

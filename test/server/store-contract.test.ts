@@ -102,9 +102,9 @@ for (const [kind, factoryOf, enabled] of kinds) {
       const node = await factoryOf()('n1');
       const key = uniqueKey();
       await node.store.watch(key);
-      const one = await node.store.join({ key, uid: 1, assigned: false, newSessionId: 'A', streams: ['s1', 's2'], role: 'host', limits: { hosts: 10, audience: 100 } });
+      const one = await node.store.join({ key, uid: 1, assigned: false, newSessionId: 'A', streams: ['s1', 's2'], role: 'host', limits: { hosts: 10, audience: 100 }, attributes: {} });
       expect(one).toMatchObject({ outcome: 'fresh', sessionId: 'A', streams: ['s1', 's2'], snapshot: [], previous: null });
-      const two = await node.store.join({ key, uid: 2, assigned: false, newSessionId: 'B', streams: [], role: 'host', limits: { hosts: 10, audience: 100 } });
+      const two = await node.store.join({ key, uid: 2, assigned: false, newSessionId: 'B', streams: [], role: 'host', limits: { hosts: 10, audience: 100 }, attributes: {} });
       expect(two).toMatchObject({ outcome: 'fresh', sessionId: 'B', snapshot: [{ uid: 1, streams: ['s1', 's2'] }] });
       await settle(node, key, 4);
       expect(node.log(key)).toEqual(['peer-online 1', 'stream-added 1 s1', 'stream-added 1 s2', 'peer-online 2']);
@@ -120,24 +120,24 @@ for (const [kind, factoryOf, enabled] of kinds) {
       const node = await factoryOf()('n1');
       const key = uniqueKey();
       await node.store.watch(key);
-      await node.store.join({ key, uid: 1, assigned: false, newSessionId: 'A', streams: ['s1'], role: 'host', limits: { hosts: 10, audience: 100 } });
-      const resumed = await node.store.join({ key, uid: 1, assigned: false, resumeSessionId: 'A', newSessionId: 'X', streams: ['s2'], role: 'host', limits: { hosts: 10, audience: 100 } });
+      await node.store.join({ key, uid: 1, assigned: false, newSessionId: 'A', streams: ['s1'], role: 'host', limits: { hosts: 10, audience: 100 }, attributes: {} });
+      const resumed = await node.store.join({ key, uid: 1, assigned: false, resumeSessionId: 'A', newSessionId: 'X', streams: ['s2'], role: 'host', limits: { hosts: 10, audience: 100 }, attributes: {} });
       expect(resumed).toMatchObject({ outcome: 'resumed', sessionId: 'A', streams: ['s2'], previous: { sessionId: 'A', node: 'n1' } });
-      const replaced = await node.store.join({ key, uid: 1, assigned: false, resumeSessionId: 'stale', newSessionId: 'C', streams: ['s2', 's3'], role: 'host', limits: { hosts: 10, audience: 100 } });
+      const replaced = await node.store.join({ key, uid: 1, assigned: false, resumeSessionId: 'stale', newSessionId: 'C', streams: ['s2', 's3'], role: 'host', limits: { hosts: 10, audience: 100 }, attributes: {} });
       expect(replaced).toMatchObject({ outcome: 'replaced', sessionId: 'C', streams: ['s2', 's3'], previous: { sessionId: 'A', node: 'n1' } });
       await settle(node, key, 5);
       expect(node.log(key)).toEqual(['peer-online 1', 'stream-added 1 s1', 'stream-removed 1 s1 UNPUBLISHED', 'stream-added 1 s2', 'stream-added 1 s3']);
       // A picked uid that is taken is not a replacement.
-      expect(await node.store.join({ key, uid: 1, assigned: true, newSessionId: 'D', streams: [], role: 'host', limits: { hosts: 10, audience: 100 } })).toEqual({ outcome: 'taken' });
+      expect(await node.store.join({ key, uid: 1, assigned: true, newSessionId: 'D', streams: [], role: 'host', limits: { hosts: 10, audience: 100 }, attributes: {} })).toEqual({ outcome: 'taken' });
     });
 
     it('refuses a fresh member beyond maxMembers, but not a resume; number 1 and string "1" differ', async () => {
       const node = await factoryOf()('n1');
       const key = uniqueKey();
-      await node.store.join({ key, uid: 1, assigned: false, newSessionId: 'A', streams: [], role: 'host', limits: { hosts: 2, audience: 100 } });
-      await node.store.join({ key, uid: '1', assigned: false, newSessionId: 'B', streams: [], role: 'host', limits: { hosts: 2, audience: 100 } });
-      expect(await node.store.join({ key, uid: 3, assigned: false, newSessionId: 'C', streams: [], role: 'host', limits: { hosts: 2, audience: 100 } })).toEqual({ outcome: 'full', role: 'host' });
-      expect((await node.store.join({ key, uid: 1, assigned: false, resumeSessionId: 'A', newSessionId: 'Z', streams: [], role: 'host', limits: { hosts: 2, audience: 100 } })).outcome).toBe('resumed');
+      await node.store.join({ key, uid: 1, assigned: false, newSessionId: 'A', streams: [], role: 'host', limits: { hosts: 2, audience: 100 }, attributes: {} });
+      await node.store.join({ key, uid: '1', assigned: false, newSessionId: 'B', streams: [], role: 'host', limits: { hosts: 2, audience: 100 }, attributes: {} });
+      expect(await node.store.join({ key, uid: 3, assigned: false, newSessionId: 'C', streams: [], role: 'host', limits: { hosts: 2, audience: 100 }, attributes: {} })).toEqual({ outcome: 'full', role: 'host' });
+      expect((await node.store.join({ key, uid: 1, assigned: false, resumeSessionId: 'A', newSessionId: 'Z', streams: [], role: 'host', limits: { hosts: 2, audience: 100 }, attributes: {} })).outcome).toBe('resumed');
       const { members } = await node.store.snapshot(key);
       expect(members).toEqual(expect.arrayContaining([{ uid: 1, streams: [] }, { uid: '1', streams: [] }]));
       expect(members).toHaveLength(2);
@@ -147,8 +147,8 @@ for (const [kind, factoryOf, enabled] of kinds) {
       const node = await factoryOf()('n1');
       const key = uniqueKey();
       await node.store.watch(key);
-      await node.store.join({ key, uid: 1, assigned: false, newSessionId: 'A', streams: ['s1'], role: 'host', limits: { hosts: 10, audience: 100 } });
-      await node.store.join({ key, uid: 2, assigned: false, newSessionId: 'B', streams: ['s2'], role: 'host', limits: { hosts: 10, audience: 100 } });
+      await node.store.join({ key, uid: 1, assigned: false, newSessionId: 'A', streams: ['s1'], role: 'host', limits: { hosts: 10, audience: 100 }, attributes: {} });
+      await node.store.join({ key, uid: 2, assigned: false, newSessionId: 'B', streams: ['s2'], role: 'host', limits: { hosts: 10, audience: 100 }, attributes: {} });
       expect(await node.store.leave({ key, uid: 1, sessionId: 'wrong' }, 'QUIT')).toBe(false);
       expect(await node.store.leave({ key, uid: 1, sessionId: 'A' }, 'QUIT')).toBe(true);
       expect(await node.store.leave({ key, uid: 1, sessionId: 'A' }, 'QUIT')).toBe(false);
@@ -162,7 +162,7 @@ for (const [kind, factoryOf, enabled] of kinds) {
       const node = await factoryOf()('n1');
       const key = uniqueKey();
       await node.store.watch(key);
-      await node.store.join({ key, uid: 1, assigned: false, newSessionId: 'A', streams: [], role: 'host', limits: { hosts: 10, audience: 100 } });
+      await node.store.join({ key, uid: 1, assigned: false, newSessionId: 'A', streams: [], role: 'host', limits: { hosts: 10, audience: 100 }, attributes: {} });
       const a: MemberRef = { key, uid: 1, sessionId: 'A' };
       expect(await node.store.publish(a, 's1', 2)).toBe('added');
       expect(await node.store.publish(a, 's1', 2)).toBe('exists');
@@ -185,7 +185,7 @@ for (const [kind, factoryOf, enabled] of kinds) {
       const node = await factoryOf()('n1');
       const key = uniqueKey();
       await node.store.watch(key);
-      await node.store.join({ key, uid: 1, assigned: false, newSessionId: 'A', streams: ['s1'], role: 'host', limits: { hosts: 10, audience: 100 } });
+      await node.store.join({ key, uid: 1, assigned: false, newSessionId: 'A', streams: ['s1'], role: 'host', limits: { hosts: 10, audience: 100 }, attributes: {} });
       const a: MemberRef = { key, uid: 1, sessionId: 'A' };
       const frame = (n: number) => new Uint8Array([n]);
       for (let seq = 1; seq <= 5; seq++) node.store.messages.append(a, 's1', { epoch: 9, seq, frame: frame(seq) });
@@ -200,7 +200,7 @@ for (const [kind, factoryOf, enabled] of kinds) {
       expect(await seqsAfter(3, 4)).toMatchObject({ epoch: 9, from: 1, to: 5 });
       expect(await node.store.messages.read(key, 1, 'other', 9, 0)).toBeNull();
       // A rejoin learns the newest message kept of each of its streams.
-      const again = await node.store.join({ key, uid: 1, assigned: false, resumeSessionId: 'A', newSessionId: 'X', streams: ['s1'], role: 'host', limits: { hosts: 10, audience: 100 } });
+      const again = await node.store.join({ key, uid: 1, assigned: false, resumeSessionId: 'A', newSessionId: 'X', streams: ['s1'], role: 'host', limits: { hosts: 10, audience: 100 }, attributes: {} });
       expect(again).toMatchObject({ outcome: 'resumed', published: [{ streamId: 's1', epoch: 9, seq: 5 }] });
       // Unpublished: its messages go.
       expect(await node.store.unpublish(a, 's1')).toBe('removed');
@@ -210,8 +210,8 @@ for (const [kind, factoryOf, enabled] of kinds) {
     it('drops a stream\'s messages when its member quits, keeps them through a timeout', async () => {
       const node = await factoryOf()('n1');
       const key = uniqueKey();
-      await node.store.join({ key, uid: 1, assigned: false, newSessionId: 'A', streams: ['s1'], role: 'host', limits: { hosts: 10, audience: 100 } });
-      await node.store.join({ key, uid: 2, assigned: false, newSessionId: 'B', streams: ['s2'], role: 'host', limits: { hosts: 10, audience: 100 } });
+      await node.store.join({ key, uid: 1, assigned: false, newSessionId: 'A', streams: ['s1'], role: 'host', limits: { hosts: 10, audience: 100 }, attributes: {} });
+      await node.store.join({ key, uid: 2, assigned: false, newSessionId: 'B', streams: ['s2'], role: 'host', limits: { hosts: 10, audience: 100 }, attributes: {} });
       node.store.messages.append({ key, uid: 1, sessionId: 'A' }, 's1', { epoch: 1, seq: 1, frame: new Uint8Array([1]) });
       node.store.messages.append({ key, uid: 2, sessionId: 'B' }, 's2', { epoch: 1, seq: 1, frame: new Uint8Array([2]) });
       await waitFor(async () => (await node.store.messages.read(key, 2, 's2', 1, 0)) !== null, { message: 'kept' });
@@ -220,7 +220,7 @@ for (const [kind, factoryOf, enabled] of kinds) {
       expect(await node.store.messages.read(key, 1, 's1', 1, 0)).toBeNull();
       // The stream timed out: its publisher may come back within the window and resend after it.
       expect((await node.store.messages.read(key, 2, 's2', 1, 0))?.to).toBe(1);
-      const back = await node.store.join({ key, uid: 2, assigned: false, resumeSessionId: 'B', newSessionId: 'Z', streams: ['s2'], role: 'host', limits: { hosts: 10, audience: 100 } });
+      const back = await node.store.join({ key, uid: 2, assigned: false, resumeSessionId: 'B', newSessionId: 'Z', streams: ['s2'], role: 'host', limits: { hosts: 10, audience: 100 }, attributes: {} });
       expect(back).toMatchObject({ published: [{ streamId: 's2', epoch: 1, seq: 1 }] });
     });
 
@@ -229,12 +229,12 @@ for (const [kind, factoryOf, enabled] of kinds) {
       const key = uniqueKey();
       await node.store.watch(key);
       const limits = { hosts: 10, audience: 2 };
-      await node.store.join({ key, uid: 1, assigned: false, newSessionId: 'H', streams: ['s1'], role: 'host', limits });
-      const fan = await node.store.join({ key, uid: 50, assigned: false, newSessionId: 'F', streams: ['ignored'], role: 'audience', limits });
+      await node.store.join({ key, uid: 1, assigned: false, newSessionId: 'H', streams: ['s1'], role: 'host', limits, attributes: {} });
+      const fan = await node.store.join({ key, uid: 50, assigned: false, newSessionId: 'F', streams: ['ignored'], role: 'audience', limits, attributes: {} });
       expect(fan).toMatchObject({ outcome: 'fresh', role: 'audience', streams: [], counts: { hosts: 1, audience: 1 }, snapshot: [{ uid: 1, streams: ['s1'] }] });
-      await node.store.join({ key, uid: 51, assigned: false, newSessionId: 'G', streams: [], role: 'audience', limits });
-      expect(await node.store.join({ key, uid: 52, assigned: false, newSessionId: 'X', streams: [], role: 'audience', limits })).toEqual({ outcome: 'full', role: 'audience' });
-      const host2 = await node.store.join({ key, uid: 2, assigned: false, newSessionId: 'H2', streams: [], role: 'host', limits });
+      await node.store.join({ key, uid: 51, assigned: false, newSessionId: 'G', streams: [], role: 'audience', limits, attributes: {} });
+      expect(await node.store.join({ key, uid: 52, assigned: false, newSessionId: 'X', streams: [], role: 'audience', limits, attributes: {} })).toEqual({ outcome: 'full', role: 'audience' });
+      const host2 = await node.store.join({ key, uid: 2, assigned: false, newSessionId: 'H2', streams: [], role: 'host', limits, attributes: {} });
       if (host2.outcome !== 'fresh') throw new Error('host 2 not admitted');
       expect(host2.snapshot).toEqual([{ uid: 1, streams: ['s1'] }]); // the audience is nobody's peer
       expect(await node.store.publish({ key, uid: 50, sessionId: 'F' }, 's9', 8)).toBe('audience');
@@ -253,18 +253,18 @@ for (const [kind, factoryOf, enabled] of kinds) {
       const key = uniqueKey();
       await node.store.watch(key);
       const limits = { hosts: 2, audience: 10 };
-      await node.store.join({ key, uid: 1, assigned: false, newSessionId: 'A', streams: ['s1'], role: 'host', limits });
-      await node.store.join({ key, uid: 2, assigned: false, newSessionId: 'B', streams: [], role: 'host', limits });
+      await node.store.join({ key, uid: 1, assigned: false, newSessionId: 'A', streams: ['s1'], role: 'host', limits, attributes: {} });
+      await node.store.join({ key, uid: 2, assigned: false, newSessionId: 'B', streams: [], role: 'host', limits, attributes: {} });
       expect(await node.store.setRole({ key, uid: 1, sessionId: 'A' }, 'audience', limits)).toMatchObject({ outcome: 'changed', counts: { hosts: 1, audience: 1 } });
       expect(await node.store.setRole({ key, uid: 1, sessionId: 'A' }, 'audience', limits)).toMatchObject({ outcome: 'same' });
       expect(await node.store.hasStream(key, 1, 's1')).toBe(false);
-      await node.store.join({ key, uid: 3, assigned: false, newSessionId: 'C', streams: [], role: 'host', limits });
+      await node.store.join({ key, uid: 3, assigned: false, newSessionId: 'C', streams: [], role: 'host', limits, attributes: {} });
       expect(await node.store.setRole({ key, uid: 1, sessionId: 'A' }, 'host', limits)).toEqual({ outcome: 'full' });
       expect(await node.store.setRole({ key, uid: 1, sessionId: 'nope' }, 'host', limits)).toEqual({ outcome: 'gone' });
       await node.store.leave({ key, uid: 3, sessionId: 'C' }, 'QUIT');
       expect(await node.store.setRole({ key, uid: 1, sessionId: 'A' }, 'host', limits)).toMatchObject({ outcome: 'changed', counts: { hosts: 2, audience: 0 } });
       // A resume that asks for audience moves it too (the client changed role while away).
-      const back = await node.store.join({ key, uid: 2, assigned: false, resumeSessionId: 'B', newSessionId: 'Z', streams: [], role: 'audience', limits });
+      const back = await node.store.join({ key, uid: 2, assigned: false, resumeSessionId: 'B', newSessionId: 'Z', streams: [], role: 'audience', limits, attributes: {} });
       expect(back).toMatchObject({ outcome: 'resumed', role: 'audience', counts: { hosts: 1, audience: 1 } });
       await settle(node, key, 9);
       expect(node.log(key)).toEqual([
@@ -284,9 +284,9 @@ for (const [kind, factoryOf, enabled] of kinds) {
       const node = await factoryOf()('n1');
       const key = uniqueKey();
       const limits = { hosts: 1, audience: 10 };
-      await node.store.join({ key, uid: 1, assigned: false, newSessionId: 'A', streams: [], role: 'host', limits });
-      await node.store.join({ key, uid: 2, assigned: false, newSessionId: 'B', streams: [], role: 'audience', limits });
-      const back = await node.store.join({ key, uid: 2, assigned: false, resumeSessionId: 'B', newSessionId: 'Z', streams: ['s1'], role: 'host', limits });
+      await node.store.join({ key, uid: 1, assigned: false, newSessionId: 'A', streams: [], role: 'host', limits, attributes: {} });
+      await node.store.join({ key, uid: 2, assigned: false, newSessionId: 'B', streams: [], role: 'audience', limits, attributes: {} });
+      const back = await node.store.join({ key, uid: 2, assigned: false, resumeSessionId: 'B', newSessionId: 'Z', streams: ['s1'], role: 'host', limits, attributes: {} });
       expect(back).toMatchObject({ outcome: 'resumed', role: 'audience', streams: [] });
     });
 
@@ -294,11 +294,11 @@ for (const [kind, factoryOf, enabled] of kinds) {
       const node = await factoryOf()('n1');
       const key = uniqueKey();
       await node.store.watch(key);
-      await node.store.join({ key, uid: 1, assigned: false, newSessionId: 'A', streams: ['s1'], role: 'host', limits: { hosts: 10, audience: 100 } });
+      await node.store.join({ key, uid: 1, assigned: false, newSessionId: 'A', streams: ['s1'], role: 'host', limits: { hosts: 10, audience: 100 }, attributes: {} });
       expect((await node.store.ownedSessions()).filter((r) => r.key === key)).toEqual([{ key, uid: 1, sessionId: 'A' }]);
-      expect(await node.store.restore({ key, uid: 1, sessionId: 'A' }, 'host', [], true)).toBe('ok');
-      expect(await node.store.restore({ key, uid: 1, sessionId: 'B' }, 'host', [], true)).toBe('lost');
-      expect(await node.store.restore({ key, uid: 2, sessionId: 'C' }, 'host', ['s9'], true)).toBe('ok');
+      expect(await node.store.restore({ key, uid: 1, sessionId: 'A' }, { role: 'host', streams: [], attributes: {} }, true)).toBe('ok');
+      expect(await node.store.restore({ key, uid: 1, sessionId: 'B' }, { role: 'host', streams: [], attributes: {} }, true)).toBe('lost');
+      expect(await node.store.restore({ key, uid: 2, sessionId: 'C' }, { role: 'host', streams: ['s9'], attributes: {} }, true)).toBe('ok');
       await settle(node, key, 5);
       expect(node.log(key)).toEqual(['peer-online 1', 'stream-added 1 s1', 'stream-removed 1 s1 NO_DATA', 'peer-online 2', 'stream-added 2 s9']);
     });
@@ -312,8 +312,8 @@ describe.runIf(!missing)('Redis store: a cluster of nodes', () => {
     const key = uniqueKey();
     await a.store.watch(key);
     await b.store.watch(key);
-    await a.store.join({ key, uid: 1, assigned: false, newSessionId: 'A', streams: ['s1'], role: 'host', limits: { hosts: 10, audience: 100 } });
-    await b.store.join({ key, uid: 2, assigned: false, newSessionId: 'B', streams: [], role: 'host', limits: { hosts: 10, audience: 100 } });
+    await a.store.join({ key, uid: 1, assigned: false, newSessionId: 'A', streams: ['s1'], role: 'host', limits: { hosts: 10, audience: 100 }, attributes: {} });
+    await b.store.join({ key, uid: 2, assigned: false, newSessionId: 'B', streams: [], role: 'host', limits: { hosts: 10, audience: 100 }, attributes: {} });
     await waitFor(() => a.log(key).length === 3 && b.log(key).length === 3, { timeoutMs: 3000, message: 'events on both nodes' });
     expect(b.log(key)).toEqual(a.log(key));
     expect(c.log(key)).toEqual([]); // c does not watch the channel
@@ -324,13 +324,13 @@ describe.runIf(!missing)('Redis store: a cluster of nodes', () => {
     const factory = redisFactory(`t${randomBytes(4).toString('hex')}:`);
     const [a, b] = [await factory('a'), await factory('b')];
     const key = uniqueKey();
-    await a.store.join({ key, uid: 1, assigned: false, newSessionId: 'A', streams: [], role: 'host', limits: { hosts: 10, audience: 100 } });
-    const resumed = await b.store.join({ key, uid: 1, assigned: false, resumeSessionId: 'A', newSessionId: 'X', streams: [], role: 'host', limits: { hosts: 10, audience: 100 } });
+    await a.store.join({ key, uid: 1, assigned: false, newSessionId: 'A', streams: [], role: 'host', limits: { hosts: 10, audience: 100 }, attributes: {} });
+    const resumed = await b.store.join({ key, uid: 1, assigned: false, resumeSessionId: 'A', newSessionId: 'X', streams: [], role: 'host', limits: { hosts: 10, audience: 100 }, attributes: {} });
     expect(resumed).toMatchObject({ outcome: 'resumed', previous: { sessionId: 'A', node: 'a' } });
     await waitFor(() => a.taken.length === 1, { message: 'resumed notice' });
     // The store now takes b for the owner: a can no longer end the session.
     expect(await a.store.leave({ key, uid: 1, sessionId: 'A' }, 'QUIT')).toBe(false);
-    await a.store.join({ key, uid: 1, assigned: false, newSessionId: 'C', streams: [], role: 'host', limits: { hosts: 10, audience: 100 } });
+    await a.store.join({ key, uid: 1, assigned: false, newSessionId: 'C', streams: [], role: 'host', limits: { hosts: 10, audience: 100 }, attributes: {} });
     await waitFor(() => b.taken.length === 1, { message: 'replaced notice' });
     expect([...a.taken, ...b.taken]).toEqual(['resumed A', 'replaced A']);
   });
@@ -339,9 +339,9 @@ describe.runIf(!missing)('Redis store: a cluster of nodes', () => {
     const factory = redisFactory(`t${randomBytes(4).toString('hex')}:`, 300);
     const [dead, b, c] = [await factory('dead'), await factory('b'), await factory('c')];
     const key = uniqueKey();
-    await dead.store.join({ key, uid: 1, assigned: false, newSessionId: 'A', streams: ['s1'], role: 'host', limits: { hosts: 10, audience: 100 } });
-    await dead.store.join({ key, uid: 2, assigned: false, newSessionId: 'B', streams: [], role: 'host', limits: { hosts: 10, audience: 100 } });
-    await dead.store.join({ key, uid: 3, assigned: false, newSessionId: 'C', streams: [], role: 'audience', limits: { hosts: 10, audience: 100 } });
+    await dead.store.join({ key, uid: 1, assigned: false, newSessionId: 'A', streams: ['s1'], role: 'host', limits: { hosts: 10, audience: 100 }, attributes: {} });
+    await dead.store.join({ key, uid: 2, assigned: false, newSessionId: 'B', streams: [], role: 'host', limits: { hosts: 10, audience: 100 }, attributes: {} });
+    await dead.store.join({ key, uid: 3, assigned: false, newSessionId: 'C', streams: [], role: 'audience', limits: { hosts: 10, audience: 100 }, attributes: {} });
     await dead.store.close(false); // no retire: as if it crashed
     await waitFor(() => b.adopted.length + c.adopted.length === 3, { timeoutMs: 5000, message: 'adoption' });
     const adopter = b.adopted.length > 0 ? b : c;
@@ -358,9 +358,9 @@ describe.runIf(!missing)('Redis store: a cluster of nodes', () => {
     const [a, b] = [await factory('a'), await factory('b')];
     const keys = [uniqueKey(), uniqueKey()];
     for (const [i, key] of keys.entries()) {
-      await a.store.join({ key, uid: 1, assigned: false, newSessionId: `A${i}`, streams: ['s1', 's2'], role: 'host', limits: { hosts: 10, audience: 100 } });
-      await b.store.join({ key, uid: 2, assigned: false, newSessionId: `B${i}`, streams: [], role: 'host', limits: { hosts: 10, audience: 100 } });
-      await b.store.join({ key, uid: 3, assigned: false, newSessionId: `C${i}`, streams: [], role: 'audience', limits: { hosts: 10, audience: 100 } });
+      await a.store.join({ key, uid: 1, assigned: false, newSessionId: `A${i}`, streams: ['s1', 's2'], role: 'host', limits: { hosts: 10, audience: 100 }, attributes: {} });
+      await b.store.join({ key, uid: 2, assigned: false, newSessionId: `B${i}`, streams: [], role: 'host', limits: { hosts: 10, audience: 100 }, attributes: {} });
+      await b.store.join({ key, uid: 3, assigned: false, newSessionId: `C${i}`, streams: [], role: 'audience', limits: { hosts: 10, audience: 100 }, attributes: {} });
       for (const streamId of ['s1', 's2']) a.store.messages.append({ key, uid: 1, sessionId: `A${i}` }, streamId, { epoch: 1, seq: 1, frame: new Uint8Array([1]) });
     }
     await waitFor(async () => (await a.store.messages.read(keys[1]!, 1, 's2', 1, 0)) !== null, { message: 'messages kept' });

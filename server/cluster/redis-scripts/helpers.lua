@@ -1,13 +1,11 @@
 -- Shared by every script (prepended to each one's source). A channel's keys travel in a table:
---   ch.members  hash uk -> "sessionId|ownerNode|stream1,stream2" of its hosts
---   ch.audience hash uk -> "sessionId|ownerNode|" of its audience (never announced, no streams)
+--   ch.members  hash uk -> member record of its hosts
+--   ch.audience hash uk -> member record of its audience (never announced, no streams)
 --   ch.seq      the event counter (also taken by every change of the counts)
 --   ch.topic    the pub/sub channel of the channel's events and data
 --   ch.data     prefix of its streams' message keys: ch.data .. stream .. '\n' .. uk
-local function split_member(v)
-  local sid, node, streams = string.match(v, '^([^|]*)|([^|]*)|(.*)$')
-  return sid, node, streams
-end
+-- A member record is JSON: s session id, n owning node, t streams (csv), a attributes (absent
+-- while empty), q quality [up, down] (absent while unknown), j when it joined (ms).
 local function list(csv)
   local t = {}
   for s in string.gmatch(csv, '[^,]+') do t[#t + 1] = s end
@@ -43,6 +41,15 @@ local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
+-- Whether a table of attributes has any key.
+local function has_keys(t)
+  return t ~= nil and next(t) ~= nil
+end
+-- What peers are told of a host coming online (with its attributes, when it has some).
+local function online_entry(uid, m)
+  if has_keys(m.a) then return { type = 'peer-online', uid = uid, attributes = m.a } end
+  return { type = 'peer-online', uid = uid }
+end
 -- Moves the member's streams from `old` to `wanted` (csv), emitting the changes; returns the new csv.
 local function reconcile_streams(ch, sid, me, uid, uk, old, wanted, removed_reason, window_ms)
   local want, want_set, have_set, kept = list(wanted), {}, {}, {}
@@ -67,21 +74,30 @@ local function reconcile_streams(ch, sid, me, uid, uk, old, wanted, removed_reas
   end
   return table.concat(kept, ',')
 end
--- The member's record and role ('host' | 'audience'), or nil.
+-- The member's record (decoded) and role ('host' | 'audience'), or nil.
 local function find_member(ch, uk)
   local cur = redis.call('HGET', ch.members, uk)
-  if cur then return cur, 'host' end
+  if cur then return cjson.decode(cur), 'host' end
   cur = redis.call('HGET', ch.audience, uk)
-  if cur then return cur, 'audience' end
+  if cur then return cjson.decode(cur), 'audience' end
   return nil, nil
 end
--- The member's streams csv and role if this node owns that session, else nil.
+-- The member's record and role if this node owns that session, else nil.
 local function owned(ch, uk, sid, me)
-  local cur, role = find_member(ch, uk)
-  if not cur then return nil, nil end
-  local csid, cnode, cstreams = split_member(cur)
-  if csid ~= sid or cnode ~= me then return nil, nil end
-  return cstreams, role
+  local m, role = find_member(ch, uk)
+  if not m or m.s ~= sid or m.n ~= me then return nil, nil end
+  return m, role
+end
+-- Writes the record into its role's hash (and out of the other one).
+local function save(ch, uk, m, role)
+  if role == 'host' then
+    redis.call('HDEL', ch.audience, uk)
+    redis.call('HSET', ch.members, uk, cjson.encode(m))
+  else
+    m.t = ''
+    redis.call('HDEL', ch.members, uk)
+    redis.call('HSET', ch.audience, uk, cjson.encode(m))
+  end
 end
 -- The counts now, as {hosts, audience}.
 local function counts(ch)
@@ -93,12 +109,19 @@ local function counts_changed(ch)
 end
 -- A host becomes an audience member: its streams go (UNPUBLISHED, with their messages), then
 -- its peers see it leave; it moves to the audience hash.
-local function become_audience(ch, sid, me, uid, uk, streams)
-  for _, s in ipairs(list(streams)) do
-    emit(ch, sid, me, { type = 'stream-removed', uid = uid, streamId = s, reason = 'UNPUBLISHED' })
+local function become_audience(ch, me, uid, uk, m)
+  for _, s in ipairs(list(m.t)) do
+    emit(ch, m.s, me, { type = 'stream-removed', uid = uid, streamId = s, reason = 'UNPUBLISHED' })
     release(ch, uk, s, true, 0)
   end
-  emit(ch, sid, me, { type = 'peer-leave', uid = uid, reason = 'BECOME_AUDIENCE' })
-  redis.call('HDEL', ch.members, uk)
-  redis.call('HSET', ch.audience, uk, sid .. '|' .. me .. '|')
+  emit(ch, m.s, me, { type = 'peer-leave', uid = uid, reason = 'BECOME_AUDIENCE' })
+  save(ch, uk, m, 'audience')
+end
+-- Two attribute tables hold the same keys and values.
+local function same_attributes(a, b)
+  a = a or {}
+  b = b or {}
+  for k, v in pairs(a) do if b[k] ~= v then return false end end
+  for k, _ in pairs(b) do if a[k] == nil then return false end end
+  return true
 end

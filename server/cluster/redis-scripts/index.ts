@@ -8,6 +8,8 @@ export { read } from './read.js';
 export { removeStreams } from './remove-streams.js';
 export { restore } from './restore.js';
 export { retire } from './retire.js';
+export { setAttributes } from './set-attributes.js';
+export { setQuality } from './set-quality.js';
 export { setRole } from './set-role.js';
 export { snapshot } from './snapshot.js';
 export { tick } from './tick.js';

@@ -1,6 +1,6 @@
 import type { ClientRole } from '../../../src/wire-words.js';
 import { uidFromKey, memberOf } from '../redis-codec.js';
-import type { JoinResult, MemberSnapshot, RoleLimits } from '../../store.js';
+import type { Attributes, JoinResult, MemberSnapshot, RoleLimits } from '../../store.js';
 import { channelArgv, channelKeys, type ChannelCall } from './channel-args.js';
 import { defineScript } from './script.js';
 
@@ -14,6 +14,7 @@ export interface JoinCall extends ChannelCall {
   streams: readonly string[];
   limits: RoleLimits;
   windowMs: number;
+  attributes: Attributes;
 }
 
 export const join = defineScript<JoinCall, JoinResult>('join', {
@@ -33,6 +34,7 @@ export const join = defineScript<JoinCall, JoinResult>('join', {
     limitArg(c.limits.hosts),
     limitArg(c.limits.audience),
     c.windowMs,
+    JSON.stringify(c.attributes),
   ],
   decode: (reply) => {
     const r = reply as (string | number)[];
@@ -62,9 +64,15 @@ function positionOf(text: string): { streamId: string; epoch: number; seq: numbe
   return { streamId, epoch: Number(epoch), seq: Number(seq) };
 }
 
-/** uk1, member1, uk2, member2, ... -> the members. */
+/** uk1, record1, uk2, record2, ... -> the members as a snapshot lists them. */
 export function membersOf(flat: string[]): MemberSnapshot[] {
   const out: MemberSnapshot[] = [];
-  for (let i = 0; i + 1 < flat.length; i += 2) out.push({ uid: uidFromKey(flat[i]!), streams: memberOf(flat[i + 1]!).streams });
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    const record = memberOf(flat[i + 1]!);
+    const member: MemberSnapshot = { uid: uidFromKey(flat[i]!), streams: record.streams };
+    if (record.attributes) member.attributes = record.attributes;
+    if (record.quality) member.quality = record.quality;
+    out.push(member);
+  }
   return out;
 }

@@ -6,13 +6,13 @@
 local ch = { members = KEYS[1], seq = KEYS[2], audience = KEYS[3], topic = ARGV[1], data = ARGV[2] }
 local my_owned = KEYS[4]
 local K, uk, sid, me, reason, window_ms = ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
-local streams, role = owned(ch, uk, sid, me)
-if not streams then return { 0 } end
+local m, role = owned(ch, uk, sid, me)
+if not m then return { 0 } end
 if role == 'host' then
   local uid = uid_value(uk)
   local stream_reason = 'NO_DATA'
   if reason == 'QUIT' then stream_reason = 'PEER_LEFT' end
-  for _, s in ipairs(list(streams)) do
+  for _, s in ipairs(list(m.t)) do
     emit(ch, sid, me, { type = 'stream-removed', uid = uid, streamId = s, reason = stream_reason })
     release(ch, uk, s, reason == 'QUIT', window_ms)
   end

@@ -8,10 +8,10 @@ for _, ref in ipairs(redis.call('SMEMBERS', my_owned)) do
   local nl = string.find(ref, '\n', 1, true)
   local K, uk = string.sub(ref, 1, nl - 1), string.sub(ref, nl + 1)
   local cur = redis.call('HGET', members_prefix .. K, uk) or redis.call('HGET', audience_prefix .. K, uk)
-  local csid, cnode = nil, nil
-  if cur then csid, cnode = split_member(cur) end
-  if cnode == me then
-    res[#res + 1] = K; res[#res + 1] = uk; res[#res + 1] = csid
+  local m = nil
+  if cur then m = cjson.decode(cur) end
+  if m and m.n == me then
+    res[#res + 1] = K; res[#res + 1] = uk; res[#res + 1] = m.s
   else
     redis.call('SREM', my_owned, ref)
   end

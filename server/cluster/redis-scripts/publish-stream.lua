@@ -4,13 +4,14 @@
 -- Reply: added | exists | limit | gone | audience (an audience member publishes nothing)
 local ch = { members = KEYS[1], seq = KEYS[2], audience = KEYS[3], topic = ARGV[1], data = ARGV[2] }
 local uk, sid, me, stream, max_streams = ARGV[3], ARGV[4], ARGV[5], ARGV[6], tonumber(ARGV[7])
-local streams, role = owned(ch, uk, sid, me)
-if not streams then return 'gone' end
+local m, role = owned(ch, uk, sid, me)
+if not m then return 'gone' end
 if role ~= 'host' then return 'audience' end
-local current = list(streams)
+local current = list(m.t)
 for _, s in ipairs(current) do if s == stream then return 'exists' end end
 if #current >= max_streams then return 'limit' end
 current[#current + 1] = stream
-redis.call('HSET', ch.members, uk, sid .. '|' .. me .. '|' .. table.concat(current, ','))
+m.t = table.concat(current, ',')
+save(ch, uk, m, 'host')
 emit(ch, sid, me, { type = 'stream-added', uid = uid_value(uk), streamId = stream })
 return 'added'

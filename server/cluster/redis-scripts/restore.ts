@@ -1,9 +1,13 @@
 import type { ClientRole } from '../../../src/wire-words.js';
+import type { Attributes } from '../../store.js';
 import { channelArgv, channelKeys } from './channel-args.js';
 import type { MemberCall } from './leave.js';
 import { defineScript } from './script.js';
 
-export const restore = defineScript<MemberCall & { role: ClientRole; streams: readonly string[]; connected: boolean; windowMs: number }, 'ok' | 'lost'>('restore', {
+export const restore = defineScript<
+  MemberCall & { role: ClientRole; streams: readonly string[]; attributes: Attributes; connected: boolean; windowMs: number },
+  'ok' | 'lost'
+>('restore', {
   keys: (c) => [...channelKeys(c), c.keys.owned(c.node)],
   argv: (c) => [
     ...channelArgv(c),
@@ -17,6 +21,7 @@ export const restore = defineScript<MemberCall & { role: ClientRole; streams: re
     c.streams.join(','),
     c.connected ? 1 : 0,
     c.windowMs,
+    JSON.stringify(c.attributes),
   ],
   decode: (reply) => reply as 'ok' | 'lost',
 });

@@ -5,18 +5,18 @@
 -- Reply: {'gone'} | {'full'} | {'same'|'changed', seq, hosts, audience}
 local ch = { members = KEYS[1], seq = KEYS[2], audience = KEYS[3], topic = ARGV[1], data = ARGV[2] }
 local uk, sid, me, role, max_hosts = ARGV[3], ARGV[4], ARGV[5], ARGV[6], tonumber(ARGV[7])
-local streams, cur_role = owned(ch, uk, sid, me)
-if not streams then return { 'gone' } end
+local m, cur_role = owned(ch, uk, sid, me)
+if not m then return { 'gone' } end
 local outcome = 'same'
 if cur_role ~= role then
   local uid = uid_value(uk)
   if role == 'host' then
     if redis.call('HLEN', ch.members) >= max_hosts then return { 'full' } end
-    redis.call('HDEL', ch.audience, uk)
-    emit(ch, sid, me, { type = 'peer-online', uid = uid })
-    redis.call('HSET', ch.members, uk, sid .. '|' .. me .. '|')
+    emit(ch, sid, me, online_entry(uid, m))
+    if m.q then emit(ch, sid, me, { type = 'quality', uid = uid, up = m.q[1], down = m.q[2] }) end
+    save(ch, uk, m, 'host')
   else
-    become_audience(ch, sid, me, uid, uk, streams)
+    become_audience(ch, me, uid, uk, m)
   end
   counts_changed(ch)
   outcome = 'changed'

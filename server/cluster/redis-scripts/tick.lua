@@ -2,7 +2,7 @@
 -- KEYS[1] nodes (zset node -> deadline ms)   KEYS[2] heard (hash node -> last heartbeat ms)
 -- KEYS[3] the set of members this node owns
 -- ARGV: owned-set prefix, hosts-key prefix, audience-key prefix, this node, ttl ms, may claim (0|1)
--- Reply: {wasAbsent (0|1), K1, uk1, sid1, role1, streams1, silentMs1, ...}: the members adopted
+-- Reply: {wasAbsent (0|1), K1, uk1, role1, record1, silentMs1, ...}: the members adopted
 local nodes, heard, my_owned = KEYS[1], KEYS[2], KEYS[3]
 local owned_prefix, members_prefix, audience_prefix, me, ttl, may_claim = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6]
 local now = now_ms()
@@ -22,11 +22,13 @@ for _, dead in ipairs(redis.call('ZRANGEBYSCORE', nodes, '-inf', now)) do
       local cur = redis.call('HGET', hkey, uk)
       if not cur then role, hkey = 'audience', audience_prefix .. K; cur = redis.call('HGET', hkey, uk) end
       if cur then
-        local csid, cnode, cstreams = split_member(cur)
-        if cnode == dead then
-          redis.call('HSET', hkey, uk, csid .. '|' .. me .. '|' .. cstreams)
+        local m = cjson.decode(cur)
+        if m.n == dead then
+          m.n = me
+          local record = cjson.encode(m)
+          redis.call('HSET', hkey, uk, record)
           redis.call('SADD', my_owned, ref)
-          res[#res + 1] = K; res[#res + 1] = uk; res[#res + 1] = csid; res[#res + 1] = role; res[#res + 1] = cstreams; res[#res + 1] = tostring(silent)
+          res[#res + 1] = K; res[#res + 1] = uk; res[#res + 1] = role; res[#res + 1] = record; res[#res + 1] = tostring(silent)
         end
       end
     end

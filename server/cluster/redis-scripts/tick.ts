@@ -1,7 +1,7 @@
 import type { ClientRole } from '../../../src/wire-words.js';
 import type { AdoptedSession, ChannelKey } from '../../store.js';
 import type { RedisKeys } from '../redis-keys.js';
-import { uidFromKey } from '../redis-codec.js';
+import { memberOf, uidFromKey } from '../redis-codec.js';
 import { defineScript } from './script.js';
 
 export interface TickReply {
@@ -16,14 +16,16 @@ export const tick = defineScript<{ keys: RedisKeys; node: string; ttlMs: number;
   decode: (reply) => {
     const r = reply as string[];
     const adopted: AdoptedSession[] = [];
-    for (let i = 1; i + 5 < r.length; i += 6) {
+    for (let i = 1; i + 4 < r.length; i += 5) {
+      const record = memberOf(r[i + 3]!);
       adopted.push({
         key: r[i] as ChannelKey,
         uid: uidFromKey(r[i + 1]!),
-        sessionId: r[i + 2]!,
-        role: r[i + 3] as ClientRole,
-        streams: r[i + 4] ? r[i + 4]!.split(',') : [],
-        silentForMs: Number(r[i + 5]),
+        sessionId: record.sessionId,
+        role: r[i + 2] as ClientRole,
+        streams: record.streams,
+        attributes: record.attributes ?? {},
+        silentForMs: Number(r[i + 4]),
       });
     }
     return { wasAbsent: r[0] === '1', adopted };

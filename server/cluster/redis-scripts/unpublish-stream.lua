@@ -4,14 +4,15 @@
 -- Reply: removed | absent | gone
 local ch = { members = KEYS[1], seq = KEYS[2], audience = KEYS[3], topic = ARGV[1], data = ARGV[2] }
 local uk, sid, me, stream = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
-local streams = owned(ch, uk, sid, me)
-if not streams then return 'gone' end
+local m, role = owned(ch, uk, sid, me)
+if not m then return 'gone' end
 local kept, found = {}, false
-for _, s in ipairs(list(streams)) do
+for _, s in ipairs(list(m.t)) do
   if s == stream then found = true else kept[#kept + 1] = s end
 end
 if not found then return 'absent' end
-redis.call('HSET', ch.members, uk, sid .. '|' .. me .. '|' .. table.concat(kept, ','))
+m.t = table.concat(kept, ',')
+save(ch, uk, m, role)
 emit(ch, sid, me, { type = 'stream-removed', uid = uid_value(uk), streamId = stream, reason = 'UNPUBLISHED' })
 release(ch, uk, stream, true, 0)
 return 'removed'
