@@ -100,7 +100,7 @@ function printCosts(title, chunks, entryId, graph = importers) {
   console.log(`\n  what costs the bytes in ${title} (share of tree-shaken source before minification):`);
   for (const [pkg, n] of perPackage) console.log(`    ${pad(pkg, 28)} ${padL(kb(n), 10)}  ${padL(((100 * n) / total).toFixed(1), 5)} %`);
   console.log('    largest modules:');
-  for (const [mod, n] of perModule.slice(0, 8)) console.log(`      ${pad(mod, 58)} ${padL(kb(n), 10)}`);
+  for (const [mod, n] of perModule.slice(0, Number(process.env.SIZE_TOP ?? 8))) console.log(`      ${pad(mod, 58)} ${padL(kb(n), 10)}`);
   console.log('    why each package is there (shortest static import chain from the entry, importer -> imported):');
   for (const [pkg] of perPackage.filter(([pkg]) => !pkg.startsWith('channel-link'))) {
     const ids = [...graph.keys()].filter((id) => packageOf(moduleName(id)) === pkg);

@@ -15,6 +15,7 @@ import type { LocalChannel } from './local-channel.js';
 import type { LocalSession } from './local-session.js';
 import { leaveEvents } from './store-rules.js';
 import { AttributeWriter } from './attribute-writer.js';
+import { validateAttributes } from '../src/validation.js';
 import { finishReplay, prepareReplay } from './replay.js';
 import { SessionQuality } from './session-quality.js';
 import { channelKey, parseChannelKey, StoreUnavailableError, type Attributes, type ChannelKey, type JoinResult, type QualityPair } from './store.js';
@@ -178,6 +179,12 @@ function takeOver(
  * burst is not queued frame by frame behind it.
  */
 export function setAttributes(ctx: ServerContext, conn: Connection, session: LocalSession, id: number, attributes: Attributes): void {
+  try {
+    validateAttributes(attributes);
+  } catch (error) {
+    conn.send({ type: 'error', id, code: 'INVALID_PARAMS', message: (error as Error).message });
+    return;
+  }
   session.attributeWriter ??= new AttributeWriter(
     async (value) => {
       if ((await ctx.store.setAttributes(session, value)) === 'ok') session.attributes = value;

@@ -9,7 +9,7 @@
  */
 import type { RemoteObject } from 'comlink';
 import type { SerializedError } from './errors.js';
-import type { ChannelEvent, ChannelInfo, ClientRole, ConnectionState, EngineOptions, StreamData, Uid } from './types.js';
+import type { Attributes, ChannelEvent, ChannelInfo, ClientRole, ConnectionState, EngineOptions, NetworkQuality, StreamData, Uid } from './types.js';
 
 /**
  * Every API reply: the value or the error (with its stable code), and the `seq` of the last event
@@ -34,11 +34,12 @@ export interface EngineStats {
   bufferedAmount: number;
 }
 
-/** One item of engine output: an app event, a message of a subscribed stream, or the channel's counts. */
+/** One item of engine output: an app event, a message of a subscribed stream, the channel's counts, or a peer's quality. */
 export type EngineOutput =
   | { kind: 'event'; event: ChannelEvent }
   | { kind: 'message'; uid: Uid; streamId: string; data: StreamData }
-  | { kind: 'channel-info'; info: ChannelInfo };
+  | { kind: 'channel-info'; info: ChannelInfo }
+  | { kind: 'peer-quality'; uid: Uid; quality: NetworkQuality };
 
 /** Engine output of one task, posted as one message; `seq` increases by one per batch. */
 export interface EventBatch {
@@ -81,7 +82,9 @@ export interface EnginePort {
  */
 export interface WorkerApi {
   init(options: EngineOptions, port: EnginePort): Promise<Result<null>>;
-  join(token: string | null, channel: string, uid: Uid | null): Promise<Result<Uid>>;
+  /** `attributes`: the local user's, replacing those set before (undefined: keep them). */
+  join(token: string | null, channel: string, uid: Uid | null, attributes?: Attributes): Promise<Result<Uid>>;
+  setAttributes(attributes: Attributes): Promise<Result<null>>;
   leave(): Promise<Result<null>>;
   publish(): Promise<Result<string>>;
   unpublish(streamId: string): Promise<Result<null>>;
@@ -95,6 +98,7 @@ export interface WorkerApi {
   setRole(role: ClientRole): Promise<Result<null>>;
   stats(): Promise<Result<EngineStats>>;
   simulateNetworkLoss(ms: number): Promise<Result<null>>;
+  simulateLatency(ms: number): Promise<Result<null>>;
   signalOnline(): Promise<Result<null>>;
   dispose(): Promise<Result<null>>;
 }

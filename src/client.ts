@@ -12,8 +12,9 @@ import { resolveOptions, type ClientOptions } from './options.js';
 import type { PageLifecycle } from './page-leave.js';
 import { PeerMirror } from './peer-mirror.js';
 import { RemoteStreamRouter, toTransferable, type LocalStream, type RemoteStream } from './streams.js';
-import { validateRole } from './validation.js';
+import { validateAttributes, validateRole } from './validation.js';
 import type {
+  Attributes,
   ChannelEvent,
   ChannelEventName,
   ChannelEventOf,
@@ -22,9 +23,16 @@ import type {
   ConnectionState,
   ConnectionStateChange,
   EngineOptions,
+  NetworkQuality,
   PeerTable,
   Uid,
 } from './types.js';
+
+/** The fourth argument of join(). */
+export interface JoinOptions {
+  /** The local user's attributes, shown to the channel (string keys and values, at most 32 keys, 4 KiB as JSON). */
+  attributes?: Attributes;
+}
 
 interface JoinArgs {
   token: string | null;
@@ -51,7 +59,15 @@ export interface ChannelClient {
   /** The connection state, synchronously. */
   getConnectionState(): ConnectionState;
   /** Joins `channel` as `uid` (0/null: the server assigns one); resolves to the uid once CONNECTED, with `peers$` filled; keeps trying for `joinTimeoutMs`, then rejects with TIMEOUT naming the last failure. */
-  join(token: string | null, channel: string, uid?: Uid | null): Promise<Uid>;
+  join(token: string | null, channel: string, uid?: Uid | null, options?: JoinOptions): Promise<Uid>;
+  /** Replaces the local user's attributes (peers see `peer-attributes-changed`); before joining, the next join carries them. A bad set rejects with INVALID_PARAMS and changes nothing. */
+  setAttributes(attributes: Attributes): Promise<void>;
+  /** The local user's attributes, synchronously. */
+  getAttributes(): Attributes;
+  /** The local user's link quality: 0s before the first measurement and out of a channel, 6s (down) while reconnecting. */
+  getNetworkQuality(): NetworkQuality;
+  /** The link quality of each host in `peers$`, as it last shared it. */
+  getRemoteNetworkQuality(): ReadonlyMap<Uid, NetworkQuality>;
   /** Leaves the channel: peers see `peer-leave` QUIT at once. Resolves once DISCONNECTED. */
   leave(): Promise<void>;
   /** Publishes a new stream; peers see `stream-added`. */
@@ -84,10 +100,22 @@ export interface ChannelClient {
     simulateNetworkLoss(ms: number): Promise<void>;
     /** Behave as if the host fired `online` (retry now). */
     signalOnline(): Promise<void>;
+    /** From now on every frame, either way, is held `ms` by the engine's transport (a slow link); 0 ends it. */
+    simulateLatency(ms: number): Promise<void>;
   };
 }
 
+const UNKNOWN_QUALITY: NetworkQuality = Object.freeze({ uplinkNetworkQuality: 0, downlinkNetworkQuality: 0 });
+const DOWN_QUALITY: NetworkQuality = Object.freeze({ uplinkNetworkQuality: 6, downlinkNetworkQuality: 6 });
+
 const NO_MEMBERS: ChannelInfo = Object.freeze({ hosts: 0, audience: 0 });
+
+/** join()'s options: the attributes, checked here so a bad one rejects before anything crosses to the engine. */
+function joinAttributes(options: JoinOptions | undefined): Attributes | undefined {
+  if (options === undefined || options === null) return undefined;
+  if (typeof options !== 'object') throw new ChannelLinkError('INVALID_PARAMS', 'join() options must be an object, e.g. { attributes: { name: "Ada" } }');
+  return options.attributes === undefined ? undefined : Object.freeze(validateAttributes(options.attributes, 'join() attributes'));
+}
 
 /** Picks where the engine runs for a `worker` option value. */
 export type HostResolver = (worker: ReturnType<typeof resolveOptions>['worker']) => HostFactory;
@@ -105,6 +133,8 @@ class Client implements ChannelClient {
   private readonly state = new BehaviorSubject<ConnectionState>('DISCONNECTED');
   private readonly info = new BehaviorSubject<ChannelInfo>(NO_MEMBERS);
   private role: ClientRole;
+  private attributes: Attributes = Object.freeze({});
+  private quality: NetworkQuality = UNKNOWN_QUALITY;
   private readonly engine: EngineBridge;
   private destroying: Promise<void> | null = null;
   /**
@@ -128,6 +158,7 @@ class Client implements ChannelClient {
   readonly debug = {
     simulateNetworkLoss: (ms: number) => this.engine.call('simulateNetworkLoss', (api) => api.simulateNetworkLoss(ms)).then(() => {}),
     signalOnline: () => this.engine.call('signalOnline', (api) => api.signalOnline()).then(() => {}),
+    simulateLatency: (ms: number) => this.engine.call('simulateLatency', (api) => api.simulateLatency(ms)).then(() => {}),
   };
 
   constructor(options: EngineOptions, hostFactory: HostFactory, page: PageLifecycle | null) {
@@ -167,13 +198,48 @@ class Client implements ChannelClient {
     return this.hub.ofType(name);
   }
 
-  join(token: string | null, channel: string, uid: Uid | null = null): Promise<Uid> {
-    const joined = this.engine.call('join', (api) => api.join(token, channel, uid), 'join');
+  join(token: string | null, channel: string, uid: Uid | null = null, options?: JoinOptions): Promise<Uid> {
+    let attributes: Attributes | undefined;
+    try {
+      attributes = joinAttributes(options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const joined = this.engine.call('join', (api) => api.join(token, channel, uid, attributes), 'join');
+    // The engine took them with the join, whatever its outcome (a refusal of the call itself aside).
+    if (attributes) {
+      joined.then(
+        () => (this.attributes = attributes),
+        (error: unknown) => {
+          if (!(error instanceof ChannelLinkError && (error.code === 'INVALID_PARAMS' || error.code === 'INVALID_OPERATION'))) this.attributes = attributes;
+        },
+      );
+    }
     if (this.state.value === 'DISCONNECTED') {
       const args: JoinArgs = (this.lastJoin = { token, channel, uid });
       joined.then((assigned) => (args.uid = assigned), () => {});
     }
     return joined;
+  }
+
+  async setAttributes(attributes: Attributes): Promise<void> {
+    const next = Object.freeze(validateAttributes(attributes));
+    await this.engine.call('setAttributes', (api) => api.setAttributes(next));
+    this.attributes = next;
+  }
+
+  getAttributes(): Attributes {
+    return this.attributes;
+  }
+
+  getNetworkQuality(): NetworkQuality {
+    return this.quality;
+  }
+
+  getRemoteNetworkQuality(): ReadonlyMap<Uid, NetworkQuality> {
+    const table = new Map<Uid, NetworkQuality>();
+    for (const [uid, peer] of this.mirror.current) table.set(uid, peer.networkQuality);
+    return table;
   }
 
   leave(): Promise<void> {
@@ -246,17 +312,22 @@ class Client implements ChannelClient {
    * events already sees the table the batch leads to, and the state it brings.
    */
   private applyBatch(items: readonly EngineOutput[]): void {
-    for (const item of items) if (item.kind === 'event') this.mirror.stage(item.event);
+    for (const item of items) this.mirror.stage(item);
     this.mirror.flush();
     for (const item of items) {
       if (item.kind === 'message') this.remote.deliver({ uid: item.uid, streamId: item.streamId, data: item.data });
       else if (item.kind === 'channel-info') this.info.next(item.info);
-      else this.applyEvent(item.event);
+      else if (item.kind === 'event') this.applyEvent(item.event);
     }
   }
 
   private applyEvent(event: ChannelEvent): void {
-    if (event.type === 'connection-state-change') this.state.next(event.curState);
+    if (event.type === 'connection-state-change') {
+      this.state.next(event.curState);
+      if (event.curState === 'DISCONNECTED') this.quality = UNKNOWN_QUALITY;
+      else if (event.curState === 'CONNECTING' && event.prevState === 'CONNECTED') this.quality = DOWN_QUALITY;
+    }
+    if (event.type === 'network-quality') this.quality = Object.freeze({ uplinkNetworkQuality: event.uplinkNetworkQuality, downlinkNetworkQuality: event.downlinkNetworkQuality });
     if (event.type === 'client-role-changed') {
       this.role = event.role;
       if (event.role === 'audience') this.closeAllLocal('the client became an audience member');

@@ -4,7 +4,8 @@
  * burst of a thousand changes costs one `peers$` emission and one copy, not one per change.
  */
 import { BehaviorSubject, type Observable } from 'rxjs';
-import type { ChannelEvent, Peer, PeerTable, Uid } from './types.js';
+import type { EngineOutput } from './boundary.js';
+import type { Attributes, NetworkQuality, Peer, PeerTable, Uid } from './types.js';
 
 export class PeerMirror {
   private readonly subject = new BehaviorSubject<PeerTable>(new Map());
@@ -16,25 +17,37 @@ export class PeerMirror {
     return this.draft ?? this.subject.value;
   }
 
-  /** Applies one event to the working table; nothing is emitted until flush(). */
-  stage(event: ChannelEvent): void {
+  /** Applies one item of engine output to the working table; nothing is emitted until flush(). */
+  stage(item: EngineOutput): void {
+    if (item.kind === 'peer-quality') {
+      const known = this.current.get(item.uid);
+      if (known) this.edit().set(item.uid, { ...known, networkQuality: item.quality });
+      return;
+    }
+    if (item.kind !== 'event') return;
+    const event = item.event;
     switch (event.type) {
       case 'peer-online':
-        if (!this.current.has(event.uid)) this.edit().set(event.uid, peer(event.uid, []));
+        if (!this.current.has(event.uid)) this.edit().set(event.uid, peer(event.uid, [], event.attributes));
         return;
+      case 'peer-attributes-changed': {
+        const known = this.current.get(event.uid);
+        if (known) this.edit().set(event.uid, { ...known, attributes: event.attributes });
+        return;
+      }
       case 'peer-leave':
         if (this.current.has(event.uid)) this.edit().delete(event.uid);
         return;
       case 'stream-added': {
         const known = this.current.get(event.uid);
         if (known?.streams.has(event.streamId)) return;
-        this.edit().set(event.uid, peer(event.uid, [...(known?.streams ?? []), event.streamId]));
+        this.edit().set(event.uid, known ? { ...known, streams: new Set([...known.streams, event.streamId]) } : peer(event.uid, [event.streamId]));
         return;
       }
       case 'stream-removed': {
         const known = this.current.get(event.uid);
         if (!known?.streams.has(event.streamId)) return;
-        this.edit().set(event.uid, peer(event.uid, [...known.streams].filter((s) => s !== event.streamId)));
+        this.edit().set(event.uid, { ...known, streams: new Set([...known.streams].filter((s) => s !== event.streamId)) });
         return;
       }
       case 'connection-state-change':
@@ -65,6 +78,9 @@ export class PeerMirror {
   }
 }
 
-function peer(uid: Uid, streams: string[]): Peer {
-  return { uid, streams: new Set(streams) };
+const UNKNOWN_QUALITY: NetworkQuality = Object.freeze({ uplinkNetworkQuality: 0, downlinkNetworkQuality: 0 });
+const NO_ATTRIBUTES: Attributes = Object.freeze({});
+
+function peer(uid: Uid, streams: string[], attributes: Attributes = NO_ATTRIBUTES): Peer {
+  return { uid, streams: new Set(streams), attributes, networkQuality: UNKNOWN_QUALITY };
 }

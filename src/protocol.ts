@@ -54,7 +54,15 @@ const attributesSchema = v.pipe(
   }, `attributes: at most ${MAX_ATTRIBUTE_KEYS} non-empty keys, string values, ${MAX_ATTRIBUTES_BYTES} bytes as JSON`),
 );
 /** A quality score on the 0..6 scale (src/quality.ts). */
-const score = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(6));
+const isScore = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 6;
+const score = v.custom<number>(isScore, 'a quality score is an integer 0..6');
+/** String keys, string values (the limits are checked where they apply: the server sends only checked ones). */
+const sentAttributes = v.custom<Record<string, string>>(
+  (value) => typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((x) => typeof x === 'string'),
+  'attributes map strings to strings',
+);
+/** [uplink, downlink] scores. */
+const qualityPair = v.custom<[number, number]>((value) => Array.isArray(value) && value.length === 2 && value.every(isScore), 'quality is [uplink, downlink]');
 const count = v.pipe(v.number(), v.integer(), v.minValue(0));
 /** The channel's members by role, the receiving member included. */
 const channelCounts = v.strictObject({ hosts: count, audience: count });
@@ -87,8 +95,11 @@ const SubscribeFrame = v.strictObject({ type: v.literal('subscribe'), id: reques
 const UnsubscribeFrame = v.strictObject({ type: v.literal('unsubscribe'), id: requestId, uid: uidSchema, streamId: streamIdSchema });
 const RenewTokenFrame = v.strictObject({ type: v.literal('renew-token'), id: requestId, token: presentToken });
 const LeaveFrame = v.strictObject({ type: v.literal('leave'), id: requestId });
-/** Replaces the member's attributes; acked once stored (a burst is coalesced: the last value wins). */
-const SetAttributesFrame = v.strictObject({ type: v.literal('set-attributes'), id: requestId, attributes: attributesSchema });
+/**
+ * Replaces the member's attributes; acked once stored (a burst is coalesced: the last value wins).
+ * The limits are the handler's to check, so a set past them is refused (INVALID_PARAMS), not a protocol error.
+ */
+const SetAttributesFrame = v.strictObject({ type: v.literal('set-attributes'), id: requestId, attributes: sentAttributes });
 /** The client's downlink quality changed (one-way, at most every 2 s). */
 const QualityFrame = v.strictObject({ type: v.literal('quality'), down: score });
 /** Becomes a host or an audience member; acked once applied. */
@@ -115,8 +126,8 @@ export type JoinFrame = v.InferOutput<typeof JoinFrame>;
 const peerSnapshot = v.strictObject({
   uid: uidSchema,
   streams: v.array(streamIdSchema),
-  attributes: v.optional(v.record(v.string(), v.string())),
-  quality: v.optional(v.tuple([score, score])),
+  attributes: v.optional(sentAttributes),
+  quality: v.optional(qualityPair),
 });
 const holdMs = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 31 - 1));
 const JoinedFrame = v.strictObject({
@@ -159,8 +170,8 @@ const ErrorFrame = v.strictObject({
   message: errorMessage,
 });
 // A change of the channel's hosts, as members are told it: several ride in one `presence` frame.
-const PeerOnlineEntry = v.strictObject({ type: v.literal('peer-online'), uid: uidSchema, attributes: v.optional(v.record(v.string(), v.string())) });
-const AttributesEntry = v.strictObject({ type: v.literal('attributes'), uid: uidSchema, attributes: v.record(v.string(), v.string()) });
+const PeerOnlineEntry = v.strictObject({ type: v.literal('peer-online'), uid: uidSchema, attributes: v.optional(sentAttributes) });
+const AttributesEntry = v.strictObject({ type: v.literal('attributes'), uid: uidSchema, attributes: sentAttributes });
 /** A host's quality as it reports it: uplink (the server's view), downlink (its own). */
 const QualityEntry = v.strictObject({ type: v.literal('quality'), uid: uidSchema, up: score, down: score });
 const PeerLeaveEntry = v.strictObject({

@@ -1,6 +1,6 @@
 /** What both entry points (browser and Node) export besides `createClient`. */
 export { ChannelLinkError, ERROR_CODES, type ErrorCode } from './errors.js';
-export type { ChannelClient } from './client.js';
+export type { ChannelClient, JoinOptions } from './client.js';
 export type { ClientOptions, WorkerOption } from './options.js';
 export type { LocalStream, RemoteStream } from './streams.js';
 export type { ChannelEventHandler } from './event-hub.js';

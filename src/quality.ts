@@ -6,8 +6,10 @@
  * the server (uplink, from the arrivals); the main thread never needs it.
  */
 
+import type { QualityLevel } from './types.js';
+
 /** A score on the 0..6 scale. */
-export type QualityScore = 0 | 1 | 2 | 3 | 4 | 5 | 6;
+export type QualityScore = QualityLevel;
 
 export interface LinkSample {
   /** Mean round-trip time over the window, in ms (null: not measured on this side). */

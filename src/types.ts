@@ -34,9 +34,30 @@ export interface ConnectionStateChange {
   reason: ConnectionChangeReason;
 }
 
+/** A member's attributes: string keys and string values (docs/api.md, Attributes). */
+export type Attributes = Readonly<Record<string, string>>;
+
+/**
+ * A score on Agora's scale: 0 unknown, 1 excellent, 2 good, 3 poor, 4 bad, 5 very bad, 6 down
+ * (docs/behaviour.md, Network quality).
+ */
+export type QualityLevel = 0 | 1 | 2 | 3 | 4 | 5 | 6;
+
+/** The quality of a member's link, each direction on the 0..6 scale. */
+export interface NetworkQuality {
+  /** Client to server, as the server sees the client's heartbeats arrive. */
+  readonly uplinkNetworkQuality: QualityLevel;
+  /** Server to client, from the heartbeat echoes (round-trip time, jitter, echoes missing). */
+  readonly downlinkNetworkQuality: QualityLevel;
+}
+
 export interface Peer {
   readonly uid: Uid;
   readonly streams: ReadonlySet<string>;
+  /** The peer's attributes (empty if it set none). */
+  readonly attributes: Attributes;
+  /** The peer's link quality as it last shared it (0s until it has). */
+  readonly networkQuality: NetworkQuality;
 }
 export type PeerTable = ReadonlyMap<Uid, Peer>;
 
@@ -59,7 +80,11 @@ export interface ChannelEventMap {
    */
   connected: { resumed: boolean; recovered: boolean };
   /** A peer is in the channel: already there at join, joined, or back after a drop. */
-  'peer-online': { uid: Uid };
+  'peer-online': { uid: Uid; attributes: Attributes };
+  /** A peer replaced its attributes (setAttributes()). */
+  'peer-attributes-changed': { uid: Uid; attributes: Attributes };
+  /** The local user's link quality, every 2 s while CONNECTED. */
+  'network-quality': NetworkQuality;
   /** A peer left (QUIT), went silent for the server's peer timeout (SERVER_TIMEOUT), or became an audience member (BECOME_AUDIENCE). */
   'peer-leave': { uid: Uid; reason: PeerLeaveReason };
   /** A peer published a stream (or republished it after a rejoin). */
@@ -110,6 +135,8 @@ const EVENT_NAMES: { readonly [K in ChannelEventName]: null } = {
   'connection-state-change': null,
   connected: null,
   'peer-online': null,
+  'peer-attributes-changed': null,
+  'network-quality': null,
   'peer-leave': null,
   'stream-added': null,
   'stream-removed': null,

@@ -75,7 +75,8 @@ export function createWorkerApi(env: EngineEnv): WorkerApi {
         port.start?.();
         return null;
       }),
-    join: (token, channel, uid) => settle(() => live().join(token, channel, uid)),
+    join: (token, channel, uid, attributes) => settle(() => live().join(token, channel, uid, attributes)),
+    setAttributes: (attributes) => settle(() => live().setAttributes(attributes).then(() => null)),
     leave: () => settle(() => live().leave().then(() => null)),
     publish: () => settle(() => live().publish()),
     unpublish: (streamId) => settle(() => live().unpublish(streamId).then(() => null)),
@@ -87,6 +88,7 @@ export function createWorkerApi(env: EngineEnv): WorkerApi {
     setRole: (role) => settle(() => live().setRole(role).then(() => null)),
     stats: () => settle(() => live().stats()),
     simulateNetworkLoss: (ms) => settle(() => (live().simulateNetworkLoss(ms), null)),
+    simulateLatency: (ms) => settle(() => (live().simulateLatency(ms), null)),
     signalOnline: () => settle(() => (live().signalOnline(), null)),
     dispose: () =>
       settle(async () => {

@@ -4,9 +4,9 @@
  * (peers it lacks may still be coming back: their leave waits for the hold's end).
  */
 import type { PresenceEntry } from '../src/protocol.js';
-import type { ChannelEvent, Uid } from '../src/types.js';
+import type { Uid } from '../src/types.js';
 import type { TimerGroup, TimerHandle } from './env.js';
-import { PresenceTable, type PeerSnapshot } from './presence.js';
+import { PresenceTable, type PeerSnapshot, type ViewChange } from './presence.js';
 
 export class ChannelView {
   private readonly table = new PresenceTable();
@@ -15,7 +15,7 @@ export class ChannelView {
   constructor(
     private readonly timers: TimerGroup,
     /** Events the view emits by itself (when a hold ends). */
-    private readonly emitAll: (events: ChannelEvent[]) => void,
+    private readonly emitAll: (events: ViewChange[]) => void,
   ) {}
 
   /** Hosts known. */
@@ -28,10 +28,14 @@ export class ChannelView {
   }
 
   /** One presence entry: the events it means for the app (none for a duplicate). */
-  apply(entry: PresenceEntry): ChannelEvent[] {
+  apply(entry: PresenceEntry): ViewChange[] {
     switch (entry.type) {
       case 'peer-online':
-        return this.table.peerOnline(entry.uid);
+        return this.table.peerOnline(entry.uid, entry.attributes ?? {});
+      case 'attributes':
+        return this.table.setAttributes(entry.uid, entry.attributes);
+      case 'quality':
+        return this.table.setQuality(entry.uid, [entry.up, entry.down]);
       case 'peer-leave':
         return this.table.peerLeave(entry.uid, entry.reason);
       case 'stream-added':
@@ -42,7 +46,7 @@ export class ChannelView {
   }
 
   /** The server's view of the channel now; with `holdMs`, peers it lacks may still be coming back. */
-  snapshot(peers: readonly PeerSnapshot[], holdMs = 0): ChannelEvent[] {
+  snapshot(peers: readonly PeerSnapshot[], holdMs = 0): ViewChange[] {
     this.timers.clear(this.holdTimer);
     const events = this.table.applySnapshot(peers, holdMs > 0);
     if (holdMs > 0) this.holdTimer = this.timers.set(() => this.emitAll(this.table.endHold()), holdMs);

@@ -7,8 +7,8 @@ import type { EngineOutput, EngineStats } from '../src/boundary.js';
 import { ChannelLinkError } from '../src/errors.js';
 import { outcomeOfKick, type Outcome } from '../src/outcomes.js';
 import { PROTOCOL_VERSION, type JoinFrame, type JoinedFrame, type PresenceEntry, type ServerDataFrame } from '../src/protocol.js';
-import type { ChannelEvent, ChannelInfo, ClientRole, ConnectionChangeReason, ConnectionState, EngineOptions, Uid } from '../src/types.js';
-import { validateChannelName, validateRole, validateToken, validateUid } from '../src/validation.js';
+import type { Attributes, ChannelEvent, ChannelInfo, ClientRole, ConnectionChangeReason, ConnectionState, EngineOptions, QualityLevel, Uid } from '../src/types.js';
+import { validateAttributes, validateChannelName, validateRole, validateToken, validateUid } from '../src/validation.js';
 import { joinGaveUpError } from './attempt-failure.js';
 import { ConnectionStateMachine } from './connection-state.js';
 import { TimerGroup, type EngineEnv } from './env.js';
@@ -20,6 +20,8 @@ import { ChannelView } from './channel-view.js';
 import { admitMessage, continueStreams } from './continuity.js';
 import { PendingRequests } from './requests.js';
 import { RoleState } from './role-state.js';
+import type { ViewChange } from './presence.js';
+import { QualityReporter } from './quality-reporter.js';
 
 /** Until the server says its continuity window: its default (the default peer timeout). */
 const DEFAULT_CONTINUITY_MS = 10_000;
@@ -46,6 +48,9 @@ export class Engine {
   private readonly view: ChannelView;
   private readonly media = new LocalMedia();
   private readonly role: RoleState;
+  private readonly quality: QualityReporter;
+  /** The local user's attributes: every join frame carries them. */
+  private attributes: Attributes = {};
   /** The role the last join frame asked for. */
   private askedRole: ClientRole;
   /** The server's continuity window (its joined frame says it; until then, the default peer timeout). */
@@ -69,7 +74,7 @@ export class Engine {
     this.timers = new TimerGroup(env.timers);
     this.requests = new PendingRequests(env.timers);
     this.role = new RoleState(options.role);
-    this.view = new ChannelView(this.timers, (events) => this.emitAll(events));
+    this.view = new ChannelView(this.timers, (changes) => this.emitView(changes));
     this.askedRole = options.role;
     this.machine = new ConnectionStateMachine((change) => this.emit({ type: 'connection-state-change', ...change }));
     this.link = new Link(env, options, {
@@ -84,6 +89,10 @@ export class Engine {
       onAttemptFailed: ({ code, message, url }, attempt) => this.emit({ type: 'connection-attempt-failed', attempt, url, code, message }),
       onProtocolError: (error) => this.emit({ type: 'exception', code: error.code, message: error.message }),
     });
+    this.quality = new QualityReporter(env.timers, () => this.link.downlinkScore, {
+      emit: (quality) => this.emit({ type: 'network-quality', ...quality }),
+      report: (down) => this.link.send({ type: 'quality', down }),
+    });
     this.stopOnline = env.online.subscribe(() => this.link.retryNow());
   }
 
@@ -91,20 +100,22 @@ export class Engine {
     return this.machine.state;
   }
 
-  join(token: unknown, channel: unknown, uid: unknown): Promise<Uid> {
+  join(token: unknown, channel: unknown, uid: unknown, attributes?: unknown): Promise<Uid> {
     try {
-      return this.startJoin(token, channel, uid);
+      return this.startJoin(token, channel, uid, attributes);
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
-  private startJoin(token: unknown, channel: unknown, uid: unknown): Promise<Uid> {
+  private startJoin(token: unknown, channel: unknown, uid: unknown, attributes: unknown): Promise<Uid> {
     this.assertAlive();
     const session: Session = { channel: validateChannelName(channel), uid: validateUid(uid), token: validateToken(token) };
+    const own = attributes === undefined ? this.attributes : validateAttributes(attributes, 'join() attributes');
     if (this.machine.state !== 'DISCONNECTED') {
       throw new ChannelLinkError('INVALID_OPERATION', `join() needs state DISCONNECTED, it is ${this.machine.state}`);
     }
+    this.attributes = own;
     this.session = session;
     this.everJoined = false;
     const joined = new Promise<Uid>((resolve, reject) => (this.joinWaiter = { resolve, reject }));
@@ -228,6 +239,24 @@ export class Engine {
     this.applyRole(role);
   }
 
+  /**
+   * Replaces the local user's attributes. Joined, the server stores and shares them (resolving on
+   * its ack); otherwise the next join frame carries them. A refusal puts the old ones back.
+   */
+  async setAttributes(attributes: unknown): Promise<void> {
+    const next = validateAttributes(attributes);
+    this.assertAlive();
+    if (this.machine.state === 'DISCONNECTING') throw new ChannelLinkError('INVALID_OPERATION', 'setAttributes() while leaving the channel');
+    const previous = this.attributes;
+    this.attributes = next;
+    try {
+      await this.requestOrDefer((id) => this.link.send({ type: 'set-attributes', id, attributes: next }));
+    } catch (error) {
+      if (this.attributes === next) this.attributes = previous;
+      throw error;
+    }
+  }
+
   stats(): EngineStats {
     return { state: this.machine.state, uid: this.session?.uid ?? null, peers: this.view.size, ...this.link.stats };
   }
@@ -244,6 +273,12 @@ export class Engine {
     }, ms);
   }
 
+  /** Debug hook (demos, tests): from now on every frame, either way, is held `ms` (0: none). */
+  simulateLatency(ms: number): void {
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new ChannelLinkError('INVALID_PARAMS', 'simulateLatency() needs a number of ms, 0 or more');
+    this.link.setLatency(ms);
+  }
+
   /** Debug hook (demos, tests): behave as if the host fired `online`. */
   signalOnline(): void {
     this.link.retryNow();
@@ -255,6 +290,7 @@ export class Engine {
     this.disposed = true;
     this.stopOnline();
     this.link.stop();
+    this.quality.stop();
     this.timers.clearAll();
     this.requests.rejectAll('CLOSED', 'client destroyed');
   }
@@ -273,7 +309,8 @@ export class Engine {
     this.emitInfo(frame.channel);
     const continuity = continueStreams(this.media, frame, rejoin, this.env.clock.now());
     this.emit({ type: 'connected', resumed: frame.resumed, recovered: continuity.gaps.length === 0 && continuity.vouched });
-    this.emitAll(this.view.snapshot(frame.peers, frame.holdMs));
+    this.quality.joined();
+    this.emitView(this.view.snapshot(frame.peers, frame.holdMs));
     this.emitAll(continuity.gaps);
     for (const bytes of continuity.resend) this.link.sendBinary(bytes);
     const waiter = this.joinWaiter;
@@ -293,6 +330,8 @@ export class Engine {
         return;
       case 'channel-info':
         return this.emitInfo(frame);
+      case 'uplink':
+        return this.quality.setUplink(frame.quality as QualityLevel);
       case 'token-will-expire':
         return this.emit({ type: 'token-privilege-will-expire' });
       case 'kicked':
@@ -302,13 +341,13 @@ export class Engine {
         return this.link.serverClosing();
       case 'snapshot':
         if (frame.channel) this.emitInfo(frame.channel);
-        return this.emitAll(this.view.snapshot(frame.peers, frame.holdMs));
+        return this.emitView(this.view.snapshot(frame.peers, frame.holdMs));
     }
   }
 
   /** One change of the channel's hosts, told as the app's events (duplicates dropped by the view). */
   private applyPresence(entry: PresenceEntry): void {
-    this.emitAll(this.view.apply(entry));
+    this.emitView(this.view.apply(entry));
     // A stream we subscribed to came back (its publisher rejoined): restore the subscription.
     if (entry.type === 'stream-added' && this.media.isSubscribed(entry.uid, entry.streamId)) this.resubscribe(entry.uid, entry.streamId);
   }
@@ -346,6 +385,7 @@ export class Engine {
   }
 
   private handleLost(reason: LossReason): void {
+    this.quality.stop();
     this.requests.rejectAll('NETWORK_ERROR', 'link lost');
     if (this.machine.state === 'CONNECTED') this.machine.setState('CONNECTING', reason);
   }
@@ -381,6 +421,7 @@ export class Engine {
     this.everJoined = false;
     this.view.clear();
     this.media.clear();
+    this.quality.stop();
     this.machine.setState('DISCONNECTED', reason);
     waiter?.reject(error);
   }
@@ -409,6 +450,8 @@ export class Engine {
       role: this.role.wanted,
       streams: this.role.wanted === 'host' ? [...this.media.published.keys()] : [],
       subscriptions: this.media.subscriptions,
+      attributes: this.attributes,
+      heartbeatMs: this.options.heartbeatIntervalMs,
     };
     if (session.sessionId) frame.sessionId = session.sessionId;
     return frame;
@@ -442,5 +485,13 @@ export class Engine {
 
   private emitAll(events: ChannelEvent[]): void {
     for (const event of events) this.emit(event);
+  }
+
+  /** The view's changes: app events, and peers' quality for the main thread's table. */
+  private emitView(changes: ViewChange[]): void {
+    for (const change of changes) {
+      if (change.type === 'peer-quality') this.output({ kind: 'peer-quality', uid: change.uid, quality: change.quality });
+      else this.emit(change);
+    }
   }
 }

@@ -3,6 +3,8 @@
  * frame re-arms. The deadline is checked against the clock on every tick as well as by its own
  * timer, so a throttled or late timer cannot hide a dead link.
  */
+import type { QualityScore } from '../src/quality.js';
+import { DownlinkMeter } from './downlink-meter.js';
 import { TimerGroup, type Clock, type TimerHandle, type Timers } from './env.js';
 
 export interface HeartbeatOptions {
@@ -20,6 +22,7 @@ export class Heartbeat {
   private lastInboundAt = 0;
   private running = false;
   private lastRtt: number | null = null;
+  private readonly downlink = new DownlinkMeter();
 
   constructor(
     private readonly clock: Clock,
@@ -34,9 +37,15 @@ export class Heartbeat {
     return this.lastRtt;
   }
 
+  /** The downlink's score from the echoes of this link's heartbeats (0 before any). */
+  get downlinkScore(): QualityScore {
+    return this.downlink.score;
+  }
+
   start(): void {
     this.stop();
     this.running = true;
+    this.downlink.reset();
     this.lastInboundAt = this.clock.now();
     this.armDeadline();
     this.tick();
@@ -55,13 +64,17 @@ export class Heartbeat {
   }
 
   onPong(sentTs: number): void {
-    const rtt = this.clock.now() - sentTs;
+    const now = this.clock.now();
+    const rtt = now - sentTs;
     if (rtt >= 0) this.lastRtt = rtt;
+    this.downlink.echoed(sentTs, now);
   }
 
   private tick(): void {
     if (!this.running || this.checkDeadline()) return;
-    this.hooks.sendPing(this.clock.now());
+    const ts = this.clock.now();
+    this.downlink.sent(ts);
+    this.hooks.sendPing(ts);
     this.timers.set(() => this.tick(), this.options.intervalMs);
   }
 

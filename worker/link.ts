@@ -75,7 +75,7 @@ export class Link {
     this.timers = new TimerGroup(env.timers);
     this.servers = new ServerRotation(options.urls);
     this.policy = new ReconnectPolicy(options, createBackoffPolicy(options.reconnect, env.random), env.clock);
-    this.transport = new Transport(env.WebSocket, {
+    this.transport = new Transport(env.WebSocket, env.timers, {
       onOpen: () => this.handleOpen(),
       onText: (text) => this.handleText(text),
       onBinary: (bytes) => this.handleBinary(bytes),
@@ -109,6 +109,11 @@ export class Link {
   /** Connection attempts that failed since start() or the last loss. */
   get failedAttempts(): number {
     return this.failures;
+  }
+
+  /** The downlink's score on the joined link (docs/behaviour.md, Network quality). */
+  get downlinkScore() {
+    return this.heartbeat.downlinkScore;
   }
 
   get stats() {
@@ -158,6 +163,10 @@ export class Link {
 
   setNetworkLoss(lost: boolean): void {
     this.transport.setNetworkLoss(lost);
+  }
+
+  setLatency(ms: number): void {
+    this.transport.setLatency(ms);
   }
 
   private connectNow(): void {

@@ -8,18 +8,38 @@
  * peer or stream that the server announces again is simply kept (the app sees nothing); what is
  * still missing when the hold ends (endHold()) is announced as gone then.
  */
-import type { ChannelEvent, Uid } from '../src/types.js';
+import type { Attributes, ChannelEvent, NetworkQuality, QualityLevel, Uid } from '../src/types.js';
 import type { PeerLeaveReason, StreamRemovedReason } from '../src/wire-words.js';
 
 export interface PeerSnapshot {
   uid: Uid;
   streams: readonly string[];
+  attributes?: Attributes | undefined;
+  /** [uplink, downlink], when the peer has shared it. */
+  quality?: readonly [number, number] | undefined;
 }
 
-type PresenceEvent = Extract<ChannelEvent, { type: 'peer-online' | 'peer-leave' | 'stream-added' | 'stream-removed' }>;
+type PresenceEvent = Extract<ChannelEvent, { type: 'peer-online' | 'peer-leave' | 'stream-added' | 'stream-removed' | 'peer-attributes-changed' }>;
+/** A peer's quality changed: not an app event, but the peer table shows it. */
+export interface PeerQualityChange {
+  type: 'peer-quality';
+  uid: Uid;
+  quality: NetworkQuality;
+}
+/** What a presence change means on the main thread: an app event, or a quality update. */
+export type ViewChange = PresenceEvent | PeerQualityChange;
+
+const NO_ATTRIBUTES: Attributes = Object.freeze({});
+
+function sameAttributes(a: Attributes, b: Attributes): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && a[key] === b[key]);
+}
 
 export class PresenceTable {
   private readonly peers = new Map<Uid, Set<string>>();
+  private readonly attributes = new Map<Uid, Attributes>();
+  private readonly quality = new Map<Uid, NetworkQuality>();
   private readonly heldPeers = new Set<Uid>();
   private readonly heldStreams = new Map<Uid, Set<string>>();
 
@@ -31,15 +51,36 @@ export class PresenceTable {
     return this.peers.size;
   }
 
-  peerOnline(uid: Uid): PresenceEvent[] {
+  /** A host is in the channel; `attributes` undefined: unchanged (a stream's arrival implies its publisher). */
+  peerOnline(uid: Uid, attributes?: Attributes): ViewChange[] {
     const known = this.peers.get(uid);
     if (known) {
       // A held peer is back: it stays, and each of its streams must be announced again in turn.
       if (this.heldPeers.delete(uid)) for (const streamId of known) this.holdStream(uid, streamId);
-      return [];
+      return attributes ? this.setAttributes(uid, attributes) : [];
     }
     this.peers.set(uid, new Set());
-    return [{ type: 'peer-online', uid }];
+    const own = attributes ?? NO_ATTRIBUTES;
+    this.attributes.set(uid, own);
+    return [{ type: 'peer-online', uid, attributes: own }];
+  }
+
+  /** A known host's attributes, replaced (nothing if they are the same). */
+  setAttributes(uid: Uid, attributes: Attributes): ViewChange[] {
+    const known = this.attributes.get(uid);
+    if (!known || sameAttributes(known, attributes)) return [];
+    this.attributes.set(uid, attributes);
+    return [{ type: 'peer-attributes-changed', uid, attributes }];
+  }
+
+  /** A known host's quality, as it shared it: [uplink, downlink]. */
+  setQuality(uid: Uid, [up, down]: readonly [number, number]): ViewChange[] {
+    if (!this.peers.has(uid)) return [];
+    const known = this.quality.get(uid);
+    if (known && known.uplinkNetworkQuality === up && known.downlinkNetworkQuality === down) return [];
+    const quality: NetworkQuality = { uplinkNetworkQuality: up as QualityLevel, downlinkNetworkQuality: down as QualityLevel };
+    this.quality.set(uid, quality);
+    return [{ type: 'peer-quality', uid, quality }];
   }
 
   peerLeave(uid: Uid, reason: PeerLeaveReason): PresenceEvent[] {
@@ -55,11 +96,13 @@ export class PresenceTable {
       reason: 'PEER_LEFT',
     }));
     this.peers.delete(uid);
+    this.attributes.delete(uid);
+    this.quality.delete(uid);
     events.push({ type: 'peer-leave', uid, reason });
     return events;
   }
 
-  streamAdded(uid: Uid, streamId: string): PresenceEvent[] {
+  streamAdded(uid: Uid, streamId: string): ViewChange[] {
     const events = this.peerOnline(uid);
     const streams = this.peers.get(uid)!;
     this.heldStreams.get(uid)?.delete(streamId);
@@ -81,9 +124,9 @@ export class PresenceTable {
    * that describe the difference: departures first, then arrivals and stream changes. With `hold`,
    * what the snapshot lacks is held instead (see the class comment).
    */
-  applySnapshot(snapshot: readonly PeerSnapshot[], hold = false): PresenceEvent[] {
-    const next = new Map<Uid, readonly string[]>(snapshot.map((p) => [p.uid, p.streams]));
-    const events: PresenceEvent[] = [];
+  applySnapshot(snapshot: readonly PeerSnapshot[], hold = false): ViewChange[] {
+    const next = new Map<Uid, PeerSnapshot>(snapshot.map((p) => [p.uid, p]));
+    const events: ViewChange[] = [];
     this.heldPeers.clear();
     this.heldStreams.clear();
     for (const uid of [...this.peers.keys()]) {
@@ -93,7 +136,7 @@ export class PresenceTable {
       if (hold) this.heldPeers.add(uid);
       else events.push(...this.peerLeave(uid, 'SERVER_TIMEOUT'));
     }
-    for (const [uid, streams] of next) {
+    for (const [uid, { streams, attributes, quality }] of next) {
       const known = this.peers.get(uid);
       if (known) {
         const wanted = new Set(streams);
@@ -103,15 +146,16 @@ export class PresenceTable {
           else events.push(...this.streamRemoved(uid, streamId, 'NO_DATA'));
         }
       }
-      events.push(...this.peerOnline(uid));
+      events.push(...this.peerOnline(uid, attributes ?? NO_ATTRIBUTES));
+      if (quality) events.push(...this.setQuality(uid, quality));
       for (const streamId of streams) events.push(...this.streamAdded(uid, streamId));
     }
     return events;
   }
 
   /** The hold is over: what was not announced again is gone (streams first, then peers). */
-  endHold(): PresenceEvent[] {
-    const events: PresenceEvent[] = [];
+  endHold(): ViewChange[] {
+    const events: ViewChange[] = [];
     for (const [uid, streams] of [...this.heldStreams]) {
       if (this.heldPeers.has(uid)) continue;
       for (const streamId of streams) events.push(...this.streamRemoved(uid, streamId, 'NO_DATA'));
@@ -130,6 +174,8 @@ export class PresenceTable {
 
   clear(): void {
     this.peers.clear();
+    this.attributes.clear();
+    this.quality.clear();
     this.heldPeers.clear();
     this.heldStreams.clear();
   }

@@ -4,7 +4,7 @@
  */
 import type { SerializedCause } from '../src/errors.js';
 import { socketErrorOf } from './attempt-failure.js';
-import type { WebSocketConstructor, WebSocketLike } from './env.js';
+import { TimerGroup, type Timers, type WebSocketConstructor, type WebSocketLike } from './env.js';
 
 /** Callbacks of the current socket only: a stale socket's never reach them. */
 export interface TransportHandlers {
@@ -25,11 +25,17 @@ export class Transport {
    * (a half-open link), and a new socket fails at once (no route).
    */
   private networkLoss = false;
+  /** Debug hook: every frame, either way, is held this long first (a slow link; order is kept). */
+  private latencyMs = 0;
+  private readonly delayed: TimerGroup;
 
   constructor(
     private readonly WebSocketImpl: WebSocketConstructor,
+    timers: Timers,
     private readonly handlers: TransportHandlers,
-  ) {}
+  ) {
+    this.delayed = new TimerGroup(timers);
+  }
 
   get bufferedAmount(): number {
     return this.socket?.bufferedAmount ?? 0;
@@ -58,11 +64,14 @@ export class Transport {
     socket.onmessage = (event) => {
       if (generation !== this.generation || this.networkLoss) return;
       const data = event.data;
-      if (typeof data === 'string') this.handlers.onText(data);
-      else if (data instanceof ArrayBuffer) this.handlers.onBinary(new Uint8Array(data));
-      else if (ArrayBuffer.isView(data)) {
-        this.handlers.onBinary(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-      }
+      this.later(() => {
+        if (generation !== this.generation) return;
+        if (typeof data === 'string') this.handlers.onText(data);
+        else if (data instanceof ArrayBuffer) this.handlers.onBinary(new Uint8Array(data));
+        else if (ArrayBuffer.isView(data)) {
+          this.handlers.onBinary(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+        }
+      });
     };
     let error: SerializedCause | undefined;
     socket.onclose = (event) => {
@@ -80,13 +89,29 @@ export class Transport {
   send(data: string | Uint8Array): boolean {
     if (!this.socket || this.socket.readyState !== OPEN) return false;
     if (this.networkLoss) return true; // silently lost, like a dead link
-    this.socket.send(data);
+    const socket = this.socket;
+    // Delayed bytes are the caller's to reuse: keep a copy.
+    const bytes = this.latencyMs > 0 && typeof data !== 'string' ? data.slice() : data;
+    this.later(() => {
+      if (socket.readyState === OPEN) socket.send(bytes);
+    });
     return true;
+  }
+
+  setLatency(ms: number): void {
+    this.latencyMs = Math.max(0, ms);
+  }
+
+  /** Now, or after the simulated latency. */
+  private later(run: () => void): void {
+    if (this.latencyMs > 0) this.delayed.set(run, this.latencyMs);
+    else run();
   }
 
   /** Closes the current socket; its callbacks are ignored from now on. */
   close(code = 1000, reason = ''): void {
     const socket = this.socket;
+    this.delayed.clearAll();
     // Advance even without a socket: a pending failure of a constructor that threw is now stale.
     this.generation++;
     if (!socket) return;

@@ -74,8 +74,8 @@ export async function testCluster(options: ServerOptions = {}, count = 3): Promi
   };
 }
 
-export async function proxyTo(server: { port: number }): Promise<FaultProxy> {
-  const proxy = await startFaultProxy({ target: { host: '127.0.0.1', port: server.port } });
+export async function proxyTo(server: { port: number }, options: { frames?: boolean } = {}): Promise<FaultProxy> {
+  const proxy = await startFaultProxy({ target: { host: '127.0.0.1', port: server.port }, ...options });
   onCleanup(() => proxy.close());
   return proxy;
 }

@@ -242,3 +242,48 @@ describe('fault proxy', () => {
     expect(err.code).toBe('ECONNREFUSED');
   });
 });
+
+describe('shaping: delay and heartbeat drops', () => {
+  it('delay(ms) holds bytes at least that long, and lowering it lets nothing overtake', async () => {
+    const target = await startTarget();
+    const proxy = await startProxy(target);
+    const client = track(net.connect(proxy.port, '127.0.0.1'));
+    cleanups.push(() => client.socket.destroy());
+    await new Promise((r) => client.socket.once('connect', r));
+    proxy.delay(250, 'upstream');
+    const sentAt = Date.now();
+    client.socket.write('a');
+    await waitFor(() => proxy.held === 1, { message: 'the proxy holds a' });
+    proxy.delay(0);
+    client.socket.write('b');
+    await waitFor(() => client.data === 'ab', { message: 'both echoed, in order' });
+    expect(Date.now() - sentAt).toBeGreaterThanOrEqual(245);
+  });
+
+  it('dropHeartbeats(rate) discards that share of heartbeat frames and nothing else', async () => {
+    const { WebSocketServer, WebSocket } = await import('ws');
+    const { encodeHeartbeat } = await import('../../src/heartbeat-frame.js');
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    cleanups.push(() => new Promise<void>((r) => wss.close(() => r())));
+    await new Promise((r) => wss.once('listening', r));
+    const got: string[] = [];
+    wss.on('connection', (ws) => ws.on('message', (data, binary) => got.push(binary ? `hb ${(data as Buffer).length}` : String(data))));
+    const proxy = await startFaultProxy({ target: { host: '127.0.0.1', port: (wss.address() as AddressInfo).port }, frames: true });
+    cleanups.push(() => proxy.close());
+    const ws = new WebSocket(proxy.url());
+    cleanups.push(() => ws.terminate());
+    await new Promise((r) => ws.once('open', r));
+    proxy.dropHeartbeats(1, 'upstream');
+    for (let i = 0; i < 3; i++) ws.send(encodeHeartbeat(i));
+    ws.send('x');
+    ws.send('y'.repeat(70_000)); // a long frame, split over many chunks
+    await waitFor(() => got.length === 2, { message: 'the text frames arrive' });
+    expect(got[0]).toBe('x');
+    expect(got[1]).toHaveLength(70_000);
+    expect(proxy.heartbeatsDropped.upstream).toBe(3);
+    proxy.dropHeartbeats(0);
+    ws.send(encodeHeartbeat(9));
+    await waitFor(() => got.length === 3, { message: 'a heartbeat passes again' });
+    expect(got[2]).toBe('hb 9');
+  });
+});

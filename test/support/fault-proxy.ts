@@ -21,8 +21,16 @@
 //  - refuse() only affects new connections (accepted, then reset at once);
 //    existing ones keep flowing (the lost-bytes check above still applies).
 //  - drop() destroys every current connection (both sides); mode unchanged.
+//
+// Shaping (a slow or lossy link that stays open):
+//  - delay(ms, dir) holds every byte travelling in `dir` for `ms` (order kept: lowering the
+//    delay never lets new bytes overtake held ones); delay(0) ends it.
+//  - dropHeartbeats(rate, dir) discards that share of the channel-link heartbeat frames (and
+//    nothing else) in `dir`. The proxy then reads WebSocket frame boundaries, so it needs
+//    `{ frames: true }` at start: a connection is parsed from its first byte.
 import net from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
+import { FrameSplitter, isHeartbeatUnit } from './ws-frames.js';
 
 export type Direction = 'both' | 'upstream' | 'downstream';
 export type FaultMode = 'pass' | 'refuse' | `blackhole-${Direction}`;
@@ -38,6 +46,10 @@ export interface FaultProxyOptions {
   listenPort?: number;
   /** Default '127.0.0.1'. */
   host?: string;
+  /** Parse WebSocket frames, so dropHeartbeats() can discard whole frames. Default false. */
+  frames?: boolean;
+  /** The draw of dropHeartbeats() (default Math.random). */
+  random?: () => number;
 }
 
 export interface FaultProxy {
@@ -56,6 +68,14 @@ export interface FaultProxy {
   drop(): void;
   /** Same as pass(); see the module comment for what happens to damaged links. */
   restore(): void;
+  /** Every byte in `direction` (default both) is held `ms` from now on; 0 ends it. */
+  delay(ms: number, direction?: Direction): void;
+  /** Discards this share (0..1) of the heartbeat frames in `direction` (default both); needs `{ frames: true }`. */
+  dropHeartbeats(rate: number, direction?: Direction): void;
+  /** Chunks held by delay() now, all connections and directions. */
+  readonly held: number;
+  /** Heartbeat frames discarded by dropHeartbeats(), per direction. */
+  readonly heartbeatsDropped: { readonly upstream: number; readonly downstream: number };
   /** Affects new connections only. */
   setTarget(target: TargetSpec): void;
   close(): Promise<void>;
@@ -79,6 +99,12 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const pairs = new Set<Pair>();
   const stray = new Set<Socket>(); // refused sockets until their close event
   const discarded = { upstream: 0, downstream: 0 };
+  const delayMs = { upstream: 0, downstream: 0 };
+  const dropRate = { upstream: 0, downstream: 0 };
+  const dropped = { upstream: 0, downstream: 0 };
+  let heldNow = 0;
+  const random = options.random ?? Math.random;
+  const directions = (direction: Direction): ('upstream' | 'downstream')[] => (direction === 'both' ? ['upstream', 'downstream'] : [direction]);
 
   const blocks = (dir: 'upstream' | 'downstream'): boolean =>
     mode === 'blackhole-both' || mode === `blackhole-${dir}`;
@@ -94,15 +120,43 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       if (dir === 'upstream') p.lostUp = true;
       else p.lostDown = true;
     };
+    const write = (chunk: Buffer): void => {
+      if (!to.destroyed && !to.write(chunk)) {
+        from.pause();
+        to.once('drain', () => from.resume());
+      }
+    };
+    // Held bytes, each with the time it may go: a FIFO, so order is kept whatever the delay.
+    const held: { at: number; run: () => void }[] = [];
+    let timer: NodeJS.Timeout | null = null;
+    const drain = (): void => {
+      timer = null;
+      while (held.length > 0 && held[0]!.at <= Date.now()) {
+        heldNow--;
+        held.shift()!.run();
+      }
+      if (held.length > 0) timer = setTimeout(drain, held[0]!.at - Date.now());
+    };
+    const later = (run: () => void): void => {
+      if (held.length === 0 && delayMs[dir] === 0) return run();
+      held.push({ at: Math.max(Date.now() + delayMs[dir], held.at(-1)?.at ?? 0), run });
+      heldNow++;
+      timer ??= setTimeout(drain, Math.max(0, held[0]!.at - Date.now()));
+    };
+    const splitter = options.frames ? new FrameSplitter() : null;
     from.on('data', (chunk: Buffer) => {
       if (blocks(dir)) {
         discarded[dir] += chunk.length;
         markLost();
         return;
       }
-      if (!to.destroyed && !to.write(chunk)) {
-        from.pause();
-        to.once('drain', () => from.resume());
+      const units = splitter ? splitter.push(chunk) : [chunk];
+      for (const unit of units) {
+        if (dropRate[dir] > 0 && isHeartbeatUnit(unit) && random() < dropRate[dir]) {
+          dropped[dir]++;
+          continue;
+        }
+        later(() => write(unit));
       }
     });
     // Errors are expected (ECONNRESET, ECONNREFUSED...): never let them throw.
@@ -111,11 +165,18 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       if (blocks(dir)) {
         markLost(); // the peer never learns; it's cleaned up on restore/drop/close
       } else if (hadError) {
-        to.destroy();
-      } else if (!to.destroyed) {
-        to.end(); // flush what was already forwarded, then FIN
+        later(() => to.destroy());
+      } else {
+        later(() => !to.destroyed && to.end()); // flush what was already forwarded, then FIN
       }
       if (p.client.closed && p.upstream.closed) pairs.delete(p);
+    });
+    // A destroyed pair sends nothing more.
+    to.once('close', () => {
+      if (timer) clearTimeout(timer);
+      timer = null;
+      heldNow -= held.length;
+      held.length = 0;
     });
   };
 
@@ -181,6 +242,19 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     refuse: () => setMode('refuse'),
     drop() {
       for (const p of pairs) destroyPair(p);
+    },
+    delay(ms, direction = 'both') {
+      for (const dir of directions(direction)) delayMs[dir] = Math.max(0, ms);
+    },
+    dropHeartbeats(rate, direction = 'both') {
+      if (rate > 0 && !options.frames) throw new Error('dropHeartbeats() needs startFaultProxy({ frames: true })');
+      for (const dir of directions(direction)) dropRate[dir] = rate;
+    },
+    get held() {
+      return heldNow;
+    },
+    get heartbeatsDropped() {
+      return { ...dropped };
     },
     setTarget(next) {
       target = next;

@@ -122,14 +122,14 @@ describe('client over an inline engine', () => {
     t.client.connectionStateChange$.subscribe((c) => changes.push(c));
     const { joining, socket } = await joinClient(t.client, t.ws);
     await joining;
-    socket.receivePresence({ type: 'peer-online', uid: 9 });
-    socket.receivePresence({ type: 'peer-online', uid: 9 });
+    socket.receivePresence({ type: 'peer-online', uid: 9, attributes: {} });
+    socket.receivePresence({ type: 'peer-online', uid: 9, attributes: {} });
     await flushMicrotasks();
     const online = viaStream.filter((e) => e.type === 'peer-online');
     expect(online).toEqual([
-      { type: 'peer-online', uid: 2 },
-      { type: 'peer-online', uid: 'three' },
-      { type: 'peer-online', uid: 9 },
+      { type: 'peer-online', uid: 2, attributes: {} },
+      { type: 'peer-online', uid: 'three', attributes: {} },
+      { type: 'peer-online', uid: 9, attributes: {} },
     ]);
     expect(viaOn).toEqual(online);
     expect(viaStream.slice(0, 3).map((e) => e.type)).toEqual(['connection-state-change', 'connection-state-change', 'connected']);

@@ -103,6 +103,8 @@ describe('Engine + Link', () => {
         role: 'host',
         streams: [],
         subscriptions: [],
+        attributes: {},
+        heartbeatMs: TEST_OPTIONS.heartbeatIntervalMs,
       },
     ]);
     await flushMicrotasks();
@@ -113,10 +115,10 @@ describe('Engine + Link', () => {
     expect(t.events()).toEqual([
       { type: 'connection-state-change', curState: 'CONNECTED', prevState: 'CONNECTING', reason: 'JOINED' },
       { type: 'connected', resumed: false, recovered: true },
-      { type: 'peer-online', uid: 2 },
+      { type: 'peer-online', uid: 2, attributes: {} },
       { type: 'stream-added', uid: 2, streamId: 'a' },
       { type: 'stream-added', uid: 2, streamId: 'b' },
-      { type: 'peer-online', uid: 'three' },
+      { type: 'peer-online', uid: 'three', attributes: {} },
     ]);
     await expect(p).resolves.toBe(1);
     expect(t.engine.state).toBe('CONNECTED');
@@ -202,7 +204,7 @@ describe('Engine + Link', () => {
       { type: 'connected', resumed: true, recovered: true },
       { type: 'stream-removed', uid: 2, streamId: 'a', reason: 'PEER_LEFT' },
       { type: 'peer-leave', uid: 2, reason: 'SERVER_TIMEOUT' },
-      { type: 'peer-online', uid: 4 },
+      { type: 'peer-online', uid: 4, attributes: {} },
       { type: 'stream-added', uid: 4, streamId: 'b' },
     ]);
     expect(t.engine.stats()).toMatchObject({ state: 'CONNECTED', peers: 2, reconnects: 1 });
@@ -212,14 +214,14 @@ describe('Engine + Link', () => {
     const t = setup();
     const socket = await joinWith(t, [{ uid: 2, streams: [] }]);
     t.clear();
-    socket.receivePresence({ type: 'peer-online', uid: 2 });
-    socket.receivePresence({ type: 'peer-online', uid: 5 });
+    socket.receivePresence({ type: 'peer-online', uid: 2, attributes: {} });
+    socket.receivePresence({ type: 'peer-online', uid: 5, attributes: {} });
     socket.receivePresence({ type: 'stream-added', uid: 5, streamId: 'v' });
     socket.receivePresence({ type: 'stream-added', uid: 5, streamId: 'v' });
     socket.receivePresence({ type: 'peer-leave', uid: 5, reason: 'QUIT' });
     socket.receivePresence({ type: 'peer-leave', uid: 5, reason: 'QUIT' });
     expect(t.events()).toEqual([
-      { type: 'peer-online', uid: 5 },
+      { type: 'peer-online', uid: 5, attributes: {} },
       { type: 'stream-added', uid: 5, streamId: 'v' },
       { type: 'stream-removed', uid: 5, streamId: 'v', reason: 'PEER_LEFT' },
       { type: 'peer-leave', uid: 5, reason: 'QUIT' },

@@ -12,7 +12,7 @@ function setup() {
 describe('EventBatcher', () => {
   it('posts a burst of pushes as one batch per task, with increasing seq', async () => {
     const { batcher, posted } = setup();
-    const items: EngineOutput[] = Array.from({ length: 300 }, (_, i) => ({ kind: 'event', event: { type: 'peer-online', uid: i } }));
+    const items: EngineOutput[] = Array.from({ length: 300 }, (_, i) => ({ kind: 'event', event: { type: 'peer-online', uid: i, attributes: {} } }));
     for (const item of items) batcher.push(item);
     expect(posted).toHaveLength(0);
     await flushMicrotasks();

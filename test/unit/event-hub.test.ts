@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EventHub } from '../../src/event-hub.js';
 import type { ChannelEvent } from '../../src/types.js';
 
-const online = (uid: number): ChannelEvent => ({ type: 'peer-online', uid });
+const online = (uid: number): ChannelEvent => ({ type: 'peer-online', uid, attributes: {} });
 
 describe('EventHub', () => {
   afterEach(() => {

@@ -6,9 +6,10 @@ const plain = (table: PeerTable) => [...table].map(([uid, p]) => [uid, p.uid, [.
 
 /** One event as a batch of its own: staged, then published. */
 function apply(mirror: PeerMirror, event: ChannelEvent): void {
-  mirror.stage(event);
+  mirror.stage({ kind: 'event', event });
   mirror.flush();
 }
+const online = (uid: number | string): ChannelEvent => ({ type: 'peer-online', uid, attributes: {} });
 
 describe('PeerMirror', () => {
   it('builds the table from presence events, each change a new map', () => {
@@ -18,7 +19,7 @@ describe('PeerMirror', () => {
     expect(seen).toHaveLength(1);
     expect(seen[0]!.size).toBe(0);
 
-    apply(mirror, { type: 'peer-online', uid: 1 });
+    apply(mirror, online(1));
     const afterOnline = mirror.current;
     apply(mirror, { type: 'stream-added', uid: 1, streamId: 'a' });
     apply(mirror, { type: 'stream-added', uid: 'two', streamId: 'b' }); // unknown peer: added with the stream
@@ -46,10 +47,10 @@ describe('PeerMirror', () => {
 
   it('ignores no-op events without emitting', () => {
     const mirror = new PeerMirror();
-    apply(mirror, { type: 'peer-online', uid: 1 });
+    apply(mirror, online(1));
     const seen: PeerTable[] = [];
     mirror.peers$.subscribe((t) => seen.push(t));
-    apply(mirror, { type: 'peer-online', uid: 1 });
+    apply(mirror, online(1));
     apply(mirror, { type: 'peer-leave', uid: 9, reason: 'QUIT' });
     apply(mirror, { type: 'stream-removed', uid: 1, streamId: 'zz', reason: 'NO_DATA' });
     apply(mirror, { type: 'stream-removed', uid: 9, streamId: 'zz', reason: 'NO_DATA' });
@@ -62,7 +63,7 @@ describe('PeerMirror', () => {
   it('DISCONNECTED clears the table', () => {
     const mirror = new PeerMirror();
     apply(mirror, { type: 'stream-added', uid: 1, streamId: 'a' });
-    apply(mirror, { type: 'peer-online', uid: 2 });
+    apply(mirror, online(2));
     const before = mirror.current;
     apply(mirror, { type: 'connection-state-change', curState: 'DISCONNECTED', prevState: 'CONNECTED', reason: 'LEAVE' });
     expect(mirror.current.size).toBe(0);
@@ -73,15 +74,15 @@ describe('PeerMirror', () => {
     const mirror = new PeerMirror();
     const seen: PeerTable[] = [];
     mirror.peers$.subscribe((t) => seen.push(t));
-    for (let uid = 1; uid <= 1000; uid++) mirror.stage({ type: 'peer-online', uid });
-    mirror.stage({ type: 'stream-added', uid: 7, streamId: 'a' });
+    for (let uid = 1; uid <= 1000; uid++) mirror.stage({ kind: 'event', event: online(uid) });
+    mirror.stage({ kind: 'event', event: { type: 'stream-added', uid: 7, streamId: 'a' } });
     expect(seen).toHaveLength(1); // nothing published while staging
     mirror.flush();
     expect(seen).toHaveLength(2);
     const first = seen[1]!;
     expect(first.size).toBe(1000);
-    mirror.stage({ type: 'peer-leave', uid: 7, reason: 'QUIT' });
-    mirror.stage({ type: 'peer-online', uid: 1001 });
+    mirror.stage({ kind: 'event', event: { type: 'peer-leave', uid: 7, reason: 'QUIT' } });
+    mirror.stage({ kind: 'event', event: online(1001) });
     mirror.flush();
     expect(seen).toHaveLength(3);
     expect(first.size).toBe(1000);

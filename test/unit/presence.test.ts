@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ChannelEvent, Uid } from '../../src/types.js';
-import { PresenceTable, type PeerSnapshot } from '../../worker/presence.js';
+import type { Uid } from '../../src/types.js';
+import { PresenceTable, type PeerSnapshot, type ViewChange } from '../../worker/presence.js';
 
 /** A comparable form of a table: sorted peers with sorted streams, uid kept typed. */
 function normalize(snapshot: readonly PeerSnapshot[]): [string, string[]][] {
@@ -17,7 +17,7 @@ function tableOf(snapshot: readonly PeerSnapshot[]): PresenceTable {
 }
 
 /** Replays presence events onto a model, failing on any event that is not a real change. */
-function replay(start: readonly PeerSnapshot[], events: readonly ChannelEvent[]): PeerSnapshot[] {
+function replay(start: readonly PeerSnapshot[], events: readonly ViewChange[]): PeerSnapshot[] {
   const model = new Map<Uid, Set<string>>(start.map((p) => [p.uid, new Set(p.streams)]));
   for (const e of events) {
     switch (e.type) {
@@ -49,17 +49,17 @@ function replay(start: readonly PeerSnapshot[], events: readonly ChannelEvent[])
 describe('PresenceTable incremental events', () => {
   it('dedupes peer-online', () => {
     const table = new PresenceTable();
-    expect(table.peerOnline(2)).toEqual([{ type: 'peer-online', uid: 2 }]);
+    expect(table.peerOnline(2)).toEqual([{ type: 'peer-online', uid: 2, attributes: {} }]);
     expect(table.peerOnline(2)).toEqual([]);
     // number 2 and string '2' are different uids
-    expect(table.peerOnline('2')).toEqual([{ type: 'peer-online', uid: '2' }]);
+    expect(table.peerOnline('2')).toEqual([{ type: 'peer-online', uid: '2', attributes: {} }]);
     expect(table.size).toBe(2);
   });
 
   it('stream-added announces an unknown peer first, and dedupes', () => {
     const table = new PresenceTable();
     expect(table.streamAdded(3, 'a')).toEqual([
-      { type: 'peer-online', uid: 3 },
+      { type: 'peer-online', uid: 3, attributes: {} },
       { type: 'stream-added', uid: 3, streamId: 'a' },
     ]);
     expect(table.streamAdded(3, 'a')).toEqual([]);
@@ -102,12 +102,12 @@ describe('PresenceTable.applySnapshot', () => {
 
   it('on an empty table announces every peer and stream', () => {
     expect(new PresenceTable().applySnapshot(prior)).toEqual([
-      { type: 'peer-online', uid: 1 },
+      { type: 'peer-online', uid: 1, attributes: {} },
       { type: 'stream-added', uid: 1, streamId: 'a' },
-      { type: 'peer-online', uid: 2 },
+      { type: 'peer-online', uid: 2, attributes: {} },
       { type: 'stream-added', uid: 2, streamId: 'b' },
       { type: 'stream-added', uid: 2, streamId: 'c' },
-      { type: 'peer-online', uid: 'x' },
+      { type: 'peer-online', uid: 'x', attributes: {} },
     ]);
   });
 
@@ -123,7 +123,7 @@ describe('PresenceTable.applySnapshot', () => {
       { type: 'peer-leave', uid: 1, reason: 'SERVER_TIMEOUT' },
       { type: 'stream-removed', uid: 2, streamId: 'b', reason: 'NO_DATA' },
       { type: 'stream-added', uid: 2, streamId: 'd' },
-      { type: 'peer-online', uid: 5 },
+      { type: 'peer-online', uid: 5, attributes: {} },
       { type: 'stream-added', uid: 5, streamId: 'e' },
     ]);
   });
@@ -159,5 +159,34 @@ describe('PresenceTable.applySnapshot', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it('attributes: peer-online carries them, a change is one peer-attributes-changed, the same value nothing', () => {
+    const table = new PresenceTable();
+    expect(table.peerOnline(1, { name: 'Ada' })).toEqual([{ type: 'peer-online', uid: 1, attributes: { name: 'Ada' } }]);
+    expect(table.setAttributes(1, { name: 'Ada' })).toEqual([]);
+    expect(table.setAttributes(1, { name: 'Ada', hand: 'up' })).toEqual([{ type: 'peer-attributes-changed', uid: 1, attributes: { name: 'Ada', hand: 'up' } }]);
+    // A stream's arrival keeps them; an unknown peer's attributes are ignored.
+    table.streamAdded(1, 's');
+    expect(table.setAttributes(9, { name: 'x' })).toEqual([]);
+    // A snapshot after a gap tells what changed meanwhile.
+    expect(table.applySnapshot([{ uid: 1, streams: ['s'], attributes: { name: 'Ada' } }])).toEqual([
+      { type: 'peer-attributes-changed', uid: 1, attributes: { name: 'Ada' } },
+    ]);
+    expect(table.applySnapshot([{ uid: 1, streams: ['s'], attributes: { name: 'Ada' } }])).toEqual([]);
+  });
+
+  it('quality: a change of a known host is one peer-quality change; a leave forgets it', () => {
+    const table = new PresenceTable();
+    table.peerOnline(2, {});
+    expect(table.setQuality(2, [1, 3])).toEqual([{ type: 'peer-quality', uid: 2, quality: { uplinkNetworkQuality: 1, downlinkNetworkQuality: 3 } }]);
+    expect(table.setQuality(2, [1, 3])).toEqual([]);
+    expect(table.setQuality(7, [1, 1])).toEqual([]);
+    expect(table.applySnapshot([{ uid: 2, streams: [], quality: [2, 3] }])).toEqual([
+      { type: 'peer-quality', uid: 2, quality: { uplinkNetworkQuality: 2, downlinkNetworkQuality: 3 } },
+    ]);
+    table.peerLeave(2, 'QUIT');
+    table.peerOnline(2, {});
+    expect(table.setQuality(2, [2, 3])).toHaveLength(1);
   });
 });

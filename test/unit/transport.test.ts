@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { Transport, type TransportHandlers } from '../../worker/transport.js';
+import { realTimers } from '../../worker/env.js';
 import { createFakeWebSocket, flushMicrotasks } from './fakes.js';
 
 function setup() {
@@ -10,7 +11,7 @@ function setup() {
     onBinary: vi.fn<TransportHandlers['onBinary']>(),
     onClose: vi.fn<TransportHandlers['onClose']>(),
   };
-  const transport = new Transport(kit.WebSocket, handlers);
+  const transport = new Transport(kit.WebSocket, realTimers, handlers);
   return { kit, handlers, transport };
 }
 
