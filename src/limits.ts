@@ -3,7 +3,7 @@
  * thread, the worker and the server. Kept apart from protocol.ts so that the main-thread bundle
  * does not pull in the schema library (valibot) through them.
  */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 /** Channel names (as Agora): 1-64 characters of this set. */
 export const CHANNEL_NAME_PATTERN = /^[a-zA-Z0-9 !#$%&()+\-:;<=.>?@[\]^_{|}~,]{1,64}$/;
