@@ -28,7 +28,9 @@ function client(url, channel, uid, onJoined) {
   const v = cfg.protocolVersion ?? PROTOCOL_VERSION;
   // Version 3 joins say the role; a server of an earlier version (BEFORE=) refuses the field.
   const role = v >= 3 ? { role: 'host' } : {};
-  ws.on('open', () => ws.send(JSON.stringify({ type: 'join', v, appId: 'bench', channel, uid, token: null, ...role, streams: [], subscriptions: [] })));
+  // Version 4 joins name the heartbeat period, as the SDK does, so the server measures the uplink.
+  const period = v >= 4 ? { heartbeatMs: 1000 } : {};
+  ws.on('open', () => ws.send(JSON.stringify({ type: 'join', v, appId: 'bench', channel, uid, token: null, ...role, streams: [], subscriptions: [], ...period })));
   ws.on('message', (raw, isBinary) => {
     if (isBinary) return;
     const frame = JSON.parse(raw.toString());

@@ -248,7 +248,7 @@ describe('shaping: delay and heartbeat drops', () => {
     const target = await startTarget();
     const proxy = await startProxy(target);
     const client = track(net.connect(proxy.port, '127.0.0.1'));
-    cleanups.push(() => client.socket.destroy());
+    cleanups.push(() => void client.socket.destroy());
     await new Promise((r) => client.socket.once('connect', r));
     proxy.delay(250, 'upstream');
     const sentAt = Date.now();

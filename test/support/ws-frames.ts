@@ -6,7 +6,7 @@
 import { HEARTBEAT_FRAME_BYTES, HEARTBEAT_TAG } from '../../src/heartbeat-frame.js';
 
 export class FrameSplitter {
-  private buffer = Buffer.alloc(0);
+  private buffer: Buffer = Buffer.alloc(0);
   private upgraded = false;
 
   /** Complete units in `chunk` and what was buffered before it. */
