@@ -82,8 +82,8 @@ export interface EnginePort {
  */
 export interface WorkerApi {
   init(options: EngineOptions, port: EnginePort): Promise<Result<null>>;
-  /** `attributes`: the local user's, replacing those set before (undefined: keep them). */
-  join(token: string | null, channel: string, uid: Uid | null, attributes?: Attributes): Promise<Result<Uid>>;
+  /** `options.attributes`: the local user's, replacing those set before (none: keep them). */
+  join(token: string | null, channel: string, uid: Uid | null, options?: { attributes?: Attributes }): Promise<Result<Uid>>;
   setAttributes(attributes: Attributes): Promise<Result<null>>;
   leave(): Promise<Result<null>>;
   publish(): Promise<Result<string>>;

@@ -12,7 +12,7 @@ import { resolveOptions, type ClientOptions } from './options.js';
 import type { PageLifecycle } from './page-leave.js';
 import { PeerMirror } from './peer-mirror.js';
 import { RemoteStreamRouter, toTransferable, type LocalStream, type RemoteStream } from './streams.js';
-import { validateAttributes, validateRole } from './validation.js';
+import { validateRole } from './validation.js';
 import type {
   Attributes,
   ChannelEvent,
@@ -110,12 +110,6 @@ const DOWN_QUALITY: NetworkQuality = Object.freeze({ uplinkNetworkQuality: 6, do
 
 const NO_MEMBERS: ChannelInfo = Object.freeze({ hosts: 0, audience: 0 });
 
-/** join()'s options: the attributes, checked here so a bad one rejects before anything crosses to the engine. */
-function joinAttributes(options: JoinOptions | undefined): Attributes | undefined {
-  if (options === undefined || options === null) return undefined;
-  if (typeof options !== 'object') throw new ChannelLinkError('INVALID_PARAMS', 'join() options must be an object, e.g. { attributes: { name: "Ada" } }');
-  return options.attributes === undefined ? undefined : Object.freeze(validateAttributes(options.attributes, 'join() attributes'));
-}
 
 /** Picks where the engine runs for a `worker` option value. */
 export type HostResolver = (worker: ReturnType<typeof resolveOptions>['worker']) => HostFactory;
@@ -199,21 +193,13 @@ class Client implements ChannelClient {
   }
 
   join(token: string | null, channel: string, uid: Uid | null = null, options?: JoinOptions): Promise<Uid> {
-    let attributes: Attributes | undefined;
-    try {
-      attributes = joinAttributes(options);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    const joined = this.engine.call('join', (api) => api.join(token, channel, uid, attributes), 'join');
-    // The engine took them with the join, whatever its outcome (a refusal of the call itself aside).
+    // The engine checks the options (before anything is sent) and keeps the attributes for the
+    // channel's life, whatever the join's outcome: so does the copy here, unless the call was refused.
+    const attributes = options?.attributes && Object.freeze({ ...options.attributes });
+    const joined = this.engine.call('join', (api) => api.join(token, channel, uid, options), 'join');
     if (attributes) {
-      joined.then(
-        () => (this.attributes = attributes),
-        (error: unknown) => {
-          if (!(error instanceof ChannelLinkError && (error.code === 'INVALID_PARAMS' || error.code === 'INVALID_OPERATION'))) this.attributes = attributes;
-        },
-      );
+      const keep = () => (this.attributes = attributes);
+      joined.then(keep, (error: ChannelLinkError) => error.code !== 'INVALID_PARAMS' && error.code !== 'INVALID_OPERATION' && keep());
     }
     if (this.state.value === 'DISCONNECTED') {
       const args: JoinArgs = (this.lastJoin = { token, channel, uid });
@@ -223,9 +209,9 @@ class Client implements ChannelClient {
   }
 
   async setAttributes(attributes: Attributes): Promise<void> {
-    const next = Object.freeze(validateAttributes(attributes));
-    await this.engine.call('setAttributes', (api) => api.setAttributes(next));
-    this.attributes = next;
+    // Checked by the engine before anything is sent: a refusal leaves everything as it was.
+    await this.engine.call('setAttributes', (api) => api.setAttributes(attributes));
+    this.attributes = Object.freeze({ ...attributes });
   }
 
   getAttributes(): Attributes {

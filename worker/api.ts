@@ -75,7 +75,7 @@ export function createWorkerApi(env: EngineEnv): WorkerApi {
         port.start?.();
         return null;
       }),
-    join: (token, channel, uid, attributes) => settle(() => live().join(token, channel, uid, attributes)),
+    join: (token, channel, uid, options) => settle(() => live().join(token, channel, uid, options)),
     setAttributes: (attributes) => settle(() => live().setAttributes(attributes).then(() => null)),
     leave: () => settle(() => live().leave().then(() => null)),
     publish: () => settle(() => live().publish()),

@@ -100,17 +100,19 @@ export class Engine {
     return this.machine.state;
   }
 
-  join(token: unknown, channel: unknown, uid: unknown, attributes?: unknown): Promise<Uid> {
+  join(token: unknown, channel: unknown, uid: unknown, options?: unknown): Promise<Uid> {
     try {
-      return this.startJoin(token, channel, uid, attributes);
+      return this.startJoin(token, channel, uid, options);
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
-  private startJoin(token: unknown, channel: unknown, uid: unknown, attributes: unknown): Promise<Uid> {
+  private startJoin(token: unknown, channel: unknown, uid: unknown, options: unknown): Promise<Uid> {
     this.assertAlive();
     const session: Session = { channel: validateChannelName(channel), uid: validateUid(uid), token: validateToken(token) };
+    if (options != null && typeof options !== 'object') throw new ChannelLinkError('INVALID_PARAMS', 'join() options must be an object, e.g. { attributes: { name: "Ada" } }');
+    const attributes = (options as { attributes?: unknown } | null | undefined)?.attributes;
     const own = attributes === undefined ? this.attributes : validateAttributes(attributes, 'join() attributes');
     if (this.machine.state !== 'DISCONNECTED') {
       throw new ChannelLinkError('INVALID_OPERATION', `join() needs state DISCONNECTED, it is ${this.machine.state}`);

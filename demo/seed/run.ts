@@ -180,6 +180,8 @@ export class Run {
   }
 
   private onEvent(lane: Lane, event: ChannelEvent): void {
+    // Every 2 s, whatever happens: the status cards draw it as bars, the lanes keep to the story.
+    if (event.type === 'network-quality') return;
     const step = this.classifiers[lane].classify(event);
     this.add({ lane, step, kind: 'event', text: describeEvent(event), tone: step ? toneOf(event) : 'bad' });
   }

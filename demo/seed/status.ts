@@ -5,6 +5,7 @@
  */
 import type { ConnectionState, EngineStats } from 'channel-link';
 import { $, el, svg } from '../dom.js';
+import { qualityBars } from '../quality-bars.js';
 import type { Run } from './run.js';
 import { otherOf, type Lane } from './steps.js';
 import type { Story } from './story.js';
@@ -18,6 +19,8 @@ interface Card {
   rtt: HTMLElement;
   spark: HTMLElement;
   reconnects: HTMLElement;
+  quality: HTMLElement;
+  peerQuality: HTMLElement;
   sees: HTMLElement;
   data: HTMLElement;
   samples: (number | null)[];
@@ -72,6 +75,8 @@ export class StatusView {
       rtt: el('span', { class: 'v mono', 'data-testid': `user-${lane}-rtt` }, '–'),
       spark: el('span', { class: 'spark', 'aria-hidden': 'true' }),
       reconnects: el('span', { class: 'v mono' }, '0'),
+      quality: el('span', { class: 'v' }),
+      peerQuality: el('span', { class: 'v' }),
       sees: el('span', { class: 'v', 'data-testid': `user-${lane}-sees` }, '–'),
       data: el('span', { class: 'v', 'data-testid': `user-${lane}-data` }, '–'),
       samples: [],
@@ -86,6 +91,8 @@ export class StatusView {
       ),
       line('RTT', card.rtt, card.spark),
       line('Reconnects', card.reconnects),
+      line('My link', card.quality),
+      line(`UID ${otherOf(lane)}'s link`, card.peerQuality),
       line(`Sees UID ${otherOf(lane)}`, card.sees),
       line(lane === 1 ? 'My stream' : 'Last message', card.data),
     );
@@ -103,6 +110,9 @@ export class StatusView {
     card.rtt.textContent = stats?.rttMs != null && state === 'CONNECTED' ? `${Math.round(stats.rttMs)} ms` : '–';
     card.reconnects.textContent = String(stats?.reconnects ?? 0);
     card.spark.replaceChildren(sparkline(card.samples));
+    // The quality each side sees: its own (network-quality), and the other's as that one shares it.
+    card.quality.replaceChildren(qualityBars(user?.client.getNetworkQuality(), `user-${lane}-quality`));
+    card.peerQuality.replaceChildren(qualityBars(user?.client.getRemoteNetworkQuality().get(otherOf(lane)), `user-${lane}-peer-quality`));
 
     const now = run?.elapsed() ?? 0;
     const sight = run?.lanes[lane].sight.at(-1);

@@ -38,8 +38,9 @@ export const STEPS: readonly Step[] = [
   {
     id: 'T5',
     lane: 1,
-    title: "UID 1's uplink fails; its SDK retries",
-    detail: 'debug.simulateNetworkLoss(): its worker drops every frame both ways, with no socket error (a half-open link); each retry that fails meanwhile is a connection-attempt-failed',
+    title: "UID 1's uplink deteriorates, then fails; its SDK retries",
+    detail:
+      'debug.simulateLatency(): 600 ms each way, and its quality bars fall on both lanes; then debug.simulateNetworkLoss(): its worker drops every frame both ways, with no socket error (a half-open link); each retry that fails meanwhile is a connection-attempt-failed',
   },
   { id: 'T6', lane: 2, title: 'UID 2 gets stream-removed 1 NO_DATA', detail: `the server has had no data from UID 1 for its stream timeout (${seconds(streamTimeoutMs)})` },
   {

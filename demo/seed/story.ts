@@ -8,6 +8,7 @@
 import { createClient, type ChannelClient, type LocalStream, type RemoteStream } from 'channel-link';
 import { afterPaint } from '../dom.js';
 import { CLIENT_DEFAULTS, SERVER_DEFAULTS, seconds } from '../timeouts.js';
+import { worstOf } from '../quality-bars.js';
 import { StoryAborted, type Run } from './run.js';
 import type { Lane, StepId } from './steps.js';
 
@@ -31,6 +32,10 @@ const TAIL_TICKS = 5;
 const JOIN_MS = 200;
 /** Back from a cut, the worker retries at once, and the ticks it held arrive in one burst. */
 const RECONNECT_MS = 100;
+/** The seed's T5 begins with a slow link: this much added each way, until both lanes show it. */
+const SLOW_MS = 600;
+/** How long the link stays slow: time for both lanes to show it (network-quality comes every 2 s). */
+const SLOW_SHOWS_MS = 6000;
 /** After a freeze, the script waits for what the workers queued and a heartbeat deadline's rounds. */
 const SETTLE_MS = 2 * CLIENT_DEFAULTS.heartbeatIntervalMs + 100;
 
@@ -38,7 +43,7 @@ const SETTLE_MS = 2 * CLIENT_DEFAULTS.heartbeatIntervalMs + 100;
 export function expectedDurationMs(scenario: Scenario, options: Omit<StoryOptions, 'channel' | 'url'>): number {
   const lead = JOIN_MS + LEAD_TICKS * TICK_MS;
   if (scenario === 'freeze') return lead + options.freezeMs + SETTLE_MS + TAIL_TICKS * TICK_MS;
-  return lead + (scenario === 'seed' ? options.cutMs : options.graceCutMs) + RECONNECT_MS;
+  return lead + (scenario === 'seed' ? SLOW_SHOWS_MS + options.cutMs : options.graceCutMs) + RECONNECT_MS;
 }
 
 export interface UserView {
@@ -125,6 +130,7 @@ export class Story {
     const one = this.user(1).client;
     const long = this.scenario === 'seed';
     const { connectionTimeoutMs } = CLIENT_DEFAULTS;
+    if (long) await this.slowDown();
     const from = run.action(1, `network cut for ${seconds(ms)} (simulateNetworkLoss)`, 'T5', 'warn').at;
     await one.debug.simulateNetworkLoss(ms);
     run.span({ kind: 'cut', lanes: [1], from, to: from + ms, label: `network cut ${seconds(ms)}` });
@@ -163,6 +169,23 @@ export class Story {
       if (seen.length === 0) run.verdict(2, 'saw nothing: the session resumed', null, 'ok');
       else run.verdict(2, `saw ${seen.map((m) => m.text).join(', ')}`, null, 'bad');
     }
+  }
+
+  /** T5 as the seed tells it: UID 1's uplink deteriorates first, and both users see its quality fall. */
+  private async slowDown(): Promise<void> {
+    const { run } = this;
+    const one = this.user(1).client;
+    const two = this.user(2).client;
+    const from = run.action(1, `link slowed: ${SLOW_MS} ms each way (simulateLatency)`, 'T5', 'warn').at;
+    await one.debug.simulateLatency(SLOW_MS);
+    this.status(`T5 · UID 1's link is slow: its quality falls, on its own card and on UID 2's`);
+    await this.until(() => worstOf(one.getNetworkQuality()) >= 3, 15_000, "UID 1's own quality falls");
+    run.note(1, 'own quality 3 or worse', 'T5', 'warn');
+    await this.until(() => worstOf(two.getRemoteNetworkQuality().get(1)) >= 3, 15_000, "UID 2 sees UID 1's quality fall");
+    run.note(2, "sees UID 1's quality 3 or worse", 'T5', 'warn');
+    // A slow spell of the same length every run, so the Play button can say how long it takes.
+    await this.sleep(Math.max(0, from + SLOW_SHOWS_MS - run.now()));
+    await one.debug.simulateLatency(0);
   }
 
   // ---- the freeze: the whole page, both users included ----

@@ -4,6 +4,7 @@
  * worker=inline, freeze and loss (seconds); reconnectInitialDelayMs and reconnectMaxDelayMs tune
  * the backoff; join=1 joins at once.
  */
+import { qualityBars } from '../quality-bars.js';
 import { createClient, type ChannelClient, type ChannelEvent, type ClientOptions, type ConnectionState, type Uid } from 'channel-link';
 import { describeEvent } from '../describe.js';
 import { $, afterPaint, appendToLog, clock, describeError, el } from '../dom.js';
@@ -40,7 +41,7 @@ function lossHint(): string {
 // ---- form ----
 
 field('url').value = params.get('url') ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}`;
-for (const name of ['channel', 'uid', 'heartbeatIntervalMs', 'connectionTimeoutMs']) {
+for (const name of ['channel', 'uid', 'name', 'heartbeatIntervalMs', 'connectionTimeoutMs']) {
   const value = params.get(name);
   if (value !== null) field(name).value = value;
 }
@@ -102,7 +103,7 @@ async function join(): Promise<void> {
   button('join').disabled = true;
   try {
     const c = await ensureClient();
-    const uid = await c.join(null, field('channel').value, uidValue());
+    const uid = await c.join(null, field('channel').value, uidValue(), { attributes: nameAttributes() });
     note(`Joined "${field('channel').value}" as uid ${uid}.`, 'ok');
   } catch (error) {
     note(`Join failed: ${describeError(error)}`, 'error');
@@ -209,8 +210,17 @@ function addTimeline(prev: ConnectionState, cur: ConnectionState, reason: string
 }
 
 
+/** The name field as the user's attributes (none when empty). */
+function nameAttributes(): Record<string, string> {
+  const name = field('name').value.trim();
+  return name ? { name } : {};
+}
+
 function logEvent(event: ChannelEvent): void {
   if (event.type === 'peer-leave') peersView.peerLeft(event.uid, event.reason);
+  // Every 2 s: shown as bars beside the statistics, not logged.
+  if (event.type === 'network-quality') return renderOwnQuality();
+  if (event.type === 'peer-attributes-changed') peersView.render();
   addLog(event.type, describeEvent(event, true), event.type === 'exception' ? 'error' : undefined);
 }
 
@@ -232,6 +242,11 @@ function addLog(type: string, text: string, tone?: string, testid = 'event'): vo
   );
 }
 
+/** The local user's quality, as bars (0s out of a channel, 6s while reconnecting). */
+function renderOwnQuality(): void {
+  $('own-quality').replaceChildren(qualityBars(client?.getNetworkQuality()));
+}
+
 async function refreshStats(): Promise<void> {
   const line = $('stats');
   if (!client || state === 'DISCONNECTED') {
@@ -242,6 +257,7 @@ async function refreshStats(): Promise<void> {
     const s = await client.getStats();
     const rtt = s.rttMs === null ? '–' : `${Math.round(s.rttMs)} ms`;
     line.textContent = `uid ${s.uid ?? '–'} · RTT ${rtt} · reconnects ${s.reconnects} · ${s.peers} peer${s.peers === 1 ? '' : 's'}`;
+    renderOwnQuality();
   } catch {
     // The client is being replaced or destroyed.
   }
@@ -254,6 +270,10 @@ form.addEventListener('submit', (event) => {
   void join();
 });
 button('leave').addEventListener('click', () => void leave());
+// A new name while joined: the others see peer-attributes-changed.
+field('name').addEventListener('change', () => {
+  if (client && state !== 'DISCONNECTED') void client.setAttributes(nameAttributes()).then(() => note(`Name set: ${field('name').value.trim() || '(none)'}.`, 'ok'), (e: unknown) => note(describeError(e), 'error'));
+});
 button('publish').addEventListener('click', () => void peersView.togglePublishing().catch((e: unknown) => note(describeError(e), 'error')));
 button('freeze').addEventListener('click', () => void freezeMainThread());
 button('network-loss').addEventListener('click', () => void simulateNetworkLoss());

@@ -4,6 +4,7 @@
  */
 import type { ChannelClient, LocalStream, PeerLeaveReason, PeerTable, RemoteStream, Uid } from 'channel-link';
 import { $, clock, describeError, el } from '../dom.js';
+import { qualityBars } from '../quality-bars.js';
 
 interface Subscribed {
   stream: RemoteStream;
@@ -140,7 +141,9 @@ export class PeersView {
   }
 
   private renderPeer(uid: Uid): HTMLElement {
-    const streams = [...(this.peers.get(uid)?.streams ?? [])].sort();
+    const peer = this.peers.get(uid);
+    const streams = [...(peer?.streams ?? [])].sort();
+    const name = peer?.attributes.name;
     return el(
       'li',
       { 'data-testid': 'peer', 'data-uid': String(uid), class: 'peer' },
@@ -149,6 +152,8 @@ export class PeersView {
         { class: 'peer-head' },
         el('span', { class: 'dot dot-on', title: 'online' }),
         el('span', { class: 'uid' }, `uid ${uid}`),
+        name ? el('span', { class: 'name', 'data-testid': 'peer-name' }, name) : '',
+        qualityBars(peer?.networkQuality, 'peer-quality'),
         el('span', { class: 'muted' }, `online · ${streams.length === 0 ? 'no streams' : `${streams.length} stream${streams.length > 1 ? 's' : ''}`}`),
       ),
       ...streams.map((streamId) => this.renderStream(uid, streamId)),

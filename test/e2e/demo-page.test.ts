@@ -44,14 +44,21 @@ describe.skipIf(!hasBrowser)('demo page', () => {
     expect(await one.notes()).toContain('Joined "demo" as uid 1.');
     await expect.poll(() => one.testId('stats').textContent()).toMatch(/^uid 1 · RTT \d+ ms · reconnects 0 · 0 peers$/);
 
-    // Two more people join and publish; UID 1 sees both, live.
-    const two = await openDemo(httpUrl, { channel: 'demo', uid: '2', join: '1' });
+    // Two more people join and publish; UID 1 sees both, live. UID 2 has a name (an attribute).
+    const two = await openDemo(httpUrl, { channel: 'demo', uid: '2', name: 'Ada', join: '1' });
     const three = await openDemo(httpUrl, { channel: 'demo', uid: '101', join: '1' });
     await two.waitForState('CONNECTED');
     await three.waitForState('CONNECTED');
     const [streamTwo, streamThree] = [await two.publish(), await three.publish()];
     await one.waitForPeers({ 2: [streamTwo], 101: [streamThree] });
     expect(await one.testId('peer-count').textContent()).toBe('2');
+    // UID 2's name and link quality are in UID 1's list; a new name reaches it (peer-attributes-changed).
+    await expect.poll(() => one.page.locator('[data-testid="peer"][data-uid="2"] [data-testid="peer-name"]').textContent()).toBe('Ada');
+    await expect.poll(() => one.page.locator('[data-testid="peer"][data-uid="2"] [data-testid="peer-quality"]').getAttribute('data-quality').then(Number), { timeout: 10_000 }).toBeGreaterThan(0);
+    await two.testId('name').fill('Ada L.');
+    await two.testId('name').blur(); // a change event, as leaving the field makes it
+    await expect.poll(() => one.page.locator('[data-testid="peer"][data-uid="2"] [data-testid="peer-name"]').textContent()).toBe('Ada L.');
+    await expect.poll(() => one.page.locator('[data-testid="own-quality"] .quality').getAttribute('data-quality').then(Number), { timeout: 10_000 }).toBeGreaterThan(0);
     // The full uid, never cut short.
     expect(await one.page.locator('[data-testid="peer"][data-uid="101"] .uid').textContent()).toBe('uid 101');
 
