@@ -68,7 +68,7 @@ describe('roles', () => {
     await waitFor(() => bInfo().audience === 1 && bInfo().hosts === 1, { message: 'counts: 1 host, 1 audience', timeoutMs: 3000 });
 
     await b.client.setClientRole('host');
-    await a.waitForEvent((e) => e.type === 'peer-online' && e.uid === 2);
+    await waitFor(() => a.log('peer-online').length === 2, { message: 'a hears of 2 again' });
     expect(a.log('peer-online')).toEqual(['peer-online 2', 'peer-online 2']);
     expect(b.client.getClientRole()).toBe('host');
     await b.client.publish();
