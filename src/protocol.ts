@@ -43,7 +43,7 @@ const appIdSchema = is<string>(isText(1, MAX_APP_ID_LENGTH), `an app id is a str
 const requestId = is<number>(isInt(0, Number.MAX_SAFE_INTEGER), 'a request id is an integer 0 or more');
 const timestamp = is<number>(Number.isFinite, 'a timestamp is a finite number');
 const u32 = is<number>(isInt(0, 0xffffffff), 'an integer 0..4294967295');
-const version = is<number>(isInt(0, Number.MAX_SAFE_INTEGER), 'a protocol version is an integer');
+const version = is<number>(Number.isInteger, 'a protocol version is an integer');
 /** A subscription in a join frame; `at`: the [epoch, seq] of the last message delivered, to resume after it. */
 const streamRef = v.strictObject({ uid: uidSchema, streamId: streamIdSchema, at: v.optional(v.tuple([u32, u32])) });
 const errorMessage = is<string>(isText(0, MAX_ERROR_MESSAGE_LENGTH), `a message is a string of at most ${MAX_ERROR_MESSAGE_LENGTH} characters`);

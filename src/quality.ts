@@ -23,7 +23,7 @@ export interface LinkSample {
 /** Round-trip times at which the score drops to 2, 3, 4 and 5. */
 export const RTT_STEPS_MS = [100, 250, 500, 1000] as const;
 /** Jitter that costs one, and two, levels. */
-export const JITTER_STEPS_MS = [30, 100] as const;
+export const JITTER_STEPS_MS = [50, 150] as const;
 /** Losses at which the score is at least 3, 4 and 5. */
 export const LOSS_STEPS = [0.05, 0.15, 0.3] as const;
 
@@ -38,11 +38,14 @@ export function scoreOf({ rttMs, jitterMs, loss }: LinkSample): QualityScore {
 }
 
 /**
- * What is reported: it falls at once to a worse score, and rises by one level per step (a step is
- * one heartbeat), so a short good spell in a bad link does not flap.
+ * What is reported: it falls as soon as two samples in a row are worse (to the better of the two,
+ * so one late heartbeat alone changes nothing), and rises by one level per better sample (a sample
+ * is one heartbeat), so a short good spell in a bad link does not flap.
  */
 export class QualitySmoother {
   private value: QualityScore = 0;
+  /** The last sample, while it was worse than the reported value (null otherwise). */
+  private worse: QualityScore | null = null;
 
   get current(): QualityScore {
     return this.value;
@@ -50,12 +53,18 @@ export class QualitySmoother {
 
   /** Takes the score of the latest window; returns the reported one. */
   step(raw: QualityScore): QualityScore {
-    if (this.value === 0 || raw >= this.value) this.value = raw;
-    else this.value = Math.max(raw, this.value - 1) as QualityScore;
+    if (this.value === 0) this.value = raw;
+    else if (raw > this.value) {
+      if (this.worse !== null) this.value = Math.min(raw, this.worse) as QualityScore;
+      this.worse = raw > this.value ? raw : null;
+      return this.value;
+    } else if (raw < this.value) this.value = (this.value - 1) as QualityScore;
+    this.worse = null;
     return this.value;
   }
 
   reset(value: QualityScore = 0): void {
     this.value = value;
+    this.worse = null;
   }
 }

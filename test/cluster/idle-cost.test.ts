@@ -54,7 +54,12 @@ describe('cluster cost', () => {
       await c.client.join(null, `idle-${i % 3}`, i + 1);
       if (i % 2 === 0) await c.client.publish();
     }
-    // The writes of the joins and publishes may still be landing: one window settles them.
+    // The writes of the joins and publishes may still be landing, and each member shares its link
+    // quality once it has measured both directions (its first report comes 2 s after joining):
+    // idle means after that.
+    const settled = () =>
+      clients.every((c) => [...c.client.getRemoteNetworkQuality().values()].every((q) => q.uplinkNetworkQuality > 0 && q.downlinkNetworkQuality > 0));
+    await waitFor(settled, { timeoutMs: 10_000, message: 'every member knows its peers\' quality' });
     await measure();
     // 12 clients beating every 100 ms: one command per heartbeat would add ~140 in the window.
     const idle = await measure();

@@ -24,7 +24,7 @@ describe('seed timeline T0-T10', () => {
       'peer-online 2',
     ]);
     const online = await two.waitForEvent((e) => e.type === 'peer-online' && e.uid === 1);
-    expect(online).toEqual({ type: 'peer-online', uid: 1 });
+    expect(online).toEqual({ type: 'peer-online', uid: 1, attributes: {} });
 
     // T3-T4: UID 1 publishes; UID 2 sees the stream.
     const stream = await one.client.publish();
