@@ -12,7 +12,7 @@ import { resolveOptions, type ClientOptions } from './options.js';
 import type { PageLifecycle } from './page-leave.js';
 import { PeerMirror } from './peer-mirror.js';
 import { RemoteStreamRouter, toTransferable, type LocalStream, type RemoteStream } from './streams.js';
-import { validateRole } from './validation.js';
+import { validateRole } from './option-rules.js';
 import type {
   Attributes,
   ChannelEvent,

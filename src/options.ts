@@ -2,7 +2,7 @@
 import { ChannelLinkError } from './errors.js';
 import { MAX_APP_ID_LENGTH } from './limits.js';
 import { DEFAULT_ENGINE_OPTIONS, type ClientRole, type EngineOptions, type ReconnectOptions } from './types.js';
-import { validatePositiveMs, validateRole, validateUrls } from './validation.js';
+import { validatePositiveMs, validateRole, validateUrls } from './option-rules.js';
 
 /** 'auto': a dedicated Worker in browsers, worker_threads in Node; 'inline': this thread. */
 export type WorkerOption = 'auto' | 'inline' | Worker | MessagePort | { postMessage: unknown; on: unknown };

@@ -1,19 +1,14 @@
-/** Argument validation of the public API (the Agora rules), raising INVALID_PARAMS. */
-import { ChannelLinkError } from './errors.js';
+/**
+ * Argument validation of the channel calls (the Agora rules), raising INVALID_PARAMS. The engine
+ * runs these, before anything is sent; the main thread's own checks (options, role) are in
+ * option-rules.ts, so its bundle carries only those.
+ */
+import { fail, shown } from './option-rules.js';
 import { CHANNEL_NAME_PATTERN, MAX_ATTRIBUTE_KEYS, MAX_ATTRIBUTES_BYTES, MAX_NUMERIC_UID, MAX_STRING_UID_LENGTH, MAX_TOKEN_LENGTH } from './limits.js';
-import type { ClientRole, Uid } from './types.js';
+import type { Uid } from './types.js';
 
-const fail = (message: string): never => {
-  throw new ChannelLinkError('INVALID_PARAMS', message);
-};
+export { shown, validateRole } from './option-rules.js';
 
-/** A rejected value as the error shows it: strings quoted (and cut), anything else with its type. */
-export function shown(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
-  if (value === null || value === undefined) return String(value);
-  if (typeof value === 'object') return Array.isArray(value) ? 'an array' : 'an object';
-  return `${String(value)} (${typeof value})`;
-}
 
 const CHANNEL_RULE = 'channel must be 1-64 characters: letters, digits, space, a comma or one of !#$%&()+-:;<=.>?@[]^_{|}~';
 
@@ -47,30 +42,7 @@ export function validateToken(token: unknown): string | null {
   return token as string;
 }
 
-export function validateUrl(url: unknown): string {
-  if (url === undefined) return fail('url is required: the server, e.g. ws://127.0.0.1:8080, or a list of them');
-  if (typeof url !== 'string') return fail(`url must be a ws:// or wss:// URL string, or a list of them; got ${shown(url)}`);
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return fail(`url is not a valid URL: ${shown(url)}`);
-  }
-  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') fail(`url must start with ws:// or wss://; got ${shown(url)}`);
-  return url;
-}
 
-/** One URL or a non-empty list of them (at most 16). */
-export function validateUrls(url: unknown): string[] {
-  if (!Array.isArray(url)) return [validateUrl(url)];
-  if (url.length < 1 || url.length > 16) fail('url must be a URL or a list of 1-16 URLs');
-  return url.map(validateUrl);
-}
-
-export function validateRole(role: unknown): ClientRole {
-  if (role === 'host' || role === 'audience') return role;
-  return fail(`role must be 'host' or 'audience'; got ${shown(role)}`);
-}
 
 /** A member's attributes: a plain object of string keys and string values, within the limits (a copy). */
 export function validateAttributes(attributes: unknown, what = 'attributes'): Record<string, string> {
@@ -92,8 +64,3 @@ export function validateAttributes(attributes: unknown, what = 'attributes'): Re
   return out;
 }
 
-export function validatePositiveMs(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) fail(`${name} must be a positive number of ms`);
-  return value as number;
-}
