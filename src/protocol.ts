@@ -21,28 +21,23 @@ import {
   STREAM_ID_PATTERN,
 } from './limits.js';
 import { CloseCode } from './outcomes.js';
+import { ProtocolError, STREAM_ID_RULE, UID_RULE, isChannel, isFiniteNumber, isInt, isScore, isStreamId, isStringMap, isText, isU32, isUid } from './wire-check.js';
 import type { Uid } from './types.js';
 import { CLIENT_ROLES, KICK_REASONS, PEER_LEAVE_REASONS, STREAM_REMOVED_REASONS } from './wire-words.js';
 
 export { CHANNEL_NAME_PATTERN, CloseCode, MAX_NUMERIC_UID, PROTOCOL_VERSION, STREAM_ID_PATTERN };
 
-// Primitive fields as predicates, each with the rule in its message: as strict as valibot's own
-// actions, and much lighter in the worker's bundle (docs/benchmarks.md, Bundle size).
+// Primitive fields: the predicates of src/wire-check.ts, each with its rule as the message.
 const is = <T>(check: (value: unknown) => boolean, message: string) => v.custom<T>(check, message);
-const isInt = (min: number, max: number) => (x: unknown) => Number.isInteger(x) && (x as number) >= min && (x as number) <= max;
-const isText = (min: number, max: number) => (x: unknown) => typeof x === 'string' && x.length >= min && x.length <= max;
-const isMatch = (pattern: RegExp) => (x: unknown) => typeof x === 'string' && pattern.test(x);
-const isNumericUid = isInt(0, MAX_NUMERIC_UID);
-const isStringUid = isText(1, MAX_STRING_UID_LENGTH);
-const uidSchema = is<Uid>((x) => isNumericUid(x) || isStringUid(x), `a uid is an integer 0..${MAX_NUMERIC_UID} or a string of 1-${MAX_STRING_UID_LENGTH} characters`);
-const channelSchema = is<string>(isMatch(CHANNEL_NAME_PATTERN), 'a channel name is 1-64 characters of letters, digits, space and !#$%&()+-:;<=.>?@[]^_{|}~,');
-const streamIdSchema = is<string>(isMatch(STREAM_ID_PATTERN), 'a stream id is 1-64 characters of A-Z a-z 0-9 _ -');
+const uidSchema = is<Uid>(isUid, UID_RULE);
+const channelSchema = is<string>(isChannel, 'a channel name is 1-64 characters of letters, digits, space and !#$%&()+-:;<=.>?@[]^_{|}~,');
+const streamIdSchema = is<string>(isStreamId, STREAM_ID_RULE);
 const presentToken = is<string>(isText(1, MAX_TOKEN_LENGTH), `a token is a string of 1-${MAX_TOKEN_LENGTH} characters`);
 const tokenSchema = v.nullable(presentToken);
 const appIdSchema = is<string>(isText(1, MAX_APP_ID_LENGTH), `an app id is a string of 1-${MAX_APP_ID_LENGTH} characters`);
 const requestId = is<number>(isInt(0, Number.MAX_SAFE_INTEGER), 'a request id is an integer 0 or more');
-const timestamp = is<number>(Number.isFinite, 'a timestamp is a finite number');
-const u32 = is<number>(isInt(0, 0xffffffff), 'an integer 0..4294967295');
+const timestamp = is<number>(isFiniteNumber, 'a timestamp is a finite number');
+const u32 = is<number>(isU32, 'an integer 0..4294967295');
 const version = is<number>(Number.isInteger, 'a protocol version is an integer');
 /** A subscription in a join frame; `at`: the [epoch, seq] of the last message delivered, to resume after it. */
 const streamRef = v.strictObject({ uid: uidSchema, streamId: streamIdSchema, at: v.optional(v.tuple([u32, u32])) });
@@ -61,18 +56,9 @@ const attributesSchema = v.pipe(
   }, `attributes: at most ${MAX_ATTRIBUTE_KEYS} non-empty keys, string values, ${MAX_ATTRIBUTES_BYTES} bytes as JSON`),
 );
 /** A quality score on the 0..6 scale (src/quality.ts). */
-const isScore = isInt(0, 6);
 const score = is<number>(isScore, 'a quality score is an integer 0..6');
-/** String keys, string values (the limits are checked where they apply: the server sends only checked ones). */
-const sentAttributes = is<Record<string, string>>(
-  (value) => typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((x) => typeof x === 'string'),
-  'attributes map strings to strings',
-);
-/** [uplink, downlink] scores. */
-const qualityPair = is<[number, number]>((value) => Array.isArray(value) && value.length === 2 && value.every(isScore), 'quality is [uplink, downlink]');
-const count = is<number>(isInt(0, Number.MAX_SAFE_INTEGER), 'a count is an integer 0 or more');
-/** The channel's members by role, the receiving member included. */
-const channelCounts = v.strictObject({ hosts: count, audience: count });
+/** String keys, string values (a set's limits are the handler's to check). */
+const sentAttributes = is<Record<string, string>>(isStringMap, 'attributes map strings to strings');
 
 // ---- client -> server ----
 const JoinFrame = v.strictObject({
@@ -128,114 +114,12 @@ export const ClientFrameSchema = v.variant('type', [
 export type ClientFrame = v.InferOutput<typeof ClientFrameSchema>;
 export type JoinFrame = v.InferOutput<typeof JoinFrame>;
 
-// ---- server -> client ----
-/** A host as a snapshot lists it; attributes and quality are left out while empty / unknown. */
-const peerSnapshot = v.strictObject({
-  uid: uidSchema,
-  streams: v.array(streamIdSchema),
-  attributes: v.optional(sentAttributes),
-  quality: v.optional(qualityPair),
-});
-const holdMs = is<number>(isInt(0, 2 ** 31 - 1), 'a hold is an integer number of ms');
-const JoinedFrame = v.strictObject({
-  type: v.literal('joined'),
-  v: version,
-  uid: uidSchema,
-  sessionId: v.string(),
-  resumed: v.boolean(),
-  peers: v.array(peerSnapshot),
-  tokenExpiresAt: v.nullable(timestamp),
-  serverTime: timestamp,
-  /** The role the server applied (what the join asked for, unless the hosts were full on a resume). */
-  role: roleSchema,
-  /** The channel's counts as of this join. */
-  channel: channelCounts,
-  /**
-   * The server lost its state (restart, store outage): peers missing from `peers` may still be
-   * coming back. Hold back their leave this long; emit nothing for those that do come back.
-   */
-  holdMs: v.optional(holdMs),
-  /** How long the server keeps each stream's recent messages (the continuity window). */
-  continuityMs: v.optional(holdMs),
-  /** The newest [epoch, seq] the server holds of each stream this member publishes: the client resends what came after. */
-  published: v.optional(v.array(v.strictObject({ streamId: streamIdSchema, epoch: u32, seq: u32 }))),
-  /**
-   * For each subscription that gave a position the server can continue: the messages from..to of
-   * that epoch follow at once, before any newer one (from > to: none was missed). A gap between
-   * the position and `from` was lost.
-   */
-  replay: v.optional(v.array(v.strictObject({ uid: uidSchema, streamId: streamIdSchema, epoch: u32, from: u32, to: u32 }))),
-});
-/** The channel as it is now (after a store outage or missed events): the client diffs it against what it knows. */
-const SnapshotFrame = v.strictObject({ type: v.literal('snapshot'), peers: v.array(peerSnapshot), holdMs: v.optional(holdMs), channel: v.optional(channelCounts) });
-const PongFrame = v.strictObject({ type: v.literal('pong'), ts: timestamp, serverTime: timestamp });
-const AckFrame = v.strictObject({ type: v.literal('ack'), id: requestId });
-const ErrorFrame = v.strictObject({
-  type: v.literal('error'),
-  id: v.optional(requestId),
-  code: v.picklist(ERROR_CODES),
-  message: errorMessage,
-});
-// A change of the channel's hosts, as members are told it: several ride in one `presence` frame.
-const PeerOnlineEntry = v.strictObject({ type: v.literal('peer-online'), uid: uidSchema, attributes: v.optional(sentAttributes) });
-const AttributesEntry = v.strictObject({ type: v.literal('attributes'), uid: uidSchema, attributes: sentAttributes });
-/** A host's quality as it reports it: uplink (the server's view), downlink (its own). */
-const QualityEntry = v.strictObject({ type: v.literal('quality'), uid: uidSchema, up: score, down: score });
-const PeerLeaveEntry = v.strictObject({
-  type: v.literal('peer-leave'),
-  uid: uidSchema,
-  reason: v.picklist(PEER_LEAVE_REASONS),
-});
-const StreamAddedEntry = v.strictObject({ type: v.literal('stream-added'), uid: uidSchema, streamId: streamIdSchema });
-const StreamRemovedEntry = v.strictObject({
-  type: v.literal('stream-removed'),
-  uid: uidSchema,
-  streamId: streamIdSchema,
-  reason: v.picklist(STREAM_REMOVED_REASONS),
-});
-export const PresenceEntrySchema = v.variant('type', [PeerOnlineEntry, PeerLeaveEntry, StreamAddedEntry, StreamRemovedEntry, AttributesEntry, QualityEntry]);
-export type PresenceEntry = v.InferOutput<typeof PresenceEntrySchema>;
-/** Changes of the channel's hosts, in the channel's order, batched: a join storm costs each member few frames. */
-// One or more entries (a server never sends none; an empty one would change nothing).
-const PresenceFrame = v.strictObject({ type: v.literal('presence'), events: v.array(PresenceEntrySchema) });
-/** The server's view of the client's uplink changed (sent at most every 2 s). */
-const UplinkFrame = v.strictObject({ type: v.literal('uplink'), quality: score });
-/** The channel's counts changed (sent at most once a second). */
-const ChannelInfoFrame = v.strictObject({ type: v.literal('channel-info'), ...channelCounts.entries });
-const KickedFrame = v.strictObject({
-  type: v.literal('kicked'),
-  reason: v.picklist(KICK_REASONS),
-  message: errorMessage,
-});
-/** The server is shutting down or restarting: reconnect (and resume) rather than give up. */
-const ServerClosingFrame = v.strictObject({ type: v.literal('server-closing') });
-const TokenWillExpireFrame = v.strictObject({ type: v.literal('token-will-expire'), expiresAt: timestamp });
+// ---- server -> client: src/server-frames.ts ----
+export { decodePresenceEntry, decodeServerFrame } from './server-frames.js';
+export type { ErrorFrame, JoinedFrame, KickedFrame, PresenceEntry, ServerFrame, SnapshotFrame } from './server-frames.js';
+import type { ServerFrame } from './server-frames.js';
 
-export const ServerFrameSchema = v.variant('type', [
-  JoinedFrame,
-  PongFrame,
-  AckFrame,
-  ErrorFrame,
-  PresenceFrame,
-  ChannelInfoFrame,
-  UplinkFrame,
-  KickedFrame,
-  ServerClosingFrame,
-  TokenWillExpireFrame,
-  SnapshotFrame,
-]);
-export type ServerFrame = v.InferOutput<typeof ServerFrameSchema>;
-export type JoinedFrame = v.InferOutput<typeof JoinedFrame>;
-export type ErrorFrame = v.InferOutput<typeof ErrorFrame>;
-export type KickedFrame = v.InferOutput<typeof KickedFrame>;
-export type SnapshotFrame = v.InferOutput<typeof SnapshotFrame>;
-
-/** Thrown (never anything else) by the decoders on a malformed frame. */
-export class ProtocolError extends ChannelLinkError {
-  constructor(message: string) {
-    super('PROTOCOL_ERROR', message);
-  }
-}
+export { ProtocolError };
 
 function decodeJson<S extends v.GenericSchema>(schema: S, text: string): v.InferOutput<S> {
   let raw: unknown;
@@ -254,9 +138,6 @@ function decodeJson<S extends v.GenericSchema>(schema: S, text: string): v.Infer
 }
 
 export const decodeClientFrame = (text: string): ClientFrame => decodeJson(ClientFrameSchema, text);
-export const decodeServerFrame = (text: string): ServerFrame => decodeJson(ServerFrameSchema, text);
-/** One presence entry (as the Redis store carries channel events between nodes). */
-export const decodePresenceEntry = (text: string): PresenceEntry => decodeJson(PresenceEntrySchema, text);
 export const encodeFrame = (frame: ClientFrame | ServerFrame): string => JSON.stringify(frame);
 
 // ---- binary data frames ----

@@ -52,15 +52,20 @@ export class DownlinkMeter {
   private record(rtt: number | null): void {
     this.outcomes.push(rtt);
     if (this.outcomes.length > WINDOW) this.outcomes.shift();
-    const rtts = this.outcomes.filter((r): r is number => r !== null).slice(-RTT_WINDOW);
-    const missed = this.outcomes.length - this.outcomes.filter((r) => r !== null).length;
+    const echoed = this.outcomes.filter((r): r is number => r !== null);
+    const rtts = echoed.slice(-RTT_WINDOW);
+    let sum = 0;
     let jitter = 0;
-    for (let i = 1; i < rtts.length; i++) jitter += Math.abs(rtts[i]! - rtts[i - 1]!);
-    const sample = {
-      rttMs: rtts.length === 0 ? null : rtts.reduce((a, b) => a + b, 0) / rtts.length,
-      jitterMs: rtts.length > 1 ? jitter / (rtts.length - 1) : 0,
-      loss: missed / this.outcomes.length,
-    };
-    this.smoother.step(scoreOf(sample));
+    rtts.forEach((r, i) => {
+      sum += r;
+      if (i > 0) jitter += Math.abs(r - rtts[i - 1]!);
+    });
+    this.smoother.step(
+      scoreOf({
+        rttMs: rtts.length ? sum / rtts.length : null,
+        jitterMs: rtts.length > 1 ? jitter / (rtts.length - 1) : 0,
+        loss: 1 - echoed.length / this.outcomes.length,
+      }),
+    );
   }
 }

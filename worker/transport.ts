@@ -99,7 +99,7 @@ export class Transport {
   }
 
   setLatency(ms: number): void {
-    this.latencyMs = Math.max(0, ms);
+    this.latencyMs = ms > 0 ? ms : 0;
   }
 
   /** Now, or after the simulated latency. */
