@@ -76,7 +76,7 @@ describe('attributes', () => {
     await waitFor(() => bob.peers().get(1)?.attributes.n === '59', { message: 'the last value arrives' });
     const changes = bob.log('peer-attributes-changed').length;
     expect(changes).toBeGreaterThan(0);
-    expect(changes).toBeLessThan(20);
+    expect(changes).toBeLessThan(30); // 60 sets: at most one write per 100 ms, whatever the machine's load
     expect(ada.client.getAttributes()).toEqual({ n: '59' });
   });
 
