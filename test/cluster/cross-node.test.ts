@@ -35,6 +35,26 @@ describe('a channel spread over three nodes', () => {
     await waitFor(() => got.includes('after-move'), { message: 'data after the move' });
   });
 
+  test('attributes and quality move with the session: set on node A, resumed on B, changed there', async () => {
+    const cluster = await testCluster({ peerTimeoutMs: 4000, streamTimeoutMs: 3000 });
+    const [a, b, c] = cluster.nodes;
+    const proxyA = await proxyTo(a!);
+    const one = testClient([proxyA.url(), b!.url]);
+    const two = testClient(c!.url);
+    await one.client.join(null, 'attrs-move', 1, { attributes: { name: 'Ada' } });
+    await two.client.join(null, 'attrs-move', 2);
+    await waitFor(() => two.peers().get(1)?.attributes.name === 'Ada', { message: 'C sees the attributes set on A' });
+    await waitFor(() => (two.client.getRemoteNetworkQuality().get(1)?.uplinkNetworkQuality ?? 0) > 0, { timeoutMs: 8000, message: "C sees A's member's quality" });
+
+    proxyA.blackhole('both');
+    await one.waitForEvent((e) => e.type === 'connection-state-change' && e.reason === 'RECONNECTED', 5000);
+    await waitFor(() => b!.stats().sessions === 1, { message: 'the session moved from A to B' });
+    expect(two.peers().get(1)?.attributes).toEqual({ name: 'Ada' });
+    await one.client.setAttributes({ name: 'Ada', where: 'B' });
+    await waitFor(() => two.peers().get(1)?.attributes.where === 'B', { message: 'a change made on B reaches C' });
+    expect(two.log('peer-online', 'peer-leave')).toEqual(['peer-online 1']);
+  });
+
   test('a subscriber that resumes alone on another node still gets the data', async () => {
     const cluster = await testCluster({ peerTimeoutMs: 4000, streamTimeoutMs: 3000 });
     const [a, b, c] = cluster.nodes;
