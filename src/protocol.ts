@@ -85,7 +85,8 @@ export type JoinFrame = v.InferOutput<typeof JoinFrame>;
 
 // ---- server -> client ----
 const peerSnapshot = v.strictObject({ uid: uidSchema, streams: v.array(streamIdSchema) });
-const holdMs = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 31 - 1));
+/** A wait or a window the server gives, in ms: at most what setTimeout can wait. */
+const durationMs = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 31 - 1));
 const JoinedFrame = v.strictObject({
   type: v.literal('joined'),
   v: v.pipe(v.number(), v.integer()),
@@ -103,9 +104,9 @@ const JoinedFrame = v.strictObject({
    * The server lost its state (restart, store outage): peers missing from `peers` may still be
    * coming back. Hold back their leave this long; emit nothing for those that do come back.
    */
-  holdMs: v.optional(holdMs),
+  holdMs: v.optional(durationMs),
   /** How long the server keeps each stream's recent messages (the continuity window). */
-  continuityMs: v.optional(holdMs),
+  continuityMs: v.optional(durationMs),
   /** The newest [epoch, seq] the server holds of each stream this member publishes: the client resends what came after. */
   published: v.optional(v.array(v.strictObject({ streamId: streamIdSchema, epoch: u32, seq: u32 }))),
   /**
@@ -116,7 +117,7 @@ const JoinedFrame = v.strictObject({
   replay: v.optional(v.array(v.strictObject({ uid: uidSchema, streamId: streamIdSchema, epoch: u32, from: u32, to: u32 }))),
 });
 /** The channel as it is now (after a store outage or missed events): the client diffs it against what it knows. */
-const SnapshotFrame = v.strictObject({ type: v.literal('snapshot'), peers: v.array(peerSnapshot), holdMs: v.optional(holdMs), channel: v.optional(channelCounts) });
+const SnapshotFrame = v.strictObject({ type: v.literal('snapshot'), peers: v.array(peerSnapshot), holdMs: v.optional(durationMs), channel: v.optional(channelCounts) });
 const PongFrame = v.strictObject({ type: v.literal('pong'), ts: timestamp, serverTime: timestamp });
 const AckFrame = v.strictObject({ type: v.literal('ack'), id: requestId });
 const ErrorFrame = v.strictObject({
@@ -124,6 +125,8 @@ const ErrorFrame = v.strictObject({
   id: v.optional(requestId),
   code: v.picklist(ERROR_CODES),
   message: errorMessage,
+  /** With SERVER_BUSY: how long the client waits before it tries again. */
+  retryAfterMs: v.optional(durationMs),
 });
 // A change of the channel's hosts, as members are told it: several ride in one `presence` frame.
 const PeerOnlineEntry = v.strictObject({ type: v.literal('peer-online'), uid: uidSchema });
