@@ -7,6 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { WebSocketServer, type ServerOptions as WsServerOptions, type WebSocket } from 'ws';
+import { MAX_RETRY_AFTER_MS } from '../src/limits.js';
+import { Admission } from './admission.js';
 import { createTokenVerifier } from './auth.js';
 import { Connection, type ConnectionLimits } from './connection.js';
 import type { ServerContext } from './context.js';
@@ -17,6 +19,7 @@ import { MemoryChannelStore } from './memory-store.js';
 import { MemoryMessageLog } from './memory-message-log.js';
 import { openMetricsEndpoint } from './metrics-http.js';
 import { createMetrics } from './metrics.js';
+import { DeferralPacer } from './deferral-pacer.js';
 import { resolveOptions, type ResolvedOptions, type ServerOptions } from './options.js';
 import { PresenceTimeouts } from './presence-timeouts.js';
 import { RedisChannelStore } from './cluster/redis-store.js';
@@ -121,13 +124,23 @@ export async function startServer(options: ServerOptions = {}): Promise<ChannelL
     onExpire: (id) => guard(() => onTokenExpire(ctx, id)),
   });
   const sessions = new SessionRegistry(store, timeouts, tokens);
+  const admission = new Admission(resolved.maxJoinsInFlight, new DeferralPacer(MAX_RETRY_AFTER_MS), counters);
   // What stats() and /metrics report: this node's sessions (in a cluster, every node reports its own).
   const stats = (): ServerStats => {
     const local = sessions.all();
     const channels = sessions.allChannels().filter((c) => c.sessions.size > 0).length;
     const streams = local.reduce((n, s) => n + s.streams.size, 0);
     const buffered = store.messages instanceof MemoryMessageLog ? { buffered: store.messages.buffered } : {};
-    return { sessions: local.length, members: local.filter((s) => s.conn !== null).length, channels, sockets: sockets.size, streams, ...buffered, counters: { ...counters } };
+    return {
+      sessions: local.length,
+      members: local.filter((s) => s.conn !== null).length,
+      channels,
+      sockets: sockets.size,
+      streams,
+      ...buffered,
+      admission: admission.load,
+      counters: { ...counters },
+    };
   };
   const metrics = resolved.metrics ? createMetrics(counters, stats) : null;
   const ctx: ServerContext = {
@@ -138,6 +151,7 @@ export async function startServer(options: ServerOptions = {}): Promise<ChannelL
     sockets,
     tokens,
     counters,
+    admission,
     log,
     observeJoinLatency: metrics ? metrics.observeJoinLatency : () => {},
     verifyToken: options.verifyToken ?? createTokenVerifier(resolved.appCertificate),
