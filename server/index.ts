@@ -65,6 +65,14 @@ export interface ChannelLinkServer {
   stats(): ServerStats;
 }
 
+/**
+ * Connections the kernel holds for the node before it accepts them (capped by the system's
+ * somaxconn). Node's default, 511, is too few for a herd: after a restart thousands of clients
+ * connect within a few hundred ms, and a connect beyond the queue is dropped, so that client waits
+ * out TCP's retransmission (1 s, then 3 s...) instead of being admitted or told to wait.
+ */
+const LISTEN_BACKLOG = 4096;
+
 /** Grace for a closing handshake before ws destroys the socket (ws option, missing from @types/ws). */
 const WS_CLOSE_TIMEOUT_MS = 2_000;
 
@@ -208,7 +216,7 @@ export async function startServer(options: ServerOptions = {}): Promise<ChannelL
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error): void => reject(err);
       httpServer.once('error', onError);
-      httpServer.listen(resolved.port, resolved.host, () => {
+      httpServer.listen({ port: resolved.port, host: resolved.host, backlog: LISTEN_BACKLOG }, () => {
         httpServer.off('error', onError);
         resolve();
       });
