@@ -7,7 +7,6 @@
 // handshake object: the attempt fails at the same moment either way.
 // Same env (HERD_CLIENTS) and IPC as bench/herd/clients.js.
 import net from 'node:net';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { PROTOCOL_VERSION } from '../../dist/src/limits.js';
 import { encodeHeartbeat } from '../../dist/src/heartbeat-frame.js';
@@ -15,6 +14,7 @@ import { createBackoffPolicy } from '../../dist/worker/backoff.js';
 import { ReconnectPolicy } from '../../dist/worker/reconnect-policy.js';
 import { DEFAULT_ENGINE_OPTIONS } from '../../dist/src/types.js';
 import { exitOnStop, oncePerSecondEach, openAll } from '../crowd-kit.js';
+import { crowdTally } from './tally.js';
 
 const cfg = JSON.parse(process.env.HERD_CLIENTS);
 const url = new URL(cfg.url);
@@ -22,12 +22,7 @@ const { connectionTimeoutMs, joinTimeoutMs, reconnect } = DEFAULT_ENGINE_OPTIONS
 const clock = { now: () => Date.now() };
 const live = new Set();
 const clients = [];
-let marked = false;
-let back = [];
-let leaves = 0;
-let gaveUp = 0;
-let attempts = 0;
-const lag = monitorEventLoopDelay({ resolution: 10 });
+const tally = crowdTally(() => clients.length);
 
 class RawClient {
   constructor(index, uid, onFirstJoin) {
@@ -71,11 +66,11 @@ class RawClient {
         this.ws = ws;
         live.add(ws);
         this.round = 0;
-        if (marked && back[this.index] === null) back[this.index] = Date.now();
+        tally.connected(this.index);
         this.onFirstJoin?.();
         this.onFirstJoin = null;
       } else if (text.includes('"peer-leave"')) {
-        if (marked) leaves += JSON.parse(text).events.filter((e) => e.type === 'peer-leave').length;
+        if (tally.marked) tally.leaves += JSON.parse(text).events.filter((e) => e.type === 'peer-leave').length;
       } else if (!joined && text.includes('"SERVER_BUSY"')) {
         this.retryAfterMs = JSON.parse(text).retryAfterMs;
       }
@@ -92,7 +87,7 @@ class RawClient {
   }
 
   failed() {
-    if (marked) attempts++;
+    if (tally.marked) tally.attempts++;
     this.schedule();
   }
 
@@ -100,26 +95,13 @@ class RawClient {
     const delay = this.policy.nextDelay(this.round++, this.retryAfterMs);
     this.retryAfterMs = undefined;
     if (delay === null) {
-      if (marked) gaveUp++;
+      if (tally.marked) tally.gaveUp++;
       return;
     }
     setTimeout(() => this.connect(), delay);
   }
 }
 
-process.on('message', (msg) => {
-  if (msg === 'mark') {
-    marked = true;
-    back = clients.map(() => null);
-    leaves = 0;
-    gaveUp = 0;
-    attempts = 0;
-    lag.reset();
-    lag.enable();
-  } else if (msg === 'report') {
-    process.send({ type: 'report', back, leaves, gaveUp, attempts, lagP99: lag.percentile(99) / 1e6, lagMax: lag.max / 1e6 });
-  }
-});
 exitOnStop(() => {
   for (const ws of live) ws.terminate();
 });

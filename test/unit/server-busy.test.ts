@@ -30,6 +30,17 @@ function defer(socket: FakeSocket, retryAfterMs: number): void {
   socket.serverClose(CloseCode.SERVER_BUSY, `server busy: try again in ${retryAfterMs} ms`);
 }
 
+/** Joined, then the link lost: the first retry (after its jitter) is open and has sent its join. */
+async function reconnecting(t: ReturnType<typeof setup>): Promise<void> {
+  const joining = t.engine.join(null, 'room-1', 1);
+  t.ws.last().open();
+  t.ws.last().receiveFrame(joined(false));
+  await joining;
+  t.ws.last().serverClose(1006, '');
+  await vi.advanceTimersByTimeAsync(50);
+  t.ws.last().open();
+}
+
 describe('SERVER_BUSY', () => {
   beforeEach(() => void vi.useFakeTimers({ now: 1_000_000 }));
   afterEach(() => void vi.useRealTimers());
@@ -61,13 +72,7 @@ describe('SERVER_BUSY', () => {
 
   it('a deferred resume waits as asked, then resumes the session it names', async () => {
     const t = setup();
-    const joining = t.engine.join(null, 'room-1', 1);
-    t.ws.last().open();
-    t.ws.last().receiveFrame(joined(false));
-    await joining;
-    t.ws.last().serverClose(1006, '');
-    await vi.advanceTimersByTimeAsync(50);
-    t.ws.last().open();
+    await reconnecting(t);
     expect(t.ws.last().sentFrames()[0]).toMatchObject({ type: 'join', sessionId: 's1' });
     defer(t.ws.last(), 800);
     await vi.advanceTimersByTimeAsync(799);
@@ -82,13 +87,7 @@ describe('SERVER_BUSY', () => {
 
   it('a wait longer than what is left of the reconnect budget ends at the give-up time', async () => {
     const t = setup({ reconnect: { initialDelayMs: 250, maxDelayMs: 5000, giveUpAfterMs: 3000 } });
-    const joining = t.engine.join(null, 'room-1', 1);
-    t.ws.last().open();
-    t.ws.last().receiveFrame(joined(false));
-    await joining;
-    t.ws.last().serverClose(1006, '');
-    await vi.advanceTimersByTimeAsync(50);
-    t.ws.last().open();
+    await reconnecting(t);
     defer(t.ws.last(), 60_000);
     // Tried once more at the give-up time, not after a minute; that failing, the client gives up.
     await vi.advanceTimersByTimeAsync(2950);
