@@ -34,8 +34,11 @@ export const ClientCloseCode = {
   SERVER_ENDED: 4511,
 } as const;
 
-/** WebSocket close codes used by the server (and the client's own reset), so either end, or a log reader, knows why. */
-// Marked pure: the worker, which reads ClientCloseCode only, drops it.
+/**
+ * WebSocket close codes used by the server (and the client's own reset), so either end, or a log
+ * reader, knows why. Built by a call marked pure, so that the worker, which reads ClientCloseCode
+ * only, drops it.
+ */
 export const CloseCode = /* @__PURE__ */ Object.assign({}, ClientCloseCode, {
   TOO_BIG: 1009,
   INTERNAL_ERROR: 1011,
