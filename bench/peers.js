@@ -10,7 +10,7 @@
 // It prints one table of ratios (with the figures they come from) and the machine's load.
 //
 // Env: SIZES (2000,5000,10000,19000) ROUNDS (1) WINDOW_S (10) SETTLE_S (3) CROWD_PROCESSES (4)
-//      LATENCY_S (10) RATE (1000) RECONNECT_ROUNDS (3) OUTAGE_MS (3000) PARTS (capacity,latency,reconnect)
+//      LATENCY_S (10) RATE (1000) RECONNECT_ROUNDS (10) OUTAGE_MS (3000) PARTS (capacity,latency,reconnect)
 //      SYSTEMS (all: cl,cl-redis,sio,ws,ws-join and, with BEFORE, cl@before,cl-redis@before) to measure fewer
 //      (ws-join: the raw ws floor answering a join, driven by channel-link's own idle clients)
 //      BEFORE=<dir>: also measure the channel-link of another checkout (built, with node_modules),
@@ -39,7 +39,7 @@ const o = {
   crowdProcesses: num('CROWD_PROCESSES', 4),
   latencyS: num('LATENCY_S', 10),
   rate: num('RATE', 1000),
-  reconnectRounds: num('RECONNECT_ROUNDS', 3),
+  reconnectRounds: num('RECONNECT_ROUNDS', 10),
   outageMs: num('OUTAGE_MS', 3000),
   parts: (process.env.PARTS ?? 'capacity,latency,reconnect').split(','),
   before: process.env.BEFORE ? process.env.BEFORE.replace(/\/$/, '') : null,

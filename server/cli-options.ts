@@ -56,6 +56,7 @@ const INTEGER_FLAGS: IntegerFlag[] = [
   { key: 'streamBufferMessages', flag: '--stream-buffer-messages', env: 'STREAM_BUFFER_MESSAGES', min: 0, max: 1e7, what: 'an integer 0-10000000', help: `at most this many messages kept per stream (default ${defaults.streamBufferMessages})` },
   { key: 'streamBufferBytes', flag: '--stream-buffer-bytes', env: 'STREAM_BUFFER_BYTES', min: 0, max: 2 ** 31, what: 'an integer 0-2147483648', help: `at most this many bytes kept per stream (default ${defaults.streamBufferBytes})` },
   { key: 'maxPeersPerChannel', flag: '--max-peers-per-channel', env: 'MAX_PEERS_PER_CHANNEL', min: 1, max: 1e7, what: 'an integer 1-10000000', help: `hosts per channel, beyond: CHANNEL_FULL (default ${defaults.maxPeersPerChannel})` },
+  { key: 'maxJoinsInFlight', flag: '--max-joins-in-flight', env: 'MAX_JOINS_IN_FLIGHT', min: 1, max: 1e6, what: 'an integer 1-1000000', help: `joins handled at once; as many more wait, the rest are told SERVER_BUSY with a wait (default ${defaults.maxJoinsInFlight})` },
   { key: 'maxAudiencePerChannel', flag: '--max-audience-per-channel', env: 'MAX_AUDIENCE_PER_CHANNEL', min: 0, max: 1e8, what: 'an integer 0-100000000', help: `audience members per channel, beyond: CHANNEL_FULL (default ${defaults.maxAudiencePerChannel})` },
 ];
 

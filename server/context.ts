@@ -1,5 +1,6 @@
 /** What the protocol handlers share: the store, this node's sessions and sockets, logging, auth, counters. */
 import type { Logger } from 'pino';
+import type { Admission } from './admission.js';
 import type { VerifyToken } from './auth.js';
 import type { ServerCounters } from './counters.js';
 import type { ResolvedOptions } from './options.js';
@@ -21,6 +22,8 @@ export interface ServerContext {
   /** Token lifetimes of the sessions (will-expire notices, expiry kicks). */
   readonly tokens: TokenExpiry;
   readonly counters: ServerCounters;
+  /** How many joins are handled at once; the rest wait (resumes first) or are deferred (SERVER_BUSY). */
+  readonly admission: Admission;
   /** The hold on snapshots after a lost state, and the leaves decided while the store was unreachable. */
   readonly recovery: StoreRecovery;
   /** Records how long a join took, from its frame to the `joined` reply (the /metrics histogram; a no-op without metrics). */

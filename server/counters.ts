@@ -32,6 +32,14 @@ export interface ServerCounters {
   joinsRefusedChannelFull: number;
   /** Of joinsRefused: an unsupported protocol version. */
   joinsRefusedVersion: number;
+  /** Joins that named a session (a returning member) and got a slot (admission control). */
+  admittedResumes: number;
+  /** Joins of a newcomer that got a slot. */
+  admittedJoins: number;
+  /** Resumes deferred with SERVER_BUSY: the node was busy; the client comes back after the wait given. */
+  deferredResumes: number;
+  /** Newcomers' joins deferred with SERVER_BUSY. */
+  deferredJoins: number;
   /** Members that left (peer-leave QUIT). */
   leaves: number;
   /** Sockets that sent no join within joinTimeoutMs. */
@@ -66,6 +74,10 @@ export function newCounters(): ServerCounters {
     joinsRefusedTokenExpired: 0,
     joinsRefusedChannelFull: 0,
     joinsRefusedVersion: 0,
+    admittedResumes: 0,
+    admittedJoins: 0,
+    deferredResumes: 0,
+    deferredJoins: 0,
     leaves: 0,
     joinTimeouts: 0,
     streamTimeouts: 0,

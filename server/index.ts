@@ -7,6 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { WebSocketServer, type ServerOptions as WsServerOptions, type WebSocket } from 'ws';
+import { MAX_RETRY_AFTER_MS } from '../src/limits.js';
+import { Admission } from './admission.js';
 import { createTokenVerifier } from './auth.js';
 import { Connection, type ConnectionLimits } from './connection.js';
 import type { ServerContext } from './context.js';
@@ -17,6 +19,7 @@ import { MemoryChannelStore } from './memory-store.js';
 import { MemoryMessageLog } from './memory-message-log.js';
 import { openMetricsEndpoint } from './metrics-http.js';
 import { createMetrics } from './metrics.js';
+import { DeferralPacer } from './deferral-pacer.js';
 import { resolveOptions, type ResolvedOptions, type ServerOptions } from './options.js';
 import { PresenceTimeouts } from './presence-timeouts.js';
 import { RedisChannelStore } from './cluster/redis-store.js';
@@ -61,6 +64,14 @@ export interface ChannelLinkServer {
   close(): Promise<void>;
   stats(): ServerStats;
 }
+
+/**
+ * Connections the kernel holds for the node before it accepts them (capped by the system's
+ * somaxconn). Node's default, 511, is too few for a herd: after a restart thousands of clients
+ * connect within a few hundred ms, and a connect beyond the queue is dropped, so that client waits
+ * out TCP's retransmission (1 s, then 3 s...) instead of being admitted or told to wait.
+ */
+const LISTEN_BACKLOG = 4096;
 
 /** Grace for a closing handshake before ws destroys the socket (ws option, missing from @types/ws). */
 const WS_CLOSE_TIMEOUT_MS = 2_000;
@@ -121,13 +132,23 @@ export async function startServer(options: ServerOptions = {}): Promise<ChannelL
     onExpire: (id) => guard(() => onTokenExpire(ctx, id)),
   });
   const sessions = new SessionRegistry(store, timeouts, tokens);
+  const admission = new Admission(resolved.maxJoinsInFlight, new DeferralPacer(MAX_RETRY_AFTER_MS), counters);
   // What stats() and /metrics report: this node's sessions (in a cluster, every node reports its own).
   const stats = (): ServerStats => {
     const local = sessions.all();
     const channels = sessions.allChannels().filter((c) => c.sessions.size > 0).length;
     const streams = local.reduce((n, s) => n + s.streams.size, 0);
     const buffered = store.messages instanceof MemoryMessageLog ? { buffered: store.messages.buffered } : {};
-    return { sessions: local.length, members: local.filter((s) => s.conn !== null).length, channels, sockets: sockets.size, streams, ...buffered, counters: { ...counters } };
+    return {
+      sessions: local.length,
+      members: local.filter((s) => s.conn !== null).length,
+      channels,
+      sockets: sockets.size,
+      streams,
+      ...buffered,
+      admission: admission.load,
+      counters: { ...counters },
+    };
   };
   const metrics = resolved.metrics ? createMetrics(counters, stats) : null;
   const ctx: ServerContext = {
@@ -138,6 +159,7 @@ export async function startServer(options: ServerOptions = {}): Promise<ChannelL
     sockets,
     tokens,
     counters,
+    admission,
     log,
     observeJoinLatency: metrics ? metrics.observeJoinLatency : () => {},
     verifyToken: options.verifyToken ?? createTokenVerifier(resolved.appCertificate),
@@ -194,7 +216,7 @@ export async function startServer(options: ServerOptions = {}): Promise<ChannelL
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error): void => reject(err);
       httpServer.once('error', onError);
-      httpServer.listen(resolved.port, resolved.host, () => {
+      httpServer.listen({ port: resolved.port, host: resolved.host, backlog: LISTEN_BACKLOG }, () => {
         httpServer.off('error', onError);
         resolve();
       });

@@ -51,6 +51,8 @@ export function createMetrics(counters: Readonly<ServerCounters>, stats: () => S
   gauge('channel_link_members', 'Members connected to this node now (sessions with a socket).', (s) => s.members);
   gauge('channel_link_channels', 'Channels with at least one member.', (s) => s.channels);
   gauge('channel_link_streams', 'Published streams.', (s) => s.streams);
+  gauge('channel_link_joins_in_flight', 'Joins being handled now (admission control).', (s) => s.admission.inFlight);
+  gauge('channel_link_joins_queued', 'Joins waiting for a slot (admission control; resumes first).', (s) => s.admission.queued);
 
   /** A counter whose value (per label value) is read from `counters` at scrape time. */
   const counter = (name: string, help: string, read: () => number | Labelled, labelName?: string): void => {
@@ -77,6 +79,14 @@ export function createMetrics(counters: Readonly<ServerCounters>, stats: () => S
     channel_full: c.joinsRefusedChannelFull,
     unsupported_version: c.joinsRefusedVersion,
   }), 'outcome');
+  counter('channel_link_joins_admitted_total', 'Joins that got a slot (admission control), by kind: resume (it named a session) or join.', () => ({
+    resume: c.admittedResumes,
+    join: c.admittedJoins,
+  }), 'kind');
+  counter('channel_link_joins_deferred_total', 'Joins deferred with SERVER_BUSY and a wait (the node was busy), by kind.', () => ({
+    resume: c.deferredResumes,
+    join: c.deferredJoins,
+  }), 'kind');
   counter('channel_link_leaves_total', 'Members that left the channel, by reason.', () => ({
     quit: c.leaves,
     server_timeout: c.peerTimeouts,

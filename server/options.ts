@@ -84,6 +84,8 @@ export interface ServerOptions {
   redisPrefix?: string;
   /** A cluster node silent this long counts as dead: a survivor adopts its members. Default 3000. */
   nodeTtlMs?: number;
+  /** Joins handled at once; as many more wait (resumes first), the rest are deferred with SERVER_BUSY (4453) and a wait. Default 64. */
+  maxJoinsInFlight?: number;
 }
 
 export interface ResolvedOptions {
@@ -119,6 +121,7 @@ export interface ResolvedOptions {
   redisUrl: string | undefined;
   redisPrefix: string;
   nodeTtlMs: number;
+  maxJoinsInFlight: number;
 }
 
 export const DEFAULT_OPTIONS = {
@@ -145,6 +148,7 @@ export const DEFAULT_OPTIONS = {
   statsEndpoint: false,
   redisPrefix: 'cl:',
   nodeTtlMs: 3_000,
+  maxJoinsInFlight: 64,
 } as const satisfies Partial<ResolvedOptions>;
 
 const invalid = (message: string): never => {
@@ -249,5 +253,6 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     redisUrl: options.redisUrl,
     redisPrefix: prefix,
     nodeTtlMs: integerIn('nodeTtlMs', options.nodeTtlMs, DEFAULT_OPTIONS.nodeTtlMs, 150, 600_000),
+    maxJoinsInFlight: integerIn('maxJoinsInFlight', options.maxJoinsInFlight, DEFAULT_OPTIONS.maxJoinsInFlight, 1, 1e6),
   };
 }

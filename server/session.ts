@@ -38,9 +38,22 @@ export async function join(ctx: ServerContext, conn: Connection, frame: JoinFram
     refuse(conn, 'PROTOCOL_ERROR', `unsupported protocol version ${frame.v}: this server speaks version ${PROTOCOL_VERSION}; use a channel-link client of the same version`);
     return;
   }
-  const key = channelKey(frame.appId, frame.channel);
-  // A client that resumes is alive: its session must not time out during the round trip.
+  // A client that resumes is alive: its session must not time out while it waits for a slot, is
+  // deferred (it comes back after the wait it is given) or during the round trip.
   if (frame.sessionId !== undefined) ctx.sessions.touch(frame.sessionId);
+  const verdict = await ctx.admission.enter(frame.sessionId !== undefined ? 'resume' : 'join');
+  if (!verdict.admitted) return defer(conn, verdict.retryAfterMs);
+  try {
+    // A socket that went away while it waited for its slot has nothing left to join.
+    if (conn.phase !== 'closed') await enterChannel(ctx, conn, frame, started);
+  } finally {
+    verdict.release();
+  }
+}
+
+/** The join proper, once admitted: the store admits the member, this node takes the session, the client gets `joined`. */
+async function enterChannel(ctx: ServerContext, conn: Connection, frame: JoinFrame, started: number): Promise<void> {
+  const key = channelKey(frame.appId, frame.channel);
   let entered: Awaited<ReturnType<ServerContext['sessions']['enter']>> | undefined;
   try {
     entered = await ctx.sessions.enter(key);
@@ -371,6 +384,18 @@ async function sendSnapshot(ctx: ServerContext, channel: LocalChannel, sessions:
     session.conn.send({ type: 'snapshot', peers, ...(holdMs > 0 ? { holdMs } : {}), channel: channel.counts });
     channel.sync(session, snapshot.seq);
   }
+}
+
+/**
+ * A join deferred by admission control (docs/protocol.md, Close codes): SERVER_BUSY with the wait
+ * the client is to keep, then the retry-range close; the client comes back after the wait.
+ */
+function defer(conn: Connection, retryAfterMs: number): void {
+  conn.log.debug({ retryAfterMs }, 'join deferred: server busy');
+  const message = `server busy: try again in ${retryAfterMs} ms`;
+  conn.send({ type: 'error', code: 'SERVER_BUSY', message, retryAfterMs });
+  // The close says it too: it is what the client reports of the attempt.
+  conn.close(CloseCode.SERVER_BUSY, message);
 }
 
 /** A refused join: the error frame, then the close code of that outcome (outcomes.ts). */

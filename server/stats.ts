@@ -15,6 +15,8 @@ export interface ServerStats {
   streams: number;
   /** Stream messages kept for resumes, when the store can count them at once (the in-memory store). */
   buffered?: { messages: number; bytes: number };
+  /** Admission control now: joins being handled, and waiting for a slot. */
+  admission: { inFlight: number; queued: number };
   /** Totals since start: frames, refusals and disconnections by each defence. */
   counters: Readonly<ServerCounters>;
 }

@@ -17,6 +17,8 @@ export const MAX_STRING_UID_LENGTH = 255;
 export const MAX_TOKEN_LENGTH = 2047;
 /** App ids are 1-128 characters. */
 export const MAX_APP_ID_LENGTH = 128;
+/** The longest wait a busy server may ask of a client (SERVER_BUSY `retryAfterMs`). */
+export const MAX_RETRY_AFTER_MS = 60_000;
 /** Longest session id a client may present for a resume. */
 export const MAX_SESSION_ID_LENGTH = 64;
 /** Streams one member may publish. */

@@ -13,21 +13,15 @@ import type { ErrorCode } from './errors.js';
 import type { ConnectionChangeReason } from './types.js';
 import type { KickReason } from './wire-words.js';
 
-/** WebSocket close codes used by the server (and the client's own reset), so either end, or a log reader, knows why. */
-export const CloseCode = {
+/**
+ * The close codes the client sends, or reads as an outcome: all the worker needs of the table
+ * below, kept apart so that the codes only the server sends stay out of the worker's bundle.
+ */
+export const ClientCloseCode = {
   NORMAL: 1000,
   GOING_AWAY: 1001,
-  TOO_BIG: 1009,
-  INTERNAL_ERROR: 1011,
-  // ---- 4000-4499: the client retries ----
   /** Sent by the client when it abandons a socket (lost link, failed attempt) to open a new one. */
   CLIENT_RESET: 4000,
-  /** A malformed frame on a joined socket: the client reconnects afresh. */
-  PROTOCOL_ERROR: 4400,
-  JOIN_TIMEOUT: 4408,
-  RATE_LIMITED: 4429,
-  SLOW_CONSUMER: 4430,
-  SESSION_EXPIRED: 4440,
   // ---- 4500-4999: the session is over ----
   /** The join itself was refused: an unsupported protocol version or an unusable join frame. */
   JOIN_REFUSED: 4500,
@@ -39,6 +33,28 @@ export const CloseCode = {
   /** The server ended the session for a failure of its own. */
   SERVER_ENDED: 4511,
 } as const;
+
+/**
+ * WebSocket close codes used by the server (and the client's own reset), so either end, or a log
+ * reader, knows why. Built by a call marked pure, so that the worker, which reads ClientCloseCode
+ * only, drops it.
+ */
+export const CloseCode = /* @__PURE__ */ Object.assign({}, ClientCloseCode, {
+  TOO_BIG: 1009,
+  INTERNAL_ERROR: 1011,
+  // ---- 4000-4499: the client retries (it reads them by their range) ----
+  /** A malformed frame on a joined socket: the client reconnects afresh. */
+  PROTOCOL_ERROR: 4400,
+  JOIN_TIMEOUT: 4408,
+  RATE_LIMITED: 4429,
+  SLOW_CONSUMER: 4430,
+  SESSION_EXPIRED: 4440,
+  /**
+   * The node is taking joins as fast as it can: it deferred this one (an error frame SERVER_BUSY
+   * with `retryAfterMs` came first) and the client tries again after that wait, not sooner.
+   */
+  SERVER_BUSY: 4453,
+} as const);
 
 /** The first and last close code of each range. */
 export const RETRY_CLOSE_CODES = { from: 4000, to: 4499 } as const;
@@ -63,13 +79,13 @@ export interface Outcome {
 }
 
 export const OUTCOMES: readonly Outcome[] = [
-  { code: 'PROTOCOL_ERROR', closeCode: CloseCode.JOIN_REFUSED, kicked: null, reason: 'SERVER_ERROR', didExpire: false, refusesJoin: true },
-  { code: 'INVALID_TOKEN', closeCode: CloseCode.INVALID_TOKEN, kicked: 'INVALID_TOKEN', reason: 'INVALID_TOKEN', didExpire: false, refusesJoin: true },
-  { code: 'TOKEN_EXPIRED', closeCode: CloseCode.TOKEN_EXPIRED, kicked: 'TOKEN_EXPIRE', reason: 'TOKEN_EXPIRE', didExpire: true, refusesJoin: true },
-  { code: 'INVALID_PARAMS', closeCode: CloseCode.INVALID_PARAMS, kicked: null, reason: 'SERVER_ERROR', didExpire: false, refusesJoin: true },
-  { code: 'UID_CONFLICT', closeCode: CloseCode.UID_REPLACED, kicked: 'UID_BANNED', reason: 'UID_BANNED', didExpire: false, refusesJoin: true },
-  { code: 'CHANNEL_FULL', closeCode: CloseCode.CHANNEL_FULL, kicked: null, reason: 'SERVER_ERROR', didExpire: false, refusesJoin: true },
-  { code: 'SERVER_ERROR', closeCode: CloseCode.SERVER_ENDED, kicked: 'SERVER_ERROR', reason: 'SERVER_ERROR', didExpire: false, refusesJoin: false },
+  { code: 'PROTOCOL_ERROR', closeCode: ClientCloseCode.JOIN_REFUSED, kicked: null, reason: 'SERVER_ERROR', didExpire: false, refusesJoin: true },
+  { code: 'INVALID_TOKEN', closeCode: ClientCloseCode.INVALID_TOKEN, kicked: 'INVALID_TOKEN', reason: 'INVALID_TOKEN', didExpire: false, refusesJoin: true },
+  { code: 'TOKEN_EXPIRED', closeCode: ClientCloseCode.TOKEN_EXPIRED, kicked: 'TOKEN_EXPIRE', reason: 'TOKEN_EXPIRE', didExpire: true, refusesJoin: true },
+  { code: 'INVALID_PARAMS', closeCode: ClientCloseCode.INVALID_PARAMS, kicked: null, reason: 'SERVER_ERROR', didExpire: false, refusesJoin: true },
+  { code: 'UID_CONFLICT', closeCode: ClientCloseCode.UID_REPLACED, kicked: 'UID_BANNED', reason: 'UID_BANNED', didExpire: false, refusesJoin: true },
+  { code: 'CHANNEL_FULL', closeCode: ClientCloseCode.CHANNEL_FULL, kicked: null, reason: 'SERVER_ERROR', didExpire: false, refusesJoin: true },
+  { code: 'SERVER_ERROR', closeCode: ClientCloseCode.SERVER_ENDED, kicked: 'SERVER_ERROR', reason: 'SERVER_ERROR', didExpire: false, refusesJoin: false },
 ];
 
 /** What a stop-range close code this client does not know means: the session is over, for a reason of the server's. */

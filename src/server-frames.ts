@@ -39,7 +39,8 @@ const timestamp = field<number>(isFiniteNumber, 'a timestamp is a finite number'
 const count = field<number>(isCount, 'a count is an integer 0 or more');
 const u32 = field<number>(isU32, 'an integer 0..4294967295');
 const score = field<number>(isScore, 'a quality score is an integer 0..6');
-const holdMs = field<number>(isInt(0, 2 ** 31 - 1), 'a hold is an integer number of ms');
+/** A wait or a window the server gives, in ms: at most what setTimeout can wait. */
+const holdMs = field<number>(isInt(0, 2 ** 31 - 1), 'a duration is an integer number of ms');
 const requestId = field<number>(isInt(0, Number.MAX_SAFE_INTEGER), 'a request id is an integer 0 or more');
 const message = field<string>(isText(0, MAX_ERROR_MESSAGE_LENGTH), `a message is a string of at most ${MAX_ERROR_MESSAGE_LENGTH} characters`);
 const attributes = field<Record<string, string>>(isStringMap, 'attributes map strings to strings');
@@ -89,7 +90,14 @@ const presenceEntry = byType({
   quality: object({ type: literal('quality'), uid, up: score, down: score }),
 });
 
-const error = object({ type: literal('error'), id: optional(requestId), code: oneOf(ERROR_CODES), message });
+const error = object({
+  type: literal('error'),
+  id: optional(requestId),
+  code: oneOf(ERROR_CODES),
+  message,
+  /** With SERVER_BUSY: how long the client waits before it tries again. */
+  retryAfterMs: optional(holdMs),
+});
 const kicked = object({ type: literal('kicked'), reason: oneOf(KICK_REASONS), message });
 /** The channel as it is now (after a store outage or missed events): the client diffs it against what it knows. */
 const snapshot = object({ type: literal('snapshot'), peers: array(peerSnapshot), holdMs: optional(holdMs), channel: optional(object(channelCounts)) });

@@ -3,7 +3,7 @@
  * and the heartbeat once joined. It knows nothing of channel semantics; the engine decides what
  * a join, a loss or a rejection means for the app.
  */
-import { CloseCode, outcomeOfClose, outcomeOfKick, outcomeOfRefusal, type Outcome } from '../src/outcomes.js';
+import { ClientCloseCode as CloseCode, outcomeOfClose, outcomeOfKick, outcomeOfRefusal, type Outcome } from '../src/outcomes.js';
 import {
   ProtocolError,
   decodeServerData,
@@ -58,6 +58,8 @@ export class Link {
   /** Completed rounds of every URL since the link was lost (or join began): the backoff grows with them. */
   private attempt = 0;
   private attemptTimer: TimerHandle | undefined;
+  /** The wait a busy server asked for (SERVER_BUSY), taken by the next retry instead of the backoff's. */
+  private retryAfterMs: number | undefined;
   private retryTimer: TimerHandle | undefined;
   /** The join's deadline (joinTimeoutMs after start()), cleared once joined. */
   private deadlineTimer: TimerHandle | undefined;
@@ -214,6 +216,9 @@ export class Link {
         this.reject(refusal.outcome, refusal.message);
         return;
       }
+      // SERVER_BUSY: deferred, not refused (docs/protocol.md, Close codes); its close follows, and
+      // the retry after it waits as long as the server asked (only an error frame has the field).
+      this.retryAfterMs = (frame as { retryAfterMs?: number }).retryAfterMs;
     }
     if (this.isJoined && frame.type !== 'joined') this.handlers.onFrame(frame);
   }
@@ -284,7 +289,8 @@ export class Link {
 
   /** Within a round the next URL is tried after the short first-retry jitter; a full round backs off. */
   private scheduleRetry(roundComplete: boolean): void {
-    const delay = this.policy.nextDelay(roundComplete ? this.attempt++ : 0);
+    const delay = this.policy.nextDelay(roundComplete ? this.attempt++ : 0, this.retryAfterMs);
+    this.retryAfterMs = undefined;
     if (delay === null) return this.giveUp();
     this.phase.to('waiting');
     this.retryTimer = this.timers.set(() => this.connectNow(), delay);

@@ -38,10 +38,13 @@ export class ReconnectPolicy {
     return this.current === 'join' ? Math.max(0, this.startedAt + this.options.joinTimeoutMs - this.clock.now()) : null;
   }
 
-  /** The wait before the next attempt (`attempt`: completed rounds of the server list), or null: the budget is spent, give up. */
-  nextDelay(attempt: number): number | null {
+  /**
+   * The wait before the next attempt (`attempt`: completed rounds of the server list; `retryAfterMs`:
+   * a busy server's wait), or null: the budget is spent, give up. No wait, the server's neither, outlasts the budget.
+   */
+  nextDelay(attempt: number, retryAfterMs?: number): number | null {
     const elapsedMs = this.clock.now() - this.startedAt;
-    const delay = this.backoff(attempt, { elapsedMs });
+    const delay = this.backoff(attempt, { elapsedMs, retryAfterMs });
     const hard = this.hardDeadlineMs();
     if (delay === null || hard === 0) return null;
     return hard === null ? delay : Math.min(delay, hard);

@@ -29,6 +29,15 @@ describe('parseCli', () => {
     expect(parseCli(['--port', '9003'])).toEqual({ kind: 'run', options: { port: 9003 } });
   });
 
+  it('the joins in flight: --max-joins-in-flight, else CHANNEL_LINK_MAX_JOINS_IN_FLIGHT; at least 1', () => {
+    expect(parseCli(['--max-joins-in-flight', '8'])).toEqual({ kind: 'run', options: { maxJoinsInFlight: 8 } });
+    vi.stubEnv('CHANNEL_LINK_MAX_JOINS_IN_FLIGHT', '200');
+    expect(parseCli([])).toEqual({ kind: 'run', options: { maxJoinsInFlight: 200 } });
+    expect(() => parseCli(['--max-joins-in-flight', '0'])).toThrow('--max-joins-in-flight must be an integer 1-1000000 (got "0")');
+    expect(resolveOptions({}).maxJoinsInFlight).toBe(64);
+    expect(() => resolveOptions({ maxJoinsInFlight: 0 })).toThrow('maxJoinsInFlight must be an integer 1-1000000');
+  });
+
   it('a stream timeout up to the peer timeout is fine', () => {
     expect(parseCli(['--peer-timeout-ms', '4000', '--stream-timeout-ms', '4000'])).toEqual({ kind: 'run', options: { peerTimeoutMs: 4000, streamTimeoutMs: 4000 } });
     expect(() => parseCli(['--peer-timeout-ms', '4000', '--stream-timeout-ms', '4001'])).toThrow('a stream cannot outlive its member');

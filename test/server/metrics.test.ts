@@ -164,7 +164,7 @@ describe('GET /metrics', () => {
     const { createMetrics } = await import('../../server/metrics.js');
     const { newCounters } = await import('../../server/counters.js');
     const pino = (await import('pino')).default;
-    const metrics = createMetrics(newCounters(), () => ({ sessions: 0, members: 0, channels: 0, sockets: 0, streams: 0, counters: newCounters() }));
+    const metrics = createMetrics(newCounters(), () => ({ sessions: 0, members: 0, channels: 0, sockets: 0, streams: 0, admission: { inFlight: 0, queued: 0 }, counters: newCounters() }));
     const listener = createRequestListener(undefined, pino({ level: 'silent' }), null, metrics);
     const reply = (remoteAddress: string) =>
       new Promise<number>((resolve) => {

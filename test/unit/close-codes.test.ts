@@ -25,7 +25,7 @@ async function joinedEngine() {
   return { engine, ws, changes };
 }
 
-const RETRY = [CloseCode.CLIENT_RESET, CloseCode.PROTOCOL_ERROR, CloseCode.JOIN_TIMEOUT, CloseCode.RATE_LIMITED, CloseCode.SLOW_CONSUMER, CloseCode.SESSION_EXPIRED, 4123, 4499];
+const RETRY = [CloseCode.CLIENT_RESET, CloseCode.PROTOCOL_ERROR, CloseCode.JOIN_TIMEOUT, CloseCode.RATE_LIMITED, CloseCode.SLOW_CONSUMER, CloseCode.SESSION_EXPIRED, CloseCode.SERVER_BUSY, 4123, 4499];
 const STOP = [CloseCode.JOIN_REFUSED, CloseCode.INVALID_TOKEN, CloseCode.TOKEN_EXPIRED, CloseCode.UID_REPLACED, CloseCode.CHANNEL_FULL, CloseCode.SERVER_ENDED, 4500, 4777, 4999];
 
 describe('close codes by range', () => {

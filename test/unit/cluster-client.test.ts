@@ -45,13 +45,14 @@ describe('several server URLs', () => {
     t.ws.last().serverClose(1006, 'refused');
     await vi.advanceTimersByTimeAsync(50);
     expect(t.ws.instances.map((s) => s.url)).toEqual(['ws://a.test', 'ws://b.test', 'ws://c.test', 'ws://a.test']);
-    // The second round goes as quickly; when it has failed too, the backoff applies (0.5 x initialDelayMs 250 = 125 ms).
+    // The second round goes as quickly; when it has failed too, the backoff applies: a wait between
+    // half the cap (initialDelayMs, 250 ms, while the outage is young) and the cap, at 0.5: 187.5 ms.
     for (let i = 0; i < 3; i++) {
       t.ws.last().serverClose(1006, 'refused');
       await vi.advanceTimersByTimeAsync(50);
     }
     expect(t.ws.instances.map((s) => s.url).slice(4)).toEqual(['ws://b.test', 'ws://c.test']);
-    await vi.advanceTimersByTimeAsync(74);
+    await vi.advanceTimersByTimeAsync(136);
     expect(t.ws.instances).toHaveLength(6);
     await vi.advanceTimersByTimeAsync(1);
     expect(t.ws.instances.at(-1)!.url).toBe('ws://a.test');

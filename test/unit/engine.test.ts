@@ -235,7 +235,7 @@ describe('Engine + Link', () => {
     vi.advanceTimersByTime(50); // first retry: < 50 ms
     expect(t.ws.instances).toHaveLength(2);
     t.ws.last().serverClose(1006, 'refused');
-    // Attempt 1 would wait 0.999 * 10 s.
+    // Attempt 1 would wait ~10 s: drawn between half the cap (initialDelayMs, while the outage is young) and the cap, at 0.999.
     vi.advanceTimersByTime(5000);
     expect(t.ws.instances).toHaveLength(2);
     t.online.fire();

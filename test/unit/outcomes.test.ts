@@ -22,7 +22,7 @@ describe('the outcome table', () => {
   });
 
   it('keeps every will-retry close of the server in the retry range, and maps none of them to an outcome', () => {
-    const retry = [CloseCode.CLIENT_RESET, CloseCode.PROTOCOL_ERROR, CloseCode.JOIN_TIMEOUT, CloseCode.RATE_LIMITED, CloseCode.SLOW_CONSUMER, CloseCode.SESSION_EXPIRED];
+    const retry = [CloseCode.CLIENT_RESET, CloseCode.PROTOCOL_ERROR, CloseCode.JOIN_TIMEOUT, CloseCode.RATE_LIMITED, CloseCode.SLOW_CONSUMER, CloseCode.SESSION_EXPIRED, CloseCode.SERVER_BUSY];
     for (const code of retry) {
       expect(code >= RETRY_CLOSE_CODES.from && code <= RETRY_CLOSE_CODES.to, String(code)).toBe(true);
       expect(outcomeOfClose(code), String(code)).toBeUndefined();
