@@ -28,18 +28,25 @@ export async function startRedis() {
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
   child.once('exit', () => process.off('exit', killOnExit));
+  /**
+   * Calls so far of each command (INFO commandstats), INFO itself left out. Redis counts the
+   * redis.call()s of a script under their own names as well as the EVALSHA that ran it.
+   */
+  const commandStats = () => {
+    const text = spawnSync('redis-cli', ['-p', String(port), 'INFO', 'commandstats'], { encoding: 'utf8' }).stdout;
+    const calls = {};
+    for (const line of text.split('\n')) {
+      const m = /^cmdstat_([a-z|]+):calls=(\d+)/.exec(line.trim());
+      if (m && m[1] !== 'info') calls[m[1]] = Number(m[2]);
+    }
+    return calls;
+  };
   return {
     url: `redis://127.0.0.1:${port}`,
+    port,
+    commandStats,
     /** Commands run so far, INFO itself left out. */
-    commands() {
-      const text = spawnSync('redis-cli', ['-p', String(port), 'INFO', 'commandstats'], { encoding: 'utf8' }).stdout;
-      let total = 0;
-      for (const line of text.split('\n')) {
-        const m = /^cmdstat_([a-z|]+):calls=(\d+)/.exec(line.trim());
-        if (m && m[1] !== 'info') total += Number(m[2]);
-      }
-      return total;
-    },
+    commands: () => Object.values(commandStats()).reduce((a, b) => a + b, 0),
     /** Empties every database (between benchmark runs that must not see each other's members). */
     flush() {
       spawnSync('redis-cli', ['-p', String(port), 'FLUSHALL'], { encoding: 'utf8' });

@@ -21,6 +21,8 @@ export function describeEvent(event: ChannelEvent, detailed = false): string {
       return `stream-gap ${event.uid}${stream(event.streamId)} (${event.to - event.from + 1} lost)`;
     case 'exception':
       return `exception ${event.code}${detailed ? ` ${event.message}` : ''}`;
+    case 'client-role-changed':
+      return `client-role-changed ${event.role}`;
     case 'connection-attempt-failed':
       return `connection-attempt-failed ${event.code}${detailed ? ` ${event.url}: ${event.message}` : ''}`;
     default:

@@ -9,7 +9,10 @@
  *
  * Events go out batched (docs/protocol.md, Presence): one `presence` frame carries every event
  * received since the last one, a frame at most every `presenceGapMs`, so a join storm costs each
- * member a few frames a second, not one per join, while a lone change goes out at once. The
+ * member a few frames a second, not one per join, while a lone change goes out at once. A frame
+ * costs one send per member on this node, so the gap grows with them (`presenceGapPerMemberMs`,
+ * up to `maxPresenceGapMs`): a storm into a big channel costs the node a bounded number of sends
+ * a second, and each member a number of frames that does not grow with the channel. The
  * channel's counts go out the same way, at most once every `countsGapMs`.
  */
 import { streamKey } from '../src/keys.js';
@@ -19,13 +22,18 @@ import type { ChannelCounts, ChannelKey, CountsAt, StoreEvent } from './store.js
 import { Throttle } from './throttle.js';
 
 export interface ChannelTiming {
-  /** The shortest time between two presence frames to a member. */
+  /** The shortest time between two presence frames to a member, in a channel of few members here. */
   presenceGapMs: number;
+  /** What each member of the channel on this node adds to that gap (once it is longer). */
+  presenceGapPerMemberMs: number;
+  /** The longest gap, however many members. */
+  maxPresenceGapMs: number;
   /** The shortest time between two count updates to a member. */
   countsGapMs: number;
 }
 
-export const DEFAULT_CHANNEL_TIMING: ChannelTiming = { presenceGapMs: 100, countsGapMs: 1_000 };
+/** 100 ms up to 1,000 members here, then 0.1 ms a member (10,000 sends a second at most), 1 s from 10,000 on. */
+export const DEFAULT_CHANNEL_TIMING: ChannelTiming = { presenceGapMs: 100, presenceGapPerMemberMs: 0.1, maxPresenceGapMs: 1_000, countsGapMs: 1_000 };
 
 const encodePresence = (events: readonly StoreEvent[]): string =>
   encodeFrame({ type: 'presence', events: events.map((e): PresenceEntry => e.frame) });
@@ -57,12 +65,21 @@ export class LocalChannel {
   private countsSent: ChannelCounts | null = null;
   private readonly countsOut: Throttle;
 
+  private readonly timing: ChannelTiming;
+
   constructor(
     readonly key: ChannelKey,
-    timing: ChannelTiming = DEFAULT_CHANNEL_TIMING,
+    timing: Partial<ChannelTiming> = {},
   ) {
-    this.presence = new Throttle(timing.presenceGapMs, () => this.flushPresence());
-    this.countsOut = new Throttle(timing.countsGapMs, () => this.flushCounts());
+    this.timing = { ...DEFAULT_CHANNEL_TIMING, ...timing };
+    this.presence = new Throttle(() => this.presenceGapMs, () => this.flushPresence());
+    this.countsOut = new Throttle(this.timing.countsGapMs, () => this.flushCounts());
+  }
+
+  /** The shortest time between two presence frames now: longer the more members this node has in the channel. */
+  get presenceGapMs(): number {
+    const { presenceGapMs, presenceGapPerMemberMs, maxPresenceGapMs } = this.timing;
+    return Math.min(maxPresenceGapMs, Math.max(presenceGapMs, this.sessions.size * presenceGapPerMemberMs));
   }
 
   /** The newest counts known, or zeros before any. */

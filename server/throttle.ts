@@ -2,6 +2,8 @@
  * Runs a job at most once per interval: at the end of the current task when the last run is an
  * interval old (so what one operation changes goes out together), else once when the interval is
  * over, with whatever is the latest state by then. Presence frames and channel counts use it.
+ * The interval may be a function, read at each request: a channel's presence gap grows with its
+ * members.
  */
 export class Throttle {
   private last = Number.NEGATIVE_INFINITY;
@@ -9,7 +11,7 @@ export class Throttle {
   private later: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly intervalMs: number,
+    private readonly intervalMs: number | (() => number),
     private readonly job: () => void,
     private readonly now: () => number = Date.now,
   ) {}
@@ -17,7 +19,8 @@ export class Throttle {
   /** Asks for a run: it happens once, however many times it was asked meanwhile. */
   request(): void {
     if (this.soon || this.later) return;
-    const wait = this.last + this.intervalMs - this.now();
+    const interval = typeof this.intervalMs === 'number' ? this.intervalMs : this.intervalMs();
+    const wait = this.last + interval - this.now();
     if (wait <= 0) {
       this.soon = setImmediate(() => this.run());
       return;

@@ -48,3 +48,33 @@ export function openFilesLimit() {
     return null;
   }
 }
+
+/**
+ * Packets the kernel dropped from its per-CPU input backlog so far (/proc/net/softnet_stat,
+ * second column): on loopback, thousands of sockets written at once on a busy machine overflow it
+ * (net.core.netdev_max_backlog) and TCP resends after 200 ms or more. Null where unreadable.
+ */
+export function softnetDrops() {
+  try {
+    return readFileSync('/proc/net/softnet_stat', 'utf8')
+      .trim()
+      .split('\n')
+      .reduce((sum, line) => sum + parseInt(line.trim().split(/\s+/)[1], 16), 0);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The share of one core a busy loop of `ms` got (CPU time over wall time, in %): about 100 on an
+ * idle machine, less when other processes, or a virtual machine's host, take the core away.
+ */
+export function busyLoopShare(ms = 300) {
+  const cpu0 = process.cpuUsage();
+  const start = performance.now();
+  while (performance.now() - start < ms) {
+    // spinning on purpose
+  }
+  const cpu = process.cpuUsage(cpu0);
+  return ((cpu.user + cpu.system) / 1000 / (performance.now() - start)) * 100;
+}

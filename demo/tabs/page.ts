@@ -1,11 +1,20 @@
 /**
  * The demo's two-tab mode (`?view=tabs`): one user per tab, imports the SDK exactly as an app does
- * and renders what its observables say. Query parameters prefill the form: url, channel, uid, heartbeatIntervalMs, connectionTimeoutMs,
- * worker=inline, freeze and loss (seconds); reconnectInitialDelayMs and reconnectMaxDelayMs tune
- * the backoff; join=1 joins at once.
+ * and renders what its observables say. Query parameters prefill the form: url, channel, uid, role (host or audience),
+ * heartbeatIntervalMs, connectionTimeoutMs, worker=inline, freeze and loss (seconds);
+ * reconnectInitialDelayMs and reconnectMaxDelayMs tune the backoff; join=1 joins at once.
  */
 import { qualityBars } from '../quality-bars.js';
-import { createClient, type ChannelClient, type ChannelEvent, type ClientOptions, type ConnectionState, type Uid } from 'channel-link';
+import {
+  createClient,
+  type ChannelClient,
+  type ChannelEvent,
+  type ChannelInfo,
+  type ClientOptions,
+  type ClientRole,
+  type ConnectionState,
+  type Uid,
+} from 'channel-link';
 import { describeEvent } from '../describe.js';
 import { $, afterPaint, appendToLog, clock, describeError, el } from '../dom.js';
 import { SERVER_DEFAULTS, seconds } from '../timeouts.js';
@@ -20,6 +29,10 @@ let client: ChannelClient | null = null;
 let clientKey = '';
 let wiring: { unsubscribe(): void }[] = [];
 let state: ConnectionState = 'DISCONNECTED';
+/** The role this tab joins (or is joined) with: the client's own once there is one. */
+let role: ClientRole = params.get('role') === 'audience' ? 'audience' : 'host';
+/** The role a setClientRole() call in flight asks for: the switch shows it, and waits. */
+let switchingTo: ClientRole | null = null;
 let recording: ChannelEvent[] | null = null;
 const peersView = new PeersView(() => client);
 
@@ -85,10 +98,12 @@ async function ensureClient(): Promise<ChannelClient> {
   client = null;
   clientKey = '';
   await previous?.destroy();
-  client = createClient(options); // throws INVALID_PARAMS for a bad URL or tuning value
+  // The role is not part of the key: a client keeps its own across setClientRole().
+  client = createClient({ ...options, role }); // throws INVALID_PARAMS for a bad URL or tuning value
   clientKey = key;
   wiring = [
     client.connectionState$.subscribe(renderState),
+    client.channelInfo$.subscribe(renderChannelInfo),
     client.connectionStateChange$.subscribe(({ prevState, curState, reason }) => addTimeline(prevState, curState, reason)),
     client.peers$.subscribe((peers) => peersView.setPeers(peers)),
     client.events$.subscribe((event) => {
@@ -109,6 +124,33 @@ async function join(): Promise<void> {
     note(`Join failed: ${describeError(error)}`, 'error');
   } finally {
     renderState(client?.getConnectionState() ?? 'DISCONNECTED');
+  }
+}
+
+/**
+ * The role switch: setClientRole() on the client there is (before a join it sets the role the join
+ * uses; joined, it resolves once the server applied it), or the role the client is created with.
+ */
+async function switchRole(next: ClientRole): Promise<void> {
+  const c = client;
+  if (!c) {
+    role = next;
+    renderRole();
+    return;
+  }
+  switchingTo = next;
+  renderRole();
+  try {
+    await c.setClientRole(next);
+    role = c.getClientRole();
+    if (state === 'DISCONNECTED') note(`You will join as ${role === 'host' ? 'a host' : 'an audience member'}.`);
+    else if (role === 'audience') note('Now an audience member: the others saw peer-leave BECOME_AUDIENCE; you still see the hosts.', 'ok');
+    else note('Now a host: the others saw peer-online.', 'ok');
+  } catch (error) {
+    note(`Role change failed: ${describeError(error)}`, 'error');
+  } finally {
+    switchingTo = null;
+    renderRole();
   }
 }
 
@@ -186,11 +228,37 @@ function renderState(next: ConnectionState): void {
   const inChannel = next === 'CONNECTED' || next === 'CONNECTING';
   button('join').disabled = next !== 'DISCONNECTED';
   button('leave').disabled = !inChannel;
-  button('publish').disabled = !inChannel;
   button('freeze').disabled = !inChannel;
   button('network-loss').disabled = !inChannel;
   if (next === 'DISCONNECTED') peersView.reset();
+  renderRole();
   void refreshStats();
+}
+
+/** The switch, and what the role allows: an audience member cannot publish (INVALID_OPERATION). */
+function renderRole(): void {
+  for (const input of form.querySelectorAll<HTMLInputElement>('input[name="role"]')) {
+    input.checked = input.value === (switchingTo ?? role);
+    // While leaving, setClientRole() rejects INVALID_OPERATION; otherwise it works in any state.
+    input.disabled = switchingTo !== null || state === 'DISCONNECTING';
+  }
+  const inChannel = state === 'CONNECTED' || state === 'CONNECTING';
+  button('publish').disabled = !inChannel || role === 'audience';
+  $('publish-hint').textContent =
+    role === 'audience'
+      ? 'An audience member cannot publish (publish() rejects with INVALID_OPERATION): switch to host first.'
+      : "Ticks are sent by a timer on this page's main thread: they pause while the page is frozen.";
+  $('role-hint').textContent =
+    role === 'audience'
+      ? "Audience: announced to nobody, in nobody's peer list; sees the hosts and may subscribe to their streams."
+      : "Host: announced to everyone, in everyone's peer list, may publish.";
+}
+
+function renderChannelInfo({ hosts, audience }: ChannelInfo): void {
+  const line = $('channel-info');
+  line.textContent = `hosts ${hosts} · audience ${audience}`;
+  line.dataset.hosts = String(hosts);
+  line.dataset.audience = String(audience);
 }
 
 function addTimeline(prev: ConnectionState, cur: ConnectionState, reason: string): void {
@@ -221,6 +289,12 @@ function logEvent(event: ChannelEvent): void {
   // Every 2 s: shown as bars beside the statistics, not logged.
   if (event.type === 'network-quality') return renderOwnQuality();
   if (event.type === 'peer-attributes-changed') peersView.render();
+  if (event.type === 'client-role-changed') {
+    role = event.role;
+    // The SDK unpublished this tab's streams: its tick timer stops with them.
+    if (role === 'audience') peersView.stopPublishing();
+    renderRole();
+  }
   addLog(event.type, describeEvent(event, true), event.type === 'exception' ? 'error' : undefined);
 }
 
@@ -277,6 +351,10 @@ field('name').addEventListener('change', () => {
 button('publish').addEventListener('click', () => void peersView.togglePublishing().catch((e: unknown) => note(describeError(e), 'error')));
 button('freeze').addEventListener('click', () => void freezeMainThread());
 button('network-loss').addEventListener('click', () => void simulateNetworkLoss());
+for (const input of form.querySelectorAll<HTMLInputElement>('input[name="role"]')) {
+  input.addEventListener('change', () => input.checked && void switchRole(input.value as ClientRole));
+}
+renderRole();
 peersView.onError = (text) => note(text, 'error');
 setInterval(() => void refreshStats(), 1000);
 if (params.get('join') === '1') void join();

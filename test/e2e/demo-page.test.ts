@@ -1,8 +1,9 @@
 /**
  * The demo page as a person uses it: default server URL from the page's host, join through the
  * form, see peers and their streams, publish, subscribe (last message and rate), a simulated
- * network loss on the state timeline, phone width, leave (the peer stays listed as gone). Saves the
- * mid-session screenshot (test-results/demo-tabs.png always; docs/demo-tabs.png when missing or with
+ * network loss on the state timeline, a tab switched to audience and back (it leaves the others'
+ * peer lists and comes back, the channel counts follow), phone width, leave (the peer stays listed
+ * as gone). Saves the mid-session screenshot (test-results/demo-tabs.png always; docs/demo-tabs.png when missing or with
  * UPDATE_DEMO_SCREENSHOT=1).
  */
 import { existsSync } from 'node:fs';
@@ -20,7 +21,7 @@ const rateOf = (page: DemoPage, uid: string) =>
   page.page.locator(`[data-testid="remote-stream"][data-uid="${uid}"] [data-testid="stream-rate"]`).getAttribute('data-rate').then(Number);
 
 describe.skipIf(!hasBrowser)('demo page', () => {
-  test('join, peers, publish, subscribe, network loss, phone width, leave', async () => {
+  test('join, peers, publish, subscribe, network loss, roles, phone width, leave', async () => {
     // Peer timeouts longer than the simulated loss: the session resumes, peers notice nothing.
     const { server, httpUrl } = await demoServer({ peerTimeoutMs: 6000, streamTimeoutMs: 6000 });
 
@@ -59,6 +60,7 @@ describe.skipIf(!hasBrowser)('demo page', () => {
     await two.testId('name').blur(); // a change event, as leaving the field makes it
     await expect.poll(() => one.page.locator('[data-testid="peer"][data-uid="2"] [data-testid="peer-name"]').textContent()).toBe('Ada L.');
     await expect.poll(() => one.page.locator('[data-testid="own-quality"] .quality').getAttribute('data-quality').then(Number), { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect.poll(() => one.testId('channel-info').textContent()).toBe('hosts 3 · audience 0');
     // The full uid, never cut short.
     expect(await one.page.locator('[data-testid="peer"][data-uid="101"] .uid').textContent()).toBe('uid 101');
 
@@ -89,11 +91,35 @@ describe.skipIf(!hasBrowser)('demo page', () => {
     expect(await two.events('peer-leave')).toEqual([]);
     expect(await three.events('peer-leave')).toEqual([]);
 
-    // Mid-session screenshot: two peers, streams with rates, the state timeline, the event log.
+    // UID 101 switches to audience: its stream goes, it vanishes from the others' peer lists (listed
+    // as gone, BECOME_AUDIENCE), the counts change, and it can no longer publish; it still sees the hosts.
+    await three.page.getByTestId('role-audience').check();
+    await three.waitForEvent('client-role-changed audience');
+    await one.waitForEvent(`stream-removed 101 ${streamThree} UNPUBLISHED`);
+    await one.waitForEvent('peer-leave 101 BECOME_AUDIENCE');
+    await one.waitForPeers({ 2: [streamTwo] });
+    await two.waitForPeers({ 1: [streamOne] });
+    await one.page.waitForSelector('[data-testid="peer-gone"][data-uid="101"][data-reason="BECOME_AUDIENCE"]', { state: 'attached' });
+    for (const page of [one, two, three]) await expect.poll(() => page.testId('channel-info').textContent()).toBe('hosts 2 · audience 1');
+    expect(await three.testId('publish').isDisabled()).toBe(true);
+    expect(await three.testId('local-stream').textContent()).toBe('Not publishing.');
+    await three.waitForPeers({ 1: [streamOne], 2: [streamTwo] });
+
+    // Mid-session screenshot: a peer with its stream and rate, one gone to the audience, the
+    // channel's counts, the state timeline, the event log.
     await mkdir(fileURLToPath(new URL('test-results/', ROOT)), { recursive: true });
     await one.page.screenshot({ path: SHOT, fullPage: true });
     expect((await stat(SHOT)).size).toBeLessThan(500_000);
     if (!existsSync(DOCS_SHOT) || process.env.UPDATE_DEMO_SCREENSHOT === '1') await copyFile(SHOT, DOCS_SHOT);
+
+    // Back to host: UID 101 is in the peer lists again, the counts follow, and it publishes again.
+    await three.page.getByTestId('role-host').check();
+    await three.waitForEvent('client-role-changed host');
+    await one.waitForEvent('peer-online 101', { count: 2 });
+    await one.waitForPeers({ 2: [streamTwo], 101: [] });
+    for (const page of [one, two, three]) await expect.poll(() => page.testId('channel-info').textContent()).toBe('hosts 3 · audience 0');
+    const streamThreeAgain = await three.publish();
+    await two.waitForPeers({ 1: [streamOne], 101: [streamThreeAgain] });
 
     // Phone width: one column, nothing wider than the screen.
     await one.page.setViewportSize({ width: 390, height: 844 });
@@ -106,7 +132,7 @@ describe.skipIf(!hasBrowser)('demo page', () => {
     expect((await one.timeline()).slice(-2)).toEqual(['CONNECTED->DISCONNECTING LEAVE', 'DISCONNECTING->DISCONNECTED LEAVE']);
     await two.waitForEvent('peer-leave 1 QUIT');
     await three.waitForEvent('peer-leave 1 QUIT');
-    await two.waitForPeers({ 101: [streamThree] });
+    await two.waitForPeers({ 101: [streamThreeAgain] });
     // A peer that left stays listed, greyed, with the reason.
     await two.page.waitForSelector('[data-testid="peer-gone"][data-uid="1"][data-reason="QUIT"]', { state: 'attached' });
     await one.waitForPeers({});

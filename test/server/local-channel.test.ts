@@ -3,11 +3,12 @@
  * exactly the events after the snapshot's seq; dropped once none is in progress, so an idle
  * channel holds no events.
  */
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import type { Connection } from '../../server/connection.js';
 import { LocalChannel } from '../../server/local-channel.js';
 import { LocalSession } from '../../server/local-session.js';
 import { channelKey, type StoreEvent } from '../../server/store.js';
+import { Throttle } from '../../server/throttle.js';
 
 const key = channelKey('app', 'room');
 
@@ -145,5 +146,39 @@ describe('LocalChannel batching', () => {
     expect(infos()).toHaveLength(2);
     expect(channel.counts).toEqual({ hosts: 1, audience: 12 });
     channel.close();
+  });
+
+  test('the presence gap grows with the members on this node, up to its most', () => {
+    const channel = new LocalChannel(key, { presenceGapMs: 50, presenceGapPerMemberMs: 1, maxPresenceGapMs: 120 });
+    const gapWith = (n: number) => {
+      while (channel.sessions.size < n) member(channel, channel.sessions.size + 1);
+      return channel.presenceGapMs;
+    };
+    expect(gapWith(10)).toBe(50); // few members: the base gap
+    expect(gapWith(80)).toBe(80); // one frame costs one send each: the gap follows them
+    expect(gapWith(200)).toBe(120);
+    channel.close();
+  });
+
+  test('a throttle reads a changing interval at each request (virtual time)', () => {
+    vi.useFakeTimers();
+    try {
+      let interval = 100;
+      const runs: number[] = [];
+      const throttle = new Throttle(() => interval, () => runs.push(Date.now()), () => Date.now());
+      const start = Date.now();
+      throttle.request();
+      vi.advanceTimersByTime(0);
+      expect(runs).toEqual([start]); // the first run at once
+      interval = 300;
+      throttle.request();
+      vi.advanceTimersByTime(299);
+      expect(runs).toHaveLength(1); // held for the longer interval
+      vi.advanceTimersByTime(1);
+      expect(runs).toEqual([start, start + 300]);
+      throttle.cancel();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
