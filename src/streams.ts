@@ -1,7 +1,7 @@
 /** LocalStream and RemoteStream handles, and the router that feeds remote messages to them. */
-import { Subject, type Observable } from 'rxjs';
+import { Observable, Subject } from 'rxjs';
 import { streamKey } from './keys.js';
-import type { StreamMessage, Uid } from './types.js';
+import type { ChannelEvent, StreamMessage, Uid } from './types.js';
 
 export interface LocalStream {
   readonly id: string;
@@ -20,17 +20,28 @@ export interface RemoteStream {
   readonly messages$: Observable<StreamMessage>;
 }
 
-interface Entry {
+interface Handle {
   readonly stream: RemoteStream;
   readonly subject: Subject<StreamMessage>;
-  ready: Promise<RemoteStream>;
+}
+
+interface Entry {
+  /** Oldest first; messages go to the first, the only one listened to since the newer ones were handed out. */
+  handles: Handle[];
+  ready: Promise<unknown>;
+  /** Removed while subscribed (stream-removed), then added again: the next subscribe() hands out a new handle. */
+  gone?: boolean;
+  back?: boolean;
 }
 
 /**
- * Remote streams by (uid, streamId). One RemoteStream per live subscription: subscribing again
- * while it lives (the stream was removed and added again, or the app subscribes on every
- * `stream-added`) gives the same one, so its `messages$` carries each message once. It ends, and
- * its `messages$` completes, on unsubscribe, on DISCONNECTED (leave, or a verdict) or on shutdown.
+ * Remote streams by (uid, streamId), one engine subscription each (docs/api.md, Streams).
+ * Subscribing again while it lives gives the same RemoteStream, except after the stream came back
+ * (removed, then added again): then a new RemoteStream continues it. The old one keeps the
+ * messages until the new one's `messages$` is first listened to, and then completes: an app that
+ * subscribes and listens in every `stream-added` gets each message once, and so does one that
+ * keeps listening to its first RemoteStream. All end, and complete, on unsubscribe, on
+ * DISCONNECTED (leave, or a verdict) or on shutdown.
  */
 export class RemoteStreamRouter {
   private readonly streams = new Map<string, Entry>();
@@ -41,36 +52,47 @@ export class RemoteStreamRouter {
    */
   subscribe(uid: Uid, id: string, confirm: () => Promise<unknown>): Promise<RemoteStream> {
     const key = streamKey(uid, id);
-    const live = this.streams.get(key);
-    if (live) return live.ready;
-    const subject = new Subject<StreamMessage>();
-    const stream: RemoteStream = { uid, id, messages$: subject.asObservable() };
-    // In the table before the engine is asked, so messages that overtake the reply find it.
-    const entry: Entry = { stream, subject, ready: Promise.resolve(stream) };
-    this.streams.set(key, entry);
-    entry.ready = confirm().then(
-      () => stream,
-      (error: unknown) => {
-        this.end(key, entry);
+    let entry = this.streams.get(key);
+    if (!entry) {
+      // In the table before the engine is asked, so messages that overtake the reply find it.
+      const fresh: Entry = (entry = { handles: [], ready: Promise.resolve() });
+      this.streams.set(key, fresh);
+      fresh.ready = confirm().catch((error: unknown) => {
+        this.end(key, fresh);
         throw error;
-      },
-    );
-    return entry.ready;
+      });
+    }
+    if (!entry.handles.length || entry.back) entry.handles.push(this.handle(entry, uid, id));
+    entry.back = false;
+    const { stream } = entry.handles.at(-1)!;
+    return entry.ready.then(() => stream);
+  }
+
+  /** Follows the stream's removals and comebacks (stream-removed, then stream-added). */
+  note(event: ChannelEvent): void {
+    if (event.type !== 'stream-removed' && event.type !== 'stream-added') return;
+    const entry = this.streams.get(streamKey(event.uid, event.streamId));
+    if (!entry) return;
+    if (event.type === 'stream-removed') entry.gone = true;
+    else if (entry.gone) {
+      entry.gone = false;
+      entry.back = true;
+    }
   }
 
   deliver(message: StreamMessage): void {
-    this.streams.get(streamKey(message.uid, message.streamId))?.subject.next(message);
+    this.streams.get(streamKey(message.uid, message.streamId))?.handles[0]?.subject.next(message);
   }
 
   /**
    * Ends `stream`'s subscription; returns whether it was live. A stale RemoteStream (already
-   * ended) is ignored, so it cannot end a newer subscription to the same stream.
+   * ended or handed over) is ignored, so it cannot end a newer subscription to the same stream.
    */
   close(stream: RemoteStream): boolean {
     const key = streamKey(stream.uid, stream.id);
     const entry = this.streams.get(key);
-    if (entry?.stream !== stream) return false;
-    this.end(key, entry!);
+    if (!entry?.handles.some((h) => h.stream === stream)) return false;
+    this.end(key, entry);
     return true;
   }
 
@@ -78,9 +100,27 @@ export class RemoteStreamRouter {
     for (const [key, entry] of [...this.streams]) this.end(key, entry);
   }
 
+  /** A RemoteStream whose first listener takes the messages over from the older ones, which complete. */
+  private handle(entry: Entry, uid: Uid, id: string): Handle {
+    const subject = new Subject<StreamMessage>();
+    const handle: Handle = {
+      subject,
+      stream: {
+        uid,
+        id,
+        messages$: new Observable<StreamMessage>((subscriber) => {
+          const at = entry.handles.indexOf(handle);
+          for (const old of entry.handles.splice(0, Math.max(at, 0))) old.subject.complete();
+          return subject.subscribe(subscriber);
+        }),
+      },
+    };
+    return handle;
+  }
+
   private end(key: string, entry: Entry): void {
     if (this.streams.get(key) === entry) this.streams.delete(key);
-    entry.subject.complete();
+    for (const { subject } of entry.handles.splice(0)) subject.complete();
   }
 }
 

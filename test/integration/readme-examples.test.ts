@@ -3,8 +3,8 @@
  * Node process importing the built package by name, which must exit by itself. The README's
  * quick start and the browser example of docs/api.md run in Node, with the same API, against a
  * real server where a peer publishes (the browser example's three blocks in order, with
- * `renderPeerList`, the app's own function, stubbed). Its subscribe block is also driven through
- * publisher outages by subscribe-once.test.ts.
+ * `renderPeerList`, the app's own function, stubbed). The README's subscribe example is driven
+ * through outages by subscribe-once.test.ts.
  */
 import { describe, expect, test } from 'vitest';
 import { createClient } from 'channel-link';
@@ -38,8 +38,9 @@ describe('documented examples', () => {
     ]);
   });
 
-  test('the quick start compiles under strict TypeScript against the built package', () => {
+  test('the quick start, and the README\'s subscribe example after it, compile under strict TypeScript against the built package', () => {
     expect(typeErrors(docExample('quick-start').code)).toEqual([]);
+    expect(typeErrors(`${docExample('quick-start').code}\n${docExample('subscribe').code}`)).toEqual([]);
   });
 
   test('the browser example (connect, subscribe, join, publish, leave) runs in Node against a real server', async () => {
