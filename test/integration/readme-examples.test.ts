@@ -90,6 +90,14 @@ describe('documented examples', () => {
     expect(typeErrors(`${app}\nclient.on('peer-leave', ({ streamId }) => streamId);`).join()).toMatch(/streamId/);
   });
 
+  test('the React example (README) compiles under strict TypeScript, JSX included, against the built channel-link/react', () => {
+    const { lang, code } = docExample('react');
+    expect(lang).toBe('tsx');
+    expect(typeErrors(code, { jsx: true })).toEqual([]);
+    // The check is real: a hook's value is typed.
+    expect(typeErrors(`${code}\nexport const wrong: number = 0 as unknown as ReturnType<typeof import('channel-link/react').useConnectionState>;`, { jsx: true }).join()).toMatch(/ConnectionState|not assignable/);
+  });
+
   test('the Node example runs against a real server and lets the process exit', async () => {
     const { lang, code: example } = docExample('node');
     expect(lang).toBe('js');
