@@ -76,8 +76,8 @@ export interface ChannelClient {
   unpublish(stream: LocalStream): Promise<void>;
   /**
    * Subscribes to a peer's stream: its messages arrive on the returned `messages$`. Idempotent:
-   * while subscribed, the same RemoteStream; after the stream came back (removed, added again), a
-   * new one that continues it and completes the old one once listened to: subscribing and
+   * while subscribed, the same RemoteStream. After the stream came back (removed, added again), the
+   * next listener of its `messages$` takes over and the earlier ones complete: subscribing and
    * listening in every `stream-added` gets each message once, until unsubscribe(), leave() or destroy().
    */
   subscribe(uid: Uid, streamId: string): Promise<RemoteStream>;

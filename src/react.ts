@@ -114,10 +114,12 @@ export function useStreamMessages(client: ChannelClient, uid: Uid | null, stream
     let mounted = true;
     let current: RemoteStream | undefined;
     let listening: { unsubscribe(): void } | undefined;
-    const listen = () =>
+    // After a comeback the stream's next listener takes over from the earlier ones (docs/api.md,
+    // Streams): on each stream-added listen again, as the naive pattern does.
+    const listen = (again = false) =>
       client.subscribe(uid!, streamId!).then(
         (remote) => {
-          if (!mounted || remote === current) return;
+          if (!mounted || (remote === current && !again)) return;
           current = entry.remote = remote;
           listening?.unsubscribe();
           listening = remote.messages$.subscribe((message) =>
@@ -129,7 +131,7 @@ export function useStreamMessages(client: ChannelClient, uid: Uid | null, stream
       );
     void listen();
     const stop = client.on('stream-added', (event) => {
-      if (event.uid === uid && event.streamId === streamId) void listen();
+      if (event.uid === uid && event.streamId === streamId) void listen(true);
     });
     return () => {
       mounted = false;

@@ -20,28 +20,23 @@ export interface RemoteStream {
   readonly messages$: Observable<StreamMessage>;
 }
 
-interface Handle {
-  readonly stream: RemoteStream;
-  readonly subject: Subject<StreamMessage>;
-}
-
 interface Entry {
-  /** Oldest first; messages go to the first, the only one listened to since the newer ones were handed out. */
-  handles: Handle[];
+  readonly stream: RemoteStream;
+  /** Where messages go now: the listeners of `messages$` since the last takeover. */
+  subject: Subject<StreamMessage>;
   ready: Promise<unknown>;
-  /** Removed while subscribed (stream-removed), then added again: the next subscribe() hands out a new handle. */
+  /** Removed while subscribed (stream-removed), then added again: the next listener takes over. */
   gone?: boolean;
   back?: boolean;
 }
 
 /**
- * Remote streams by (uid, streamId), one engine subscription each (docs/api.md, Streams).
- * Subscribing again while it lives gives the same RemoteStream, except after the stream came back
- * (removed, then added again): then a new RemoteStream continues it. The old one keeps the
- * messages until the new one's `messages$` is first listened to, and then completes: an app that
- * subscribes and listens in every `stream-added` gets each message once, and so does one that
- * keeps listening to its first RemoteStream. All end, and complete, on unsubscribe, on
- * DISCONNECTED (leave, or a verdict) or on shutdown.
+ * Remote streams by (uid, streamId), one engine subscription each (docs/api.md, Streams). While it
+ * lives, subscribing again gives the same RemoteStream. After the stream came back (removed, then
+ * added again), the next listener of its `messages$` takes the messages over and the listeners
+ * before it complete: an app that subscribes and listens in every `stream-added` gets each message
+ * once, and so does one that keeps listening all along. Everything ends, and completes, on
+ * unsubscribe, on DISCONNECTED (leave, or a verdict) or on shutdown.
  */
 export class RemoteStreamRouter {
   private readonly streams = new Map<string, Entry>();
@@ -52,20 +47,32 @@ export class RemoteStreamRouter {
    */
   subscribe(uid: Uid, id: string, confirm: () => Promise<unknown>): Promise<RemoteStream> {
     const key = streamKey(uid, id);
-    let entry = this.streams.get(key);
-    if (!entry) {
-      // In the table before the engine is asked, so messages that overtake the reply find it.
-      const fresh: Entry = (entry = { handles: [], ready: Promise.resolve() });
-      this.streams.set(key, fresh);
-      fresh.ready = confirm().catch((error: unknown) => {
-        this.end(key, fresh);
-        throw error;
-      });
-    }
-    if (!entry.handles.length || entry.back) entry.handles.push(this.handle(entry, uid, id));
-    entry.back = false;
-    const { stream } = entry.handles.at(-1)!;
-    return entry.ready.then(() => stream);
+    const live = this.streams.get(key);
+    if (live) return live.ready.then(() => live.stream);
+    const entry: Entry = {
+      subject: new Subject<StreamMessage>(),
+      ready: Promise.resolve(),
+      stream: {
+        uid,
+        id,
+        messages$: new Observable<StreamMessage>((subscriber) => {
+          if (entry.back) {
+            entry.back = false;
+            const before = entry.subject;
+            entry.subject = new Subject<StreamMessage>();
+            before.complete();
+          }
+          return entry.subject.subscribe(subscriber);
+        }),
+      },
+    };
+    // In the table before the engine is asked, so messages that overtake the reply find it.
+    this.streams.set(key, entry);
+    entry.ready = confirm().catch((error: unknown) => {
+      this.end(key, entry);
+      throw error;
+    });
+    return entry.ready.then(() => entry.stream);
   }
 
   /** Follows the stream's removals and comebacks (stream-removed, then stream-added). */
@@ -81,17 +88,17 @@ export class RemoteStreamRouter {
   }
 
   deliver(message: StreamMessage): void {
-    this.streams.get(streamKey(message.uid, message.streamId))?.handles[0]?.subject.next(message);
+    this.streams.get(streamKey(message.uid, message.streamId))?.subject.next(message);
   }
 
   /**
    * Ends `stream`'s subscription; returns whether it was live. A stale RemoteStream (already
-   * ended or handed over) is ignored, so it cannot end a newer subscription to the same stream.
+   * ended) is ignored, so it cannot end a newer subscription to the same stream.
    */
   close(stream: RemoteStream): boolean {
     const key = streamKey(stream.uid, stream.id);
     const entry = this.streams.get(key);
-    if (!entry?.handles.some((h) => h.stream === stream)) return false;
+    if (entry?.stream !== stream) return false;
     this.end(key, entry);
     return true;
   }
@@ -100,27 +107,9 @@ export class RemoteStreamRouter {
     for (const [key, entry] of [...this.streams]) this.end(key, entry);
   }
 
-  /** A RemoteStream whose first listener takes the messages over from the older ones, which complete. */
-  private handle(entry: Entry, uid: Uid, id: string): Handle {
-    const subject = new Subject<StreamMessage>();
-    const handle: Handle = {
-      subject,
-      stream: {
-        uid,
-        id,
-        messages$: new Observable<StreamMessage>((subscriber) => {
-          const at = entry.handles.indexOf(handle);
-          for (const old of entry.handles.splice(0, Math.max(at, 0))) old.subject.complete();
-          return subject.subscribe(subscriber);
-        }),
-      },
-    };
-    return handle;
-  }
-
   private end(key: string, entry: Entry): void {
     if (this.streams.get(key) === entry) this.streams.delete(key);
-    for (const { subject } of entry.handles.splice(0)) subject.complete();
+    entry.subject.complete();
   }
 }
 
