@@ -76,8 +76,9 @@ export interface ChannelClient {
   unpublish(stream: LocalStream): Promise<void>;
   /**
    * Subscribes to a peer's stream: its messages arrive on the returned `messages$`. Idempotent:
-   * while subscribed, it resolves to the same RemoteStream, whose `messages$` delivers each message
-   * once across the stream's remove/add cycles, until unsubscribe(), leave() or destroy().
+   * while subscribed, the same RemoteStream. After the stream came back (removed, added again), the
+   * next listener of its `messages$` takes over and the earlier ones complete: subscribing and
+   * listening in every `stream-added` gets each message once, until unsubscribe(), leave() or destroy().
    */
   subscribe(uid: Uid, streamId: string): Promise<RemoteStream>;
   /** Ends a subscription and completes its `messages$`. */
@@ -324,6 +325,8 @@ class Client implements ChannelClient {
       this.closeAllLocal(`the client left the channel (${event.reason})`);
       this.info.next(NO_MEMBERS);
     }
+    // Before the app's listeners: a subscribe() in `stream-added` must see the comeback.
+    this.remote.note(event);
     this.hub.emit(event);
     this.rejoinIfRestored();
   }

@@ -1,7 +1,7 @@
 /** LocalStream and RemoteStream handles, and the router that feeds remote messages to them. */
-import { Subject, type Observable } from 'rxjs';
+import { Observable, Subject } from 'rxjs';
 import { streamKey } from './keys.js';
-import type { StreamMessage, Uid } from './types.js';
+import type { ChannelEvent, StreamMessage, Uid } from './types.js';
 
 export interface LocalStream {
   readonly id: string;
@@ -22,15 +22,21 @@ export interface RemoteStream {
 
 interface Entry {
   readonly stream: RemoteStream;
-  readonly subject: Subject<StreamMessage>;
-  ready: Promise<RemoteStream>;
+  /** Where messages go now: the listeners of `messages$` since the last takeover. */
+  subject: Subject<StreamMessage>;
+  ready: Promise<unknown>;
+  /** Removed while subscribed (stream-removed), then added again: the next listener takes over. */
+  gone?: boolean;
+  back?: boolean;
 }
 
 /**
- * Remote streams by (uid, streamId). One RemoteStream per live subscription: subscribing again
- * while it lives (the stream was removed and added again, or the app subscribes on every
- * `stream-added`) gives the same one, so its `messages$` carries each message once. It ends, and
- * its `messages$` completes, on unsubscribe, on DISCONNECTED (leave, or a verdict) or on shutdown.
+ * Remote streams by (uid, streamId), one engine subscription each (docs/api.md, Streams). While it
+ * lives, subscribing again gives the same RemoteStream. After the stream came back (removed, then
+ * added again), the next listener of its `messages$` takes the messages over and the listeners
+ * before it complete: an app that subscribes and listens in every `stream-added` gets each message
+ * once, and so does one that keeps listening all along. Everything ends, and completes, on
+ * unsubscribe, on DISCONNECTED (leave, or a verdict) or on shutdown.
  */
 export class RemoteStreamRouter {
   private readonly streams = new Map<string, Entry>();
@@ -42,20 +48,43 @@ export class RemoteStreamRouter {
   subscribe(uid: Uid, id: string, confirm: () => Promise<unknown>): Promise<RemoteStream> {
     const key = streamKey(uid, id);
     const live = this.streams.get(key);
-    if (live) return live.ready;
-    const subject = new Subject<StreamMessage>();
-    const stream: RemoteStream = { uid, id, messages$: subject.asObservable() };
-    // In the table before the engine is asked, so messages that overtake the reply find it.
-    const entry: Entry = { stream, subject, ready: Promise.resolve(stream) };
-    this.streams.set(key, entry);
-    entry.ready = confirm().then(
-      () => stream,
-      (error: unknown) => {
-        this.end(key, entry);
-        throw error;
+    if (live) return live.ready.then(() => live.stream);
+    const entry: Entry = {
+      subject: new Subject<StreamMessage>(),
+      ready: Promise.resolve(),
+      stream: {
+        uid,
+        id,
+        messages$: new Observable<StreamMessage>((subscriber) => {
+          if (entry.back) {
+            entry.back = false;
+            const before = entry.subject;
+            entry.subject = new Subject<StreamMessage>();
+            before.complete();
+          }
+          return entry.subject.subscribe(subscriber);
+        }),
       },
-    );
-    return entry.ready;
+    };
+    // In the table before the engine is asked, so messages that overtake the reply find it.
+    this.streams.set(key, entry);
+    entry.ready = confirm().catch((error: unknown) => {
+      this.end(key, entry);
+      throw error;
+    });
+    return entry.ready.then(() => entry.stream);
+  }
+
+  /** Follows the stream's removals and comebacks (stream-removed, then stream-added). */
+  note(event: ChannelEvent): void {
+    if (event.type !== 'stream-removed' && event.type !== 'stream-added') return;
+    const entry = this.streams.get(streamKey(event.uid, event.streamId));
+    if (!entry) return;
+    if (event.type === 'stream-removed') entry.gone = true;
+    else if (entry.gone) {
+      entry.gone = false;
+      entry.back = true;
+    }
   }
 
   deliver(message: StreamMessage): void {
@@ -70,7 +99,7 @@ export class RemoteStreamRouter {
     const key = streamKey(stream.uid, stream.id);
     const entry = this.streams.get(key);
     if (entry?.stream !== stream) return false;
-    this.end(key, entry!);
+    this.end(key, entry);
     return true;
   }
 

@@ -1,9 +1,9 @@
 // Global setup of the e2e project: finds Chromium and builds the demo page once, with Vite and no
 // config of its own, into a temporary folder the tests serve (so a running `npm start` that serves
 // demo/dist is not disturbed); packs the package once and installs the tarball into one app that
-// the packaging tests build with each bundler. Without Chromium the suite is skipped, loudly; with
+// the packaging tests build with each bundler (and the React example, with react and react-dom). Without Chromium the suite is skipped, loudly; with
 // CI=true it fails.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -25,6 +25,8 @@ declare module 'vitest' {
 }
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const DEV = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies;
+const REACT = ['react', 'react-dom'].map((name) => `${name}@${DEV[name]}`);
 
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | void> {
   const chromium = findChromium();
@@ -44,7 +46,8 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   const appDir = path.join(packDir, 'app');
   await Promise.all([
     build({ root: path.join(ROOT, 'demo'), logLevel: 'warn', build: { outDir: demoDir, emptyOutDir: true } }),
-    packTarball(packDir).then((tarball) => installTarball(appDir, tarball)),
+    // React beside it, for the React example (test/e2e/react-example.test.ts): the versions this repository tests with.
+    packTarball(packDir).then((tarball) => installTarball(appDir, tarball, ...REACT)),
   ]);
   project.provide('chromiumPath', chromium.path);
   project.provide('demoDir', demoDir);

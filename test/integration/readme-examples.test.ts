@@ -3,8 +3,8 @@
  * Node process importing the built package by name, which must exit by itself. The README's
  * quick start and the browser example of docs/api.md run in Node, with the same API, against a
  * real server where a peer publishes (the browser example's three blocks in order, with
- * `renderPeerList`, the app's own function, stubbed). Its subscribe block is also driven through
- * publisher outages by subscribe-once.test.ts.
+ * `renderPeerList`, the app's own function, stubbed). The README's subscribe example is driven
+ * through outages by subscribe-once.test.ts.
  */
 import { describe, expect, test } from 'vitest';
 import { createClient } from 'channel-link';
@@ -38,8 +38,9 @@ describe('documented examples', () => {
     ]);
   });
 
-  test('the quick start compiles under strict TypeScript against the built package', () => {
+  test('the quick start, and the README\'s subscribe example after it, compile under strict TypeScript against the built package', () => {
     expect(typeErrors(docExample('quick-start').code)).toEqual([]);
+    expect(typeErrors(`${docExample('quick-start').code}\n${docExample('subscribe').code}`)).toEqual([]);
   });
 
   test('the browser example (connect, subscribe, join, publish, leave) runs in Node against a real server', async () => {
@@ -87,6 +88,14 @@ describe('documented examples', () => {
     expect(typeErrors(app)).toEqual([]);
     // The check is real: a wrong payload field is caught.
     expect(typeErrors(`${app}\nclient.on('peer-leave', ({ streamId }) => streamId);`).join()).toMatch(/streamId/);
+  });
+
+  test('the React example (README) compiles under strict TypeScript, JSX included, against the built channel-link/react', () => {
+    const { lang, code } = docExample('react');
+    expect(lang).toBe('tsx');
+    expect(typeErrors(code, { jsx: true })).toEqual([]);
+    // The check is real: a hook's value is typed.
+    expect(typeErrors(`${code}\nexport const wrong: number = 0 as unknown as ReturnType<typeof import('channel-link/react').useConnectionState>;`, { jsx: true }).join()).toMatch(/ConnectionState|not assignable/);
   });
 
   test('the Node example runs against a real server and lets the process exit', async () => {

@@ -1,10 +1,12 @@
 /**
- * No duplicate messages when following the documented subscribe pattern. The documented code (its
- * `browser-subscribe` example, run as written: it subscribes inside `on('stream-added')`) listens
- * on a subscriber while a publisher, behind a fault proxy, drops out and comes back: for longer
- * than peerTimeoutMs (peer-leave, then peer-online and stream-added again) and for less (only
- * stream-removed NO_DATA and stream-added). Every message must arrive at most once, in order,
- * and every message sent while both are connected exactly once.
+ * No duplicate messages with the naive subscribe pattern (docs/api.md, Streams): the README's
+ * `subscribe` example, run as written, calls subscribe() and listens to `messages$` in every
+ * `stream-added`. It listens on a subscriber while a publisher, behind a fault proxy, drops out
+ * and comes back: for longer than peerTimeoutMs (peer-leave, then peer-online and stream-added
+ * again) and for less (only stream-removed NO_DATA and stream-added); and while the subscriber
+ * itself drops out, briefly (a resume) and for longer than peerTimeoutMs (a new session). Every
+ * message must arrive at most once, in order, and every message sent while both are connected
+ * exactly once.
  */
 import { describe, expect, test } from 'vitest';
 import type { ChannelEvent, LocalStream } from 'channel-link';
@@ -12,7 +14,7 @@ import { waitFor } from '../support/wait-for.js';
 import { runExample } from '../support/docs.js';
 import { onCleanup, proxyTo, testClient, testServer, type TestClient } from './harness.js';
 
-/** The documented pattern on `sub`; returns the data its `console.log(uid, data)` printed, in order. */
+/** The naive pattern on `sub`; returns the data its `console.log(uid, data)` printed, in order. */
 async function followDocs(sub: TestClient): Promise<{ received: string[]; warnings: string[] }> {
   const received: string[] = [];
   const warnings: string[] = [];
@@ -20,7 +22,7 @@ async function followDocs(sub: TestClient): Promise<{ received: string[]; warnin
     log: (_uid: unknown, data: unknown) => received.push(String(data)),
     warn: (...args: unknown[]) => warnings.push(args.join(' ')),
   };
-  await runExample('browser-subscribe', { client: sub.client, console });
+  await runExample('subscribe', { client: sub.client, console });
   return { received, warnings };
 }
 
@@ -49,11 +51,11 @@ function expectNoDuplicates(received: string[]): void {
 
 const countOf = (c: TestClient, predicate: (e: ChannelEvent) => boolean) => c.events.filter(predicate).length;
 
-async function setUp(serverOptions: { peerTimeoutMs: number; streamTimeoutMs: number }) {
+async function setUp(serverOptions: { peerTimeoutMs: number; streamTimeoutMs: number }, proxied: 'publisher' | 'subscriber' = 'publisher') {
   const server = await testServer(serverOptions);
   const proxy = await proxyTo(server);
-  const sub = testClient(server.url);
-  const pub = testClient(proxy.url());
+  const sub = testClient(proxied === 'subscriber' ? proxy.url() : server.url);
+  const pub = testClient(proxied === 'publisher' ? proxy.url() : server.url);
   const { received, warnings } = await followDocs(sub);
   await sub.client.join(null, 'no-dup', 2);
   await pub.client.join(null, 'no-dup', 1);
@@ -66,7 +68,7 @@ async function setUp(serverOptions: { peerTimeoutMs: number; streamTimeoutMs: nu
   return { proxy, sub, pub, received, warnings, sent, added };
 }
 
-describe('the documented subscribe pattern delivers each message once', () => {
+describe('the naive subscribe pattern (subscribe and listen in every stream-added) delivers each message once', () => {
   test('across a publisher outage longer than peerTimeoutMs (peer-leave, then peer-online and stream-added again)', async () => {
     const { proxy, sub, received, warnings, sent, added } = await setUp({ peerTimeoutMs: 1500, streamTimeoutMs: 800 });
     proxy.blackhole('both');
@@ -98,6 +100,31 @@ describe('the documented subscribe pattern delivers each message once', () => {
     await expectWindowOnce(received, sent.next + 5, 30);
     expectNoDuplicates(received);
     expect(sub.log('stream-removed', 'peer-leave')).toEqual(['stream-removed 1 NO_DATA']);
+    expect(warnings).toEqual([]);
+  });
+
+  test('across a short subscriber outage (a resume: peers see nothing)', async () => {
+    const { proxy, sub, received, warnings, sent, added } = await setUp({ peerTimeoutMs: 4000, streamTimeoutMs: 4000 }, 'subscriber');
+    const reconnects = (await sub.client.getStats()).reconnects;
+    proxy.blackhole('both');
+    await waitFor(() => sub.client.getConnectionState() === 'CONNECTING', { timeoutMs: 8000, message: 'the subscriber notices the loss' });
+    proxy.restore();
+    await waitFor(() => sub.client.getConnectionState() === 'CONNECTED', { timeoutMs: 8000, message: 'the subscriber is back' });
+    expect((await sub.client.getStats()).reconnects).toBe(reconnects + 1);
+    await expectWindowOnce(received, sent.next + 5, 30);
+    expectNoDuplicates(received);
+    expect(countOf(sub, added)).toBe(1);
+    expect(warnings).toEqual([]);
+  });
+
+  test('across a long subscriber outage (longer than peerTimeoutMs: a new session)', async () => {
+    const { proxy, sub, pub, received, warnings, sent } = await setUp({ peerTimeoutMs: 1500, streamTimeoutMs: 800 }, 'subscriber');
+    proxy.blackhole('both');
+    await pub.waitForEvent((e) => e.type === 'peer-leave' && e.uid === 2, 8000, 'the publisher sees the subscriber time out');
+    proxy.restore();
+    await waitFor(() => sub.client.getConnectionState() === 'CONNECTED', { timeoutMs: 8000, message: 'the subscriber is back' });
+    await expectWindowOnce(received, sent.next + 5, 30);
+    expectNoDuplicates(received);
     expect(warnings).toEqual([]);
   });
 

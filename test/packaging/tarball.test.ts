@@ -95,10 +95,10 @@ describe('the client tarball, channel-link (npm pack --dry-run --json)', () => {
     expect(client.bin).toBeUndefined(); // channel-link-server is the server package's command
   });
 
-  it('depends on what the client runs only; the server package is an optional peer of the same version', () => {
+  it('depends on what the client runs only; the server package (same version) and React (18 or 19) are optional peers', () => {
     expect(Object.keys(client.dependencies).sort()).toEqual(['comlink', 'valibot', 'ws']);
-    expect(client.peerDependencies).toEqual({ rxjs: expect.any(String), 'channel-link-server': client.version });
-    expect(client.peerDependenciesMeta).toEqual({ 'channel-link-server': { optional: true } });
+    expect(client.peerDependencies).toEqual({ rxjs: expect.any(String), 'channel-link-server': client.version, react: '^18.0.0 || ^19.0.0' });
+    expect(client.peerDependenciesMeta).toEqual({ 'channel-link-server': { optional: true }, react: { optional: true } });
     const declared = new Set([...Object.keys(client.dependencies), ...Object.keys(client.peerDependencies ?? {})]);
     // dist/bundle/worker.js is self-contained (its dependencies bundled in).
     const shipped = clientFiles.filter((f) => /^dist\/(src|worker)\/.*\.js$|^dist\/server-reexport\.js$/.test(f));

@@ -40,11 +40,13 @@ export function toJavaScript(code: string): string {
 
 /**
  * Type errors of `code` (an app's TypeScript, as a module at the repo root, so `channel-link`
- * resolves to this package's built types), under strict settings; [] when it compiles.
+ * resolves to this package's built types), under strict settings; [] when it compiles. `jsx`:
+ * the code is TSX (React's automatic runtime).
  */
-export function typeErrors(code: string): string[] {
-  const fileName = new URL('doc-example.ts', ROOT).pathname;
+export function typeErrors(code: string, { jsx = false } = {}): string[] {
+  const fileName = new URL(jsx ? 'doc-example.tsx' : 'doc-example.ts', ROOT).pathname;
   const options: ts.CompilerOptions = {
+    ...(jsx ? { jsx: ts.JsxEmit.ReactJSX } : {}),
     strict: true,
     noEmit: true,
     target: ts.ScriptTarget.ES2022,

@@ -5,8 +5,8 @@ import ts from 'typescript';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
-/** The modules behind the package's entry points (`channel-link`, `channel-link/server`, `channel-link/worker`). */
-export const ENTRY_MODULES = ['src/index.browser.ts', 'src/index.node.ts', 'server/index.ts', 'worker/index.ts'] as const;
+/** The modules behind the package's entry points (`channel-link`, `channel-link/react`, `channel-link/server`, `channel-link/worker`). */
+export const ENTRY_MODULES = ['src/index.browser.ts', 'src/index.node.ts', 'src/react.ts', 'server/index.ts', 'worker/index.ts'] as const;
 
 let cached: { program: ts.Program; checker: ts.TypeChecker } | null = null;
 function compiler() {
