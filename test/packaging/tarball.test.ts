@@ -44,7 +44,8 @@ const server = readJson(path.join(SERVER_PACKAGE, 'package.json'));
 const SERVER_ONLY = ['ioredis', 'pino', 'pino-pretty', 'prom-client', 'commander'];
 /** A bound on the client's download (it was 798 kB with the server and the pictures); about a third
  * of it is source maps with their sources inlined, kept so that devtools show the TypeScript. */
-const CLIENT_TARBALL_MAX_BYTES = 256 * 1024;
+// With the React entry and the frame checker in, it is about 261 kB.
+const CLIENT_TARBALL_MAX_BYTES = 288 * 1024;
 const IMAGE = /\.(png|jpe?g|gif|svg|webp)$/i;
 
 let clientFiles: string[] = [];

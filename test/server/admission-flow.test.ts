@@ -8,7 +8,7 @@
  * completes within one turn of the event loop).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { CloseCode } from '../../src/protocol.js';
+import { CloseCode, PROTOCOL_VERSION } from '../../src/protocol.js';
 import { MemoryChannelStore, startServer, type ChannelLinkServer, type JoinRequest, type JoinResult, type ServerOptions } from '../../server/index.js';
 import { onCleanup, proxyTo, testClient } from '../integration/harness.js';
 import { parseExposition, sampleValue } from '../support/prometheus.js';
@@ -57,7 +57,7 @@ async function setup(options: ServerOptions = {}): Promise<{ server: ChannelLink
 async function sendJoin(url: string, channel: string, uid: number, sessionId?: string): Promise<RawClient> {
   const raw = await RawClient.connect(url);
   raws.push(raw);
-  raw.send({ type: 'join', v: 3, appId: 'test', channel, uid, token: null, ...(sessionId ? { sessionId } : {}), role: 'host', streams: [], subscriptions: [] });
+  raw.send({ type: 'join', v: PROTOCOL_VERSION, appId: 'test', channel, uid, token: null, ...(sessionId ? { sessionId } : {}), role: 'host', streams: [], subscriptions: [] });
   return raw;
 }
 
