@@ -157,8 +157,11 @@ export interface StreamMessage {
 }
 
 export interface ReconnectOptions {
+  /** The longest wait between attempts while an outage is young (its first 5 s). */
   initialDelayMs: number;
+  /** The longest wait between attempts of a long outage (the cap grows to it from initialDelayMs). */
   maxDelayMs: number;
+  /** A reconnect that has not succeeded by then stops: DISCONNECTED, reason NETWORK_ERROR. */
   giveUpAfterMs: number;
 }
 
