@@ -10,7 +10,7 @@
 // Env: PARTS (a,b,c,d) HOSTS (1000,3000) SDK_CLIENTS (1000; 0: none) AUDIENCE (10000)
 //      ROUNDS (5: peer-online rounds of b) MESSAGES (20) RATE (2 msg/s: the messages of b)
 //      FANOUT (5000) FANOUT_RATE (20) CLUSTER_AUDIENCE (15000) WINDOW_S (10) SETTLE_S (3)
-//      STEP_TIMEOUT_S (300: the longest any step may take)
+//      STEP_TIMEOUT_S (600: the longest any step may take)
 // e.g. a quick run: PARTS=a,b HOSTS=300 SDK_CLIENTS=100 AUDIENCE=1000 WINDOW_S=3 npm run bench:channel
 import os from 'node:os';
 import { audienceNode } from './channel/audience.js';

@@ -7,13 +7,14 @@
 //   expect: how many other members each client must know to be complete (0: not tracked);
 //   the uids of the run are 1..expect + 1, so what a client knows is a bitmap.
 // IPC out first: { type: 'ready' } once it listens. Then in -> out (a reply carries the request's type):
-//   join                  -> { type: 'join', at, joined } once all joined ('complete' { at } follows with expect)
+//   join                  -> { type: 'join', at, joined, retried } once all joined ('complete' { at } follows with expect)
 //   stats                 -> { type: 'stats', frames: [per client] }
 //   watch { uid }         -> { type: 'watch' } armed; then { type: 'seen', times } once every client saw it online
 //   subscribe { uid, streamId } -> { type: 'subscribe', acks, errors }
 //   samples               -> { type: 'samples', ages } the data ages since the previous call
 //   stop                  -> closes every socket and exits
-// A join the server refuses, or a session it ends, ends the crowd (exit 1, the reason on stderr).
+// A join the server refuses, or a session it ends, ends the crowd (exit 1, the reason on stderr);
+// a socket closed before its join was answered is opened again, up to 3 times, and counted.
 import WebSocket from 'ws';
 import { exitOnStop, oncePerSecondEach, openAll } from '../crowd-kit.js';
 import { ageOf, heartbeatFrame, isHeartbeat, joinFrame, now } from './wire.js';
@@ -66,14 +67,31 @@ function onReply(frame) {
   }
 }
 
+/** How often a socket that closes before its join is answered is opened again (an overloaded server cuts slow handshakes). */
+const RETRIES = 3;
+let retried = 0;
+
 function open(uid, up) {
-  const c = { uid, frames: 0, known: cfg.expect ? new Uint8Array(cfg.expect + 2) : null, knownCount: 0, seenAt: null };
-  const ws = new WebSocket(cfg.urls[uid % cfg.urls.length], { perMessageDeflate: false });
-  c.ws = ws;
+  const c = { uid, frames: 0, known: cfg.expect ? new Uint8Array(cfg.expect + 2) : null, knownCount: 0, seenAt: null, attempts: 0, joined: false };
   clients.push(c);
-  ws.on('error', () => {});
-  ws.on('open', () => ws.send(joinFrame({ channel: cfg.channel, uid, role: cfg.role })));
-  ws.on('close', (code, reason) => stopping || fail(uid, `closed ${code} ${reason}`));
+  connect(c, up);
+}
+
+function connect(c, up) {
+  const ws = new WebSocket(cfg.urls[c.uid % cfg.urls.length], { perMessageDeflate: false });
+  c.ws = ws;
+  c.attempts++;
+  let error = null;
+  // The socket's error, if any, says why a close came (1006: no close frame).
+  ws.on('error', (err) => (error = err.message));
+  ws.on('open', () => ws.send(joinFrame({ channel: cfg.channel, uid: c.uid, role: cfg.role })));
+  ws.on('close', (code, reason) => {
+    if (stopping) return;
+    const why = `closed ${code} ${reason}${error ? ` (${error})` : ''}`;
+    if (c.joined || c.attempts > RETRIES) fail(c.uid, c.joined ? why : `${why}, before its join was answered, ${c.attempts} times`);
+    retried++;
+    setTimeout(() => connect(c, up), 100);
+  });
   ws.on('message', (raw, isBinary) => {
     if (isBinary) {
       if (!isHeartbeat(raw)) ages.push(ageOf(raw));
@@ -83,10 +101,11 @@ function open(uid, up) {
     if (frame.type === 'presence') onPresence(c, frame.events);
     else if (frame.type === 'joined') {
       for (const peer of frame.peers ?? []) know(c, peer.uid, true);
+      c.joined = true;
       live.push(ws);
       up();
     } else if (frame.type === 'ack' || (frame.type === 'error' && frame.id !== undefined)) onReply(frame);
-    else if (frame.type === 'error' || frame.type === 'kicked') fail(uid, `${frame.code ?? frame.reason} ${frame.message}`);
+    else if (frame.type === 'error' || frame.type === 'kicked') fail(c.uid, `${frame.code ?? frame.reason} ${frame.message}`);
   });
 }
 
@@ -94,7 +113,7 @@ const handlers = {
   async join() {
     oncePerSecondEach(live, heartbeatFrame, (ws, frame) => ws.readyState === WebSocket.OPEN && ws.send(frame));
     await openAll({ count: cfg.count, firstUid: cfg.firstUid, concurrency: cfg.concurrency }, open);
-    process.send({ type: 'join', at: now(), joined: live.length });
+    process.send({ type: 'join', at: now(), joined: live.length, retried });
   },
   stats: () => process.send({ type: 'stats', frames: clients.map((c) => c.frames) }),
   watch({ uid }) {

@@ -6,7 +6,7 @@ import { concatSamples } from './measure.js';
 
 const SCRIPTS = { raw: new URL('./crowd.js', import.meta.url), sdk: new URL('./sdk-crowd.js', import.meta.url) };
 /** No step of a run waits longer than this for a crowd (a run that stalls says where). */
-const STEP_TIMEOUT_MS = Number(process.env.STEP_TIMEOUT_S ?? 300) * 1000;
+const STEP_TIMEOUT_MS = Number(process.env.STEP_TIMEOUT_S ?? 600) * 1000;
 
 /** One child process: its messages by type, each taken once, in order; an early exit fails every wait. */
 class Child {
@@ -79,10 +79,11 @@ export async function startCrowd({ kind = 'raw', urls, channel, count, processes
   const ask = (msg, type) => Promise.all(children.map((c) => c.ask(msg, type)));
   const take = (type) => Promise.all(children.map((c) => c.take(type)));
   return {
-    /** Every client joins; resolves with the time the last one had ('joined' frame in hand). */
+    /** Every client joins; resolves with the time the last one had ('joined' frame in hand), and how many sockets were opened again. */
     join: async () => {
       const replies = await ask({ type: 'join' });
-      return { at: Math.max(...replies.map((r) => r.at)), joined: replies.reduce((n, r) => n + r.joined, 0) };
+      const sum = (key) => replies.reduce((n, r) => n + (r[key] ?? 0), 0);
+      return { at: Math.max(...replies.map((r) => r.at)), joined: sum('joined'), retried: sum('retried') };
     },
     /** Resolves with the time the last client knew all `expect` others (`complete` of every process). */
     complete: async () => Math.max(...(await take('complete')).map((r) => r.at)),

@@ -7,15 +7,15 @@ import { startCrowd } from './crowds.js';
 import { sleep, timedDeliveries } from './measure.js';
 import { fmt, row } from './report.js';
 import { channelLinkServer, referenceServer } from './servers.js';
-import { RawMember } from './wire.js';
+import { joinedMember } from './wire.js';
 
 const CHANNEL = 'fan-out';
 
 async function fanOutOn(server, o) {
-  const publisher = new RawMember(server.url, { channel: CHANNEL, uid: 1, role: 'host' });
+  let publisher = null;
   let crowd = null;
   try {
-    await publisher.joined;
+    publisher = await joinedMember(server.url, { channel: CHANNEL, uid: 1, role: 'host' });
     await publisher.request({ type: 'publish', streamId: 'live' });
     crowd = await startCrowd({ urls: [server.url], channel: CHANNEL, count: o.fanout, firstUid: 1000, role: 'audience' });
     await crowd.join();
@@ -27,7 +27,7 @@ async function fanOutOn(server, o) {
     return { cpu: data.cpuPercent, latency: summarize(data.ages), lost: data.lost };
   } finally {
     await crowd?.stop();
-    publisher.close();
+    publisher?.close();
     await server.stop();
   }
 }

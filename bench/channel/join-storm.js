@@ -4,7 +4,7 @@
 // against the naive per-event server (./naive-server.js). Then SDK clients (worker: 'inline')
 // the same way: seconds until every peers$ is complete, and peers$ emissions per member.
 import { startCrowd } from './crowds.js';
-import { fmt, row } from './report.js';
+import { fmt, reopened, row } from './report.js';
 import { channelLinkServer, referenceServer, withCpu } from './servers.js';
 import { now } from './wire.js';
 
@@ -15,8 +15,9 @@ async function storm(server, n, { kind = 'raw', processes }) {
   const crowd = await startCrowd({ kind, urls: [server.url], channel: `storm-${n}`, count: n, processes, role: 'host', expect: n - 1 });
   try {
     const t0 = now();
-    const { value: done, cpu } = await withCpu(server, async () => (await Promise.all([crowd.join(), crowd.complete()]))[1]);
-    return { seconds: (done - t0) / 1000, cpu, per: spread(await crowd.counts()) };
+    const { value, cpu } = await withCpu(server, () => Promise.all([crowd.join(), crowd.complete()]));
+    const [{ retried = 0 }, done] = value;
+    return { seconds: (done - t0) / 1000, cpu, per: spread(await crowd.counts()), retried };
   } finally {
     await crowd.stop();
   }
@@ -43,7 +44,7 @@ export async function joinStorm(o, log) {
     const ratio = cl.cpu / naive.cpu;
     const label = `${n.toLocaleString('en-US')} hosts join one channel`;
     rows.push(
-      row('a', `${label}: until all know all`, fmt.s(cl.seconds), `naive ${fmt.s(naive.seconds)}`, n >= 3000 ? '<= 8 s' : null, n >= 3000 ? cl.seconds <= 8 : null),
+      row('a', `${label}: until all know all`, fmt.s(cl.seconds), `naive ${fmt.s(naive.seconds)}${reopened(cl.retried)}`, n >= 3000 ? '<= 8 s' : null, n >= 3000 ? cl.seconds <= 8 : null),
       row('a', `${label}: server CPU, / naive`, fmt.ratio(ratio), `${fmt.cpu(cl.cpu)} / ${fmt.cpu(naive.cpu)}`, '<= 0.1x', ratio <= 0.1),
       row('a', `${label}: presence frames per member, max (mean)`, `${cl.per.max} (${cl.per.mean.toFixed(1)})`, `naive ${naive.per.max} (${naive.per.mean.toFixed(1)})`, '<= 100', cl.per.max <= 100),
     );

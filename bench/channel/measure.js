@@ -29,7 +29,7 @@ export async function cpuPercentOver(server, seconds) {
  * of every delivery to `crowd` once `expected` arrived, or once none came for `quietMs` (the
  * rest is lost), and the server's CPU % of one core while they were sent.
  */
-export async function timedDeliveries({ server, publisher, streamId, crowd, count, rate, expected, quietMs = 3000 }) {
+export async function timedDeliveries({ server, publisher, streamId, crowd, count, rate, expected, quietMs = 15_000 }) {
   await crowd.samples(); // what came before is not part of it
   const cpu0 = server.cpu();
   const t0 = now();

@@ -3,6 +3,9 @@
 /** One row. `ok` null: a figure without a target (for information). */
 export const row = (part, measure, figure, reference, target, ok) => ({ part, measure, figure, reference: reference ?? '—', target: target ?? '—', ok });
 
+/** Said beside a figure when sockets had to be opened again (an overloaded server cuts slow handshakes). */
+export const reopened = (n) => (n > 0 ? `; ${n} sockets opened again` : '');
+
 export const fmt = {
   s: (v) => `${v.toFixed(2)} s`,
   cpu: (v) => `${v.toFixed(2)} CPU-s`,

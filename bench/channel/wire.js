@@ -82,3 +82,21 @@ export class RawMember {
     this.ws.terminate();
   }
 }
+
+/**
+ * A RawMember that has joined: opened again, up to `attempts` times, when its socket closes
+ * before the join is answered (an overloaded server cuts a handshake that waited too long).
+ */
+export async function joinedMember(url, who, on, attempts = 3) {
+  for (let attempt = 1; ; attempt++) {
+    const member = new RawMember(url, who, on);
+    try {
+      await member.joined;
+      return member;
+    } catch (error) {
+      member.close();
+      if (attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
