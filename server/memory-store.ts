@@ -6,6 +6,7 @@
  * audience member's arrival or departure changes a count and nothing else (docs/behaviour.md,
  * Roles and large channels).
  */
+import { sameAttributes } from '../src/validation.js';
 import { uidKey } from '../src/keys.js';
 import type { Uid } from '../src/types.js';
 import type { ClientRole, PeerLeaveReason } from '../src/wire-words.js';
@@ -44,10 +45,6 @@ interface Member {
 }
 
 const NO_ATTRIBUTES: Attributes = Object.freeze({});
-const sameAttributes = (a: Attributes, b: Attributes): boolean => {
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && a[k] === b[k]);
-};
 /** What peers are told of a host coming online: its attributes, when it has some. */
 const onlineEntry = (member: Member): StoreEventFrame =>
   Object.keys(member.attributes).length > 0 ? { type: 'peer-online', uid: member.uid, attributes: member.attributes } : { type: 'peer-online', uid: member.uid };

@@ -45,6 +45,12 @@ export function validateToken(token: unknown): string | null {
 
 
 /** A member's attributes: a plain object of string keys and string values, within the limits (a copy). */
+/** Whether two attribute sets hold the same keys and values (in any order). */
+export function sameAttributes(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && a[key] === b[key]);
+}
+
 export function validateAttributes(attributes: unknown, what = 'attributes'): Record<string, string> {
   const proto = typeof attributes === 'object' && attributes !== null ? Object.getPrototypeOf(attributes) : undefined;
   if (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes) || (proto !== Object.prototype && proto !== null)) {

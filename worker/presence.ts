@@ -9,6 +9,7 @@
  * still missing when the hold ends (endHold()) is announced as gone then.
  */
 import type { Attributes, ChannelEvent, NetworkQuality, QualityLevel, Uid } from '../src/types.js';
+import { sameAttributes } from '../src/validation.js';
 import type { PeerLeaveReason, StreamRemovedReason } from '../src/wire-words.js';
 
 export interface PeerSnapshot {
@@ -30,11 +31,6 @@ export interface PeerQualityChange {
 export type ViewChange = PresenceEvent | PeerQualityChange;
 
 const NO_ATTRIBUTES: Attributes = Object.freeze({});
-
-function sameAttributes(a: Attributes, b: Attributes): boolean {
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && a[key] === b[key]);
-}
 
 export class PresenceTable {
   private readonly peers = new Map<Uid, Set<string>>();
