@@ -32,6 +32,12 @@ export interface ServerCounters {
   joinsRefusedChannelFull: number;
   /** Of joinsRefused: an unsupported protocol version. */
   joinsRefusedVersion: number;
+  /** Of joinsRefused: the token forbids the role or the attributes asked for (NO_PERMISSION, INVALID_PARAMS). */
+  joinsRefusedNoPermission: number;
+  /** Of joinsRefused: the uid is banned from the channel for now (BANNED). */
+  joinsRefusedBanned: number;
+  /** Members kicked through the server API (peer-leave KICKED). */
+  kicks: number;
   /** Members that left (peer-leave QUIT). */
   leaves: number;
   /** Sockets that sent no join within joinTimeoutMs. */
@@ -66,6 +72,9 @@ export function newCounters(): ServerCounters {
     joinsRefusedTokenExpired: 0,
     joinsRefusedChannelFull: 0,
     joinsRefusedVersion: 0,
+    joinsRefusedNoPermission: 0,
+    joinsRefusedBanned: 0,
+    kicks: 0,
     leaves: 0,
     joinTimeouts: 0,
     streamTimeouts: 0,
@@ -78,10 +87,15 @@ export function newCounters(): ServerCounters {
 }
 
 /** Counts a refused join under its total and its reason. */
-export function countRefusedJoin(counters: ServerCounters, code: 'INVALID_TOKEN' | 'TOKEN_EXPIRED' | 'CHANNEL_FULL' | 'PROTOCOL_ERROR'): void {
+export function countRefusedJoin(
+  counters: ServerCounters,
+  code: 'INVALID_TOKEN' | 'TOKEN_EXPIRED' | 'CHANNEL_FULL' | 'PROTOCOL_ERROR' | 'NO_PERMISSION' | 'INVALID_PARAMS' | 'BANNED',
+): void {
   counters.joinsRefused++;
   if (code === 'INVALID_TOKEN') counters.joinsRefusedInvalidToken++;
   else if (code === 'TOKEN_EXPIRED') counters.joinsRefusedTokenExpired++;
   else if (code === 'CHANNEL_FULL') counters.joinsRefusedChannelFull++;
+  else if (code === 'NO_PERMISSION' || code === 'INVALID_PARAMS') counters.joinsRefusedNoPermission++;
+  else if (code === 'BANNED') counters.joinsRefusedBanned++;
   else counters.joinsRefusedVersion++;
 }

@@ -38,8 +38,9 @@ export type { LogFormat } from './log-output.js';
 export { DEFAULT_OPTIONS, LOG_LEVELS } from './options.js';
 export type { VerifyToken } from './auth.js';
 export { createTokenVerifier } from './auth.js';
-export type { CreateTokenOptions, TokenClaims, TokenCheck } from './tokens.js';
-export { createToken, verifyToken } from './tokens.js';
+export type { CreateTokenOptions, TokenClaims, TokenCheck, TokenGrants } from './tokens.js';
+export { createToken } from './tokens.js';
+export { createJwtVerifier, verifyToken, type JwtVerifier, type TokenKeys } from './token-verify.js';
 export type { ServerCounters } from './counters.js';
 export type { ServerStats, StatsReport } from './stats.js';
 export type { StoreEvent, ChannelKey, ChannelStore, JoinRequest, JoinResult, MemberRef, MemberSnapshot, StoreHealth, StoreListener } from './store.js';
@@ -93,6 +94,8 @@ function connectionLimits(o: ResolvedOptions): ConnectionLimits {
 
 export async function startServer(options: ServerOptions = {}): Promise<ChannelLinkServer> {
   const resolved = resolveOptions(options);
+  // Before anything starts: a bad public key is a bad parameter.
+  const verifyToken = options.verifyToken ?? createTokenVerifier({ appCertificate: resolved.appCertificate, tokenPublicKey: resolved.tokenPublicKey });
   const tls = loadTls(options.tlsCert, options.tlsKey);
   const log = createLogger(options, resolved);
   const nodeId = randomBytes(6).toString('hex');
@@ -140,7 +143,7 @@ export async function startServer(options: ServerOptions = {}): Promise<ChannelL
     counters,
     log,
     observeJoinLatency: metrics ? metrics.observeJoinLatency : () => {},
-    verifyToken: options.verifyToken ?? createTokenVerifier(resolved.appCertificate),
+    verifyToken,
     // A node that starts without the state of before (in memory) holds back leaves for a peer timeout.
     recovery: new StoreRecovery(resolved.peerTimeoutMs, !store.durable),
   };
@@ -253,7 +256,7 @@ function closeAndThrow(httpServer: { close(): unknown }) {
 }
 
 function logSecurityPosture(log: ServerContext['log'], o: ResolvedOptions, customVerifier: boolean): void {
-  if (!o.appCertificate && !customVerifier) {
+  if (!o.appCertificate && o.tokenPublicKey === undefined && !customVerifier) {
     log.warn(
       'OPEN SERVER: no appCertificate is set, so no token is checked: anyone who can reach this server may join any channel ' +
         'under any uid. For development only; set --app-certificate (CHANNEL_LINK_APP_CERTIFICATE) in production.',

@@ -76,11 +76,14 @@ export function createMetrics(counters: Readonly<ServerCounters>, stats: () => S
     token_expired: c.joinsRefusedTokenExpired,
     channel_full: c.joinsRefusedChannelFull,
     unsupported_version: c.joinsRefusedVersion,
+    no_permission: c.joinsRefusedNoPermission,
+    banned: c.joinsRefusedBanned,
   }), 'outcome');
   counter('channel_link_leaves_total', 'Members that left the channel, by reason.', () => ({
     quit: c.leaves,
     server_timeout: c.peerTimeouts,
     token_expired: c.tokenExpiries,
+    kicked: c.kicks,
   }), 'reason');
   counter('channel_link_timeouts_total', 'Timeouts: no join in time, streams silent (NO_DATA), members silent (SERVER_TIMEOUT).', () => ({
     join: c.joinTimeouts,

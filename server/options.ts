@@ -20,8 +20,10 @@ export interface ServerOptions {
   streamTimeoutMs?: number;
   /** A socket must send a valid join within this time. Default 5000. */
   joinTimeoutMs?: number;
-  /** Set => signed tokens are required (see tokens.ts); unset => the server is open to anyone. */
+  /** Set => signed tokens are required (HS256 JWTs: docs/backend.md, Tokens); unset (and no tokenPublicKey) => the server is open to anyone. */
   appCertificate?: string;
+  /** A backend's public key (PEM text, or a path to a PEM file): RS256, ES256 or EdDSA tokens signed with its private key are accepted too. */
+  tokenPublicKey?: string | Buffer;
   /** Overrides the token check derived from appCertificate. */
   verifyToken?: VerifyToken;
   /** Largest JSON control frame accepted. Default 96 KiB (a join frame with 1024 subscriptions and their positions fits). */
@@ -93,6 +95,8 @@ export interface ResolvedOptions {
   streamTimeoutMs: number;
   joinTimeoutMs: number;
   appCertificate: string | undefined;
+  /** PEM text or path, as given (token-verify.ts loads it). */
+  tokenPublicKey: string | Buffer | undefined;
   maxControlFrameBytes: number;
   maxDataFrameBytes: number;
   logLevel: LogLevel;
@@ -225,6 +229,7 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     streamTimeoutMs,
     joinTimeoutMs: integerIn('joinTimeoutMs', options.joinTimeoutMs, DEFAULT_OPTIONS.joinTimeoutMs, 1, maxMs),
     appCertificate: options.appCertificate,
+    tokenPublicKey: options.tokenPublicKey,
     maxControlFrameBytes: integerIn('maxControlFrameBytes', options.maxControlFrameBytes, DEFAULT_OPTIONS.maxControlFrameBytes, 1024, 2 ** 30),
     maxDataFrameBytes: integerIn('maxDataFrameBytes', options.maxDataFrameBytes, DEFAULT_OPTIONS.maxDataFrameBytes, 1024, 2 ** 30),
     logLevel: level ?? DEFAULT_OPTIONS.logLevel,

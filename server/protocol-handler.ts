@@ -58,7 +58,7 @@ export function createProtocolHandlers(ctx: ServerContext): ConnectionHandlers {
         case 'unsubscribe':
           return unsubscribe(ctx, conn, session, frame.id, frame);
         case 'renew-token':
-          return renewToken(ctx, conn, session, frame.id, frame.token);
+          return request(conn, frame.id, () => renewToken(ctx, conn, session, frame.id, frame.token));
         case 'leave':
           return leave(ctx, conn, session, frame.id);
         case 'set-role':

@@ -11,6 +11,10 @@ import type { StreamRef } from './session-registry.js';
 import type { ChannelKey } from './store.js';
 
 export async function publish(ctx: ServerContext, conn: Connection, session: LocalSession, id: number, streamId: string): Promise<void> {
+  if (!session.grants.canPublish) {
+    conn.send({ type: 'error', id, code: 'NO_PERMISSION', message: 'the token does not allow publishing (canPublish: false)' });
+    return;
+  }
   const outcome = session.role === 'host' ? await ctx.store.publish(session, streamId, MAX_STREAMS_PER_MEMBER) : 'audience';
   if (outcome === 'gone') return sessionGone(ctx, conn, session);
   if (outcome === 'audience') {

@@ -33,11 +33,17 @@ export const CloseCode = {
   JOIN_REFUSED: 4500,
   INVALID_TOKEN: 4501,
   TOKEN_EXPIRED: 4502,
+  /** The token forbids what the join asked for (a role, attributes). */
+  NO_PERMISSION: 4503,
   INVALID_PARAMS: 4506,
   UID_REPLACED: 4509,
   CHANNEL_FULL: 4510,
   /** The server ended the session for a failure of its own. */
   SERVER_ENDED: 4511,
+  /** The backend kicked the member (server API). */
+  KICKED: 4512,
+  /** The backend banned the uid from the channel for a while: its joins are refused. */
+  BANNED: 4513,
 } as const;
 
 /** The first and last close code of each range. */
@@ -69,6 +75,9 @@ export const OUTCOMES: readonly Outcome[] = [
   { code: 'INVALID_PARAMS', closeCode: CloseCode.INVALID_PARAMS, kicked: null, reason: 'SERVER_ERROR', didExpire: false, refusesJoin: true },
   { code: 'UID_CONFLICT', closeCode: CloseCode.UID_REPLACED, kicked: 'UID_BANNED', reason: 'UID_BANNED', didExpire: false, refusesJoin: true },
   { code: 'CHANNEL_FULL', closeCode: CloseCode.CHANNEL_FULL, kicked: null, reason: 'SERVER_ERROR', didExpire: false, refusesJoin: true },
+  { code: 'NO_PERMISSION', closeCode: CloseCode.NO_PERMISSION, kicked: null, reason: 'SERVER_ERROR', didExpire: false, refusesJoin: true },
+  { code: 'BANNED', closeCode: CloseCode.BANNED, kicked: null, reason: 'KICKED', didExpire: false, refusesJoin: true },
+  { code: 'CLOSED', closeCode: CloseCode.KICKED, kicked: 'KICKED', reason: 'KICKED', didExpire: false, refusesJoin: false },
   { code: 'SERVER_ERROR', closeCode: CloseCode.SERVER_ENDED, kicked: 'SERVER_ERROR', reason: 'SERVER_ERROR', didExpire: false, refusesJoin: false },
 ];
 
