@@ -71,6 +71,7 @@ function buildProgram(): Command {
   return program
     .addOption(new Option('--app-certificate <secret>', 'require tokens signed with this secret (without it the server is OPEN)').env(envName('APP_CERTIFICATE')))
     .addOption(new Option('--token-public-key <file>', 'also accept RS256, ES256 or EdDSA tokens signed by the private key of this PEM public key').env(envName('TOKEN_PUBLIC_KEY')))
+    .addOption(new Option('--api-secret <secret>', 'enable the server API under /v1/ with this bearer secret (at least 16 characters)').env(envName('API_SECRET')))
     .addOption(new Option('--allowed-origins <list>', 'comma-separated browser origins allowed to connect (default any)').env(envName('ALLOWED_ORIGINS')))
     .addOption(new Option('--tls-cert <file>', 'PEM certificate chain: serve wss:// and https:// (with --tls-key)').env(envName('TLS_CERT')))
     .addOption(new Option('--tls-key <file>', 'PEM private key of --tls-cert').env(envName('TLS_KEY')))
@@ -165,6 +166,8 @@ function serverOptions(program: Command): ServerOptions {
   if (certificate !== undefined && certificate !== '') options.appCertificate = certificate;
   const tokenPublicKey = text('tokenPublicKey');
   if (tokenPublicKey) options.tokenPublicKey = tokenPublicKey;
+  const apiSecret = text('apiSecret');
+  if (apiSecret) options.apiSecret = apiSecret;
   const origins = text('allowedOrigins');
   if (origins !== undefined && origins.trim() !== '') options.allowedOrigins = origins.split(',').map((o) => o.trim()).filter(Boolean);
   const tlsCert = text('tlsCert');

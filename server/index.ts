@@ -11,6 +11,7 @@ import { createTokenVerifier } from './auth.js';
 import { Connection, type ConnectionLimits } from './connection.js';
 import type { ServerContext } from './context.js';
 import { newCounters } from './counters.js';
+import { createApiHandler } from './api-http.js';
 import { createRequestListener } from './http.js';
 import { createLogger } from './logger.js';
 import { MemoryChannelStore } from './memory-store.js';
@@ -180,6 +181,7 @@ export async function startServer(options: ServerOptions = {}): Promise<ChannelL
     resolved.statsEndpoint ? () => statsReport(stats(), startedAt) : null,
     resolved.metrics?.port === null ? metrics : null,
     () => store.health,
+    createApiHandler(resolved.apiSecret, store, log),
   );
   // A connection that never completes its HTTP request (slowloris) is cut after the join timeout.
   const headersTimeout = Math.max(1_000, resolved.joinTimeoutMs);
@@ -229,6 +231,7 @@ export async function startServer(options: ServerOptions = {}): Promise<ChannelL
     'listening',
   );
   logSecurityPosture(log, resolved, options.verifyToken !== undefined);
+  logBackendContract(log, resolved);
 
   return {
     url,
@@ -264,4 +267,12 @@ function logSecurityPosture(log: ServerContext['log'], o: ResolvedOptions, custo
   } else if (o.appCertificate && o.appCertificate.length < 32) {
     log.warn('appCertificate is shorter than 32 characters: use a long random secret (e.g. `openssl rand -hex 32`).');
   }
+}
+
+/** Says at start what of the backend contract is off, and how to turn it on (docs/backend.md). */
+function logBackendContract(log: ServerContext['log'], o: ResolvedOptions): void {
+  const off = [
+    ...(o.apiSecret ? [] : ['the server API (set --api-secret or CHANNEL_LINK_API_SECRET to list channels and kick members over HTTP under /v1/)']),
+  ];
+  if (off.length > 0) log.info(`not enabled: ${off.join('; ')}; see docs/backend.md`);
 }

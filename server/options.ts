@@ -24,6 +24,8 @@ export interface ServerOptions {
   appCertificate?: string;
   /** A backend's public key (PEM text, or a path to a PEM file): RS256, ES256 or EdDSA tokens signed with its private key are accepted too. */
   tokenPublicKey?: string | Buffer;
+  /** Enables the server API under /v1/ on the main port (`Authorization: Bearer <apiSecret>`); unset: /v1/ answers 404. */
+  apiSecret?: string;
   /** Overrides the token check derived from appCertificate. */
   verifyToken?: VerifyToken;
   /** Largest JSON control frame accepted. Default 96 KiB (a join frame with 1024 subscriptions and their positions fits). */
@@ -95,6 +97,7 @@ export interface ResolvedOptions {
   streamTimeoutMs: number;
   joinTimeoutMs: number;
   appCertificate: string | undefined;
+  apiSecret: string | undefined;
   /** PEM text or path, as given (token-verify.ts loads it). */
   tokenPublicKey: string | Buffer | undefined;
   maxControlFrameBytes: number;
@@ -206,6 +209,9 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
   if (options.appCertificate !== undefined && typeof options.appCertificate !== 'string') {
     invalid('appCertificate must be a string');
   }
+  if (options.apiSecret !== undefined && (typeof options.apiSecret !== 'string' || options.apiSecret.length < 16)) {
+    invalid('apiSecret must be a string of at least 16 characters (e.g. `openssl rand -hex 32`)');
+  }
   if (options.logFormat !== undefined && !isLogFormat(options.logFormat)) invalid("logFormat must be 'json' or 'pretty'");
   if (options.statsEndpoint !== undefined && typeof options.statsEndpoint !== 'boolean') invalid('statsEndpoint must be a boolean');
   if (options.staticDir !== undefined && (typeof options.staticDir !== 'string' || options.staticDir === '')) {
@@ -230,6 +236,7 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     joinTimeoutMs: integerIn('joinTimeoutMs', options.joinTimeoutMs, DEFAULT_OPTIONS.joinTimeoutMs, 1, maxMs),
     appCertificate: options.appCertificate,
     tokenPublicKey: options.tokenPublicKey,
+    apiSecret: options.apiSecret || undefined,
     maxControlFrameBytes: integerIn('maxControlFrameBytes', options.maxControlFrameBytes, DEFAULT_OPTIONS.maxControlFrameBytes, 1024, 2 ** 30),
     maxDataFrameBytes: integerIn('maxDataFrameBytes', options.maxDataFrameBytes, DEFAULT_OPTIONS.maxDataFrameBytes, 1024, 2 ** 30),
     logLevel: level ?? DEFAULT_OPTIONS.logLevel,

@@ -130,6 +130,14 @@ async function admit(
       return null;
     }
     const { grants, attributes } = applied;
+    // Bans exist only where the server API is on (docs/backend.md, Server API): other servers skip the read.
+    const bannedUntil = ctx.options.apiSecret ? await ctx.store.bannedUntil(key, uid) : null;
+    if (bannedUntil !== null) {
+      countRefusedJoin(ctx.counters, 'BANNED');
+      conn.log.info({ appId: frame.appId, channel: frame.channel, uid, until: bannedUntil }, 'join rejected: banned');
+      refuse(conn, 'BANNED', `uid ${String(uid)} is banned from channel ${frame.channel} for ${Math.ceil((bannedUntil - Date.now()) / 1000)} more seconds`);
+      return null;
+    }
     const result = await ctx.store.join({
       key,
       uid,
@@ -321,6 +329,16 @@ export async function onTokenExpire(ctx: ServerContext, sessionId: string): Prom
   ctx.log.info({ uid: session.uid, session: logId(sessionId) }, 'token expired: session ended');
   if (session.conn) kick(session.conn, 'TOKEN_EXPIRE', 'the token has expired');
   await endSession(ctx, session, 'QUIT');
+}
+
+/** The server API kicked the member: its client is told KICKED (no reconnect), peers see it leave with KICKED. */
+export async function onKick(ctx: ServerContext, sessionId: string, message: string): Promise<void> {
+  const session = ctx.sessions.get(sessionId);
+  if (!session) return;
+  ctx.counters.kicks++;
+  ctx.log.info({ uid: session.uid, session: logId(sessionId) }, 'kicked by the server API');
+  if (session.conn) kick(session.conn, 'KICKED', message);
+  await endSession(ctx, session, 'KICKED');
 }
 
 /** Silence reached streamTimeoutMs: the member's streams go (NO_DATA); it stays a member. */

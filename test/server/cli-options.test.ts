@@ -29,6 +29,14 @@ describe('parseCli', () => {
     expect(parseCli(['--port', '9003'])).toEqual({ kind: 'run', options: { port: 9003 } });
   });
 
+  it('the backend contract: --api-secret and --token-public-key, or their CHANNEL_LINK_* variables', () => {
+    expect(parseCli(['--api-secret', 'a'.repeat(20), '--token-public-key', 'key.pem'])).toEqual({ kind: 'run', options: { apiSecret: 'a'.repeat(20), tokenPublicKey: 'key.pem' } });
+    vi.stubEnv('CHANNEL_LINK_API_SECRET', 'b'.repeat(20));
+    vi.stubEnv('CHANNEL_LINK_TOKEN_PUBLIC_KEY', 'other.pem');
+    expect(parseCli([])).toEqual({ kind: 'run', options: { apiSecret: 'b'.repeat(20), tokenPublicKey: 'other.pem' } });
+    expect(() => resolveOptions({ apiSecret: 'short' })).toThrow(expect.objectContaining({ code: 'INVALID_PARAMS' }));
+  });
+
   it('a stream timeout up to the peer timeout is fine', () => {
     expect(parseCli(['--peer-timeout-ms', '4000', '--stream-timeout-ms', '4000'])).toEqual({ kind: 'run', options: { peerTimeoutMs: 4000, streamTimeoutMs: 4000 } });
     expect(() => parseCli(['--peer-timeout-ms', '4000', '--stream-timeout-ms', '4001'])).toThrow('a stream cannot outlive its member');

@@ -39,6 +39,7 @@ function recorder(): { listener: StoreListener; node: Omit<Node, 'store'> } {
     sessionTaken: (sessionId, how) => taken.push(`${how} ${sessionId}`),
     adopted: (sessions) => adopted.push(...sessions.map((s) => `${String(s.uid)} ${s.sessionId} ${s.streams.join(',')}${s.role === 'audience' ? ' audience' : ''}`)),
     reconnected: () => {},
+    kick: () => {},
   };
   const log = (key: string) =>
     events
