@@ -38,6 +38,14 @@ export interface ServerCounters {
   joinsRefusedBanned: number;
   /** Members kicked through the server API (peer-leave KICKED). */
   kicks: number;
+  /** Webhook requests answered 2xx. */
+  webhooksDelivered: number;
+  /** Webhook requests that failed (an error status, a timeout, a receiver down): each is retried. */
+  webhookAttemptsFailed: number;
+  /** Webhook events dropped because their queue was full. */
+  webhooksDropped: number;
+  /** Webhook events dropped after webhookRetryMs without a delivery. */
+  webhooksExpired: number;
   /** Members that left (peer-leave QUIT). */
   leaves: number;
   /** Sockets that sent no join within joinTimeoutMs. */
@@ -75,6 +83,10 @@ export function newCounters(): ServerCounters {
     joinsRefusedNoPermission: 0,
     joinsRefusedBanned: 0,
     kicks: 0,
+    webhooksDelivered: 0,
+    webhookAttemptsFailed: 0,
+    webhooksDropped: 0,
+    webhooksExpired: 0,
     leaves: 0,
     joinTimeouts: 0,
     streamTimeouts: 0,

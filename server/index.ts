@@ -33,6 +33,7 @@ import { statsReport, type ServerStats } from './stats.js';
 import { loadTls } from './tls.js';
 import { TokenExpiry } from './token-expiry.js';
 import { createUpgradeHandler } from './upgrade.js';
+import { createWebhooks, NO_WEBHOOKS, type Webhooks } from './webhooks.js';
 
 export type { ServerOptions, LogLevel, ResolvedOptions } from './options.js';
 export type { LogFormat } from './log-output.js';
@@ -48,6 +49,8 @@ export type { StoreEvent, ChannelKey, ChannelStore, JoinRequest, JoinResult, Mem
 export { channelKey, StoreUnavailableError } from './store.js';
 export { MemoryChannelStore } from './memory-store.js';
 export { RedisChannelStore, type RedisStoreOptions } from './cluster/redis-store.js';
+export { verifyWebhook, signWebhook, SIGNATURE_HEADER, type VerifyWebhookOptions } from './webhook-signature.js';
+export { WEBHOOK_EVENT_TYPES, type WebhookEvent, type WebhookEventType } from './webhook-events.js';
 
 export interface ChannelLinkServer {
   /** e.g. 'ws://127.0.0.1:8080' ('wss://...' with TLS) */
@@ -133,7 +136,10 @@ export async function startServer(options: ServerOptions = {}): Promise<ChannelL
     const buffered = store.messages instanceof MemoryMessageLog ? { buffered: store.messages.buffered } : {};
     return { sessions: local.length, members: local.filter((s) => s.conn !== null).length, channels, sockets: sockets.size, streams, ...buffered, counters: { ...counters } };
   };
-  const metrics = resolved.metrics ? createMetrics(counters, stats) : null;
+  // The metrics read the webhook queue, and the webhooks report their latency to the metrics.
+  let webhooks: Webhooks = NO_WEBHOOKS;
+  const metrics = resolved.metrics ? createMetrics(counters, stats, () => webhooks.queueLength) : null;
+  webhooks = createWebhooks(resolved, log, counters, metrics ? metrics.observeWebhookLatency : undefined);
   const ctx: ServerContext = {
     options: resolved,
     nodeId,
@@ -144,6 +150,7 @@ export async function startServer(options: ServerOptions = {}): Promise<ChannelL
     counters,
     log,
     observeJoinLatency: metrics ? metrics.observeJoinLatency : () => {},
+    webhooks,
     verifyToken,
     // A node that starts without the state of before (in memory) holds back leaves for a peer timeout.
     recovery: new StoreRecovery(resolved.peerTimeoutMs, !store.durable),
@@ -243,6 +250,8 @@ export async function startServer(options: ServerOptions = {}): Promise<ChannelL
       closing ??= (async () => {
         await metricsEndpoint?.close();
         await shutdown({ httpServer, wss, sockets, sessions: ctx.sessions, store, log, graceMs: resolved.closeGraceMs });
+        // Events still queued are lost with the process (docs/backend.md, Webhooks).
+        webhooks.close();
       })();
       return closing;
     },
@@ -273,6 +282,7 @@ function logSecurityPosture(log: ServerContext['log'], o: ResolvedOptions, custo
 function logBackendContract(log: ServerContext['log'], o: ResolvedOptions): void {
   const off = [
     ...(o.apiSecret ? [] : ['the server API (set --api-secret or CHANNEL_LINK_API_SECRET to list channels and kick members over HTTP under /v1/)']),
+    ...(o.webhookUrls.length > 0 ? [] : ['webhooks (set --webhook-url URL and --webhook-secret, or CHANNEL_LINK_WEBHOOK_URLS and CHANNEL_LINK_WEBHOOK_SECRET, to have every channel event POSTed, signed)']),
   ];
   if (off.length > 0) log.info(`not enabled: ${off.join('; ')}; see docs/backend.md`);
 }

@@ -212,9 +212,9 @@ export class MemoryChannelStore implements ChannelStore {
     return 'ok';
   }
 
-  async leave(ref: MemberRef, reason: PeerLeaveReason): Promise<boolean> {
+  async leave(ref: MemberRef, reason: PeerLeaveReason): Promise<ChannelCounts | null> {
     const found = this.find(ref);
-    if (!found) return false;
+    if (!found) return null;
     const { channel, member } = found;
     if (member.role === 'host') for (const frame of leaveEvents(member.uid, member.streams, reason)) this.emit(ref.key, ref.sessionId, frame);
     // One who quit is gone with its messages; one who went silent may come back within the window.
@@ -222,7 +222,7 @@ export class MemoryChannelStore implements ChannelStore {
     channel.remove(uidKey(ref.uid));
     this.countsChanged(ref.key, channel);
     if (channel.empty) this.channels.delete(ref.key);
-    return true;
+    return channel.counts;
   }
 
   async removeStreams(ref: MemberRef): Promise<boolean> {

@@ -26,6 +26,12 @@ export interface ServerOptions {
   tokenPublicKey?: string | Buffer;
   /** Enables the server API under /v1/ on the main port (`Authorization: Bearer <apiSecret>`); unset: /v1/ answers 404. */
   apiSecret?: string;
+  /** Every event the server decides is POSTed, signed, to each of these http(s) URLs (docs/backend.md, Webhooks). */
+  webhookUrls?: readonly string[];
+  /** The secret webhooks are signed with; required with webhookUrls. */
+  webhookSecret?: string;
+  /** An event undelivered this long is dropped. Default 600000 (10 min). */
+  webhookRetryMs?: number;
   /** Overrides the token check derived from appCertificate. */
   verifyToken?: VerifyToken;
   /** Largest JSON control frame accepted. Default 96 KiB (a join frame with 1024 subscriptions and their positions fits). */
@@ -98,6 +104,9 @@ export interface ResolvedOptions {
   joinTimeoutMs: number;
   appCertificate: string | undefined;
   apiSecret: string | undefined;
+  webhookUrls: readonly string[];
+  webhookSecret: string | undefined;
+  webhookRetryMs: number;
   /** PEM text or path, as given (token-verify.ts loads it). */
   tokenPublicKey: string | Buffer | undefined;
   maxControlFrameBytes: number;
@@ -152,6 +161,7 @@ export const DEFAULT_OPTIONS = {
   statsEndpoint: false,
   redisPrefix: 'cl:',
   nodeTtlMs: 3_000,
+  webhookRetryMs: 600_000,
 } as const satisfies Partial<ResolvedOptions>;
 
 const invalid = (message: string): never => {
@@ -237,6 +247,7 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     appCertificate: options.appCertificate,
     tokenPublicKey: options.tokenPublicKey,
     apiSecret: options.apiSecret || undefined,
+    ...resolveWebhooks(options),
     maxControlFrameBytes: integerIn('maxControlFrameBytes', options.maxControlFrameBytes, DEFAULT_OPTIONS.maxControlFrameBytes, 1024, 2 ** 30),
     maxDataFrameBytes: integerIn('maxDataFrameBytes', options.maxDataFrameBytes, DEFAULT_OPTIONS.maxDataFrameBytes, 1024, 2 ** 30),
     logLevel: level ?? DEFAULT_OPTIONS.logLevel,
@@ -261,5 +272,28 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     redisUrl: options.redisUrl,
     redisPrefix: prefix,
     nodeTtlMs: integerIn('nodeTtlMs', options.nodeTtlMs, DEFAULT_OPTIONS.nodeTtlMs, 150, 600_000),
+  };
+}
+
+/** Webhook URLs (http or https, at most 16), their secret (required with them) and the retry window. */
+function resolveWebhooks(options: ServerOptions): Pick<ResolvedOptions, 'webhookUrls' | 'webhookSecret' | 'webhookRetryMs'> {
+  const urls = options.webhookUrls ?? [];
+  if (!Array.isArray(urls) || urls.length > 16) invalid('webhookUrls must be an array of at most 16 URLs');
+  for (const url of urls) {
+    let ok = false;
+    try {
+      ok = typeof url === 'string' && /^https?:$/.test(new URL(url).protocol);
+    } catch {
+      // reported below
+    }
+    if (!ok) invalid(`webhookUrls: not an http(s) URL: ${String(url)}`);
+  }
+  const secret = options.webhookSecret || undefined;
+  if (secret !== undefined && (typeof secret !== 'string' || secret.length < 16)) invalid('webhookSecret must be a string of at least 16 characters');
+  if (urls.length > 0 && secret === undefined) invalid('webhookUrls need a webhookSecret (--webhook-secret) to sign them');
+  return {
+    webhookUrls: [...urls],
+    webhookSecret: secret,
+    webhookRetryMs: integerIn('webhookRetryMs', options.webhookRetryMs, DEFAULT_OPTIONS.webhookRetryMs, 0, 24 * 3600 * 1000),
   };
 }

@@ -20,6 +20,7 @@ import { finishReplay, prepareReplay } from './replay.js';
 import { SessionQuality } from './session-quality.js';
 import { applyToken, roleRefusal, withFixedAttributes, type Refusal } from './token-grants.js';
 import type { TokenGrants } from './tokens.js';
+import { memberJoined, memberLeft, roleChanged, streamUnpublished } from './webhooks.js';
 import { channelKey, parseChannelKey, StoreUnavailableError, type Attributes, type ChannelKey, type JoinResult, type QualityPair } from './store.js';
 
 export const newSessionId = (): string => randomBytes(18).toString('base64url');
@@ -55,6 +56,8 @@ export async function join(ctx: ServerContext, conn: Connection, frame: JoinFram
     if (resumed) ctx.counters.joinsResumed++;
     else if (result.outcome === 'replaced') ctx.counters.joinsReplaced++;
     else ctx.counters.joinsFresh++;
+    // A resume or a uid replacement continues a stay: only a fresh member is news to the backend.
+    if (result.outcome === 'fresh') memberJoined(ctx.webhooks, key, uid, result.role, attributes, result.counts);
     if (conn.phase === 'closed') {
       // The socket went away during the round trip: the member stays, as a dropped session.
       conn.log.debug('socket closed while joining');
@@ -262,7 +265,7 @@ export async function setRole(ctx: ServerContext, conn: Connection, session: Loc
   }
   if (result.outcome === 'changed') {
     session.role = role;
-    if (role === 'audience') session.takeStreams();
+    roleChanged(ctx.webhooks, session.key, session.uid, role, role === 'audience' ? session.takeStreams() : []);
     session.channel.updateCounts(result.counts);
     conn.log.info({ uid: session.uid, role }, 'role changed');
   }
@@ -350,6 +353,7 @@ export async function onStreamTimeout(ctx: ServerContext, sessionId: string): Pr
   ctx.counters.streamTimeouts++;
   try {
     if (!(await ctx.store.removeStreams(session))) ctx.sessions.end(session); // no longer ours
+    else for (const streamId of streams) streamUnpublished(ctx.webhooks, session.key, session.uid, streamId, 'NO_DATA');
   } catch (error) {
     if (!storeDown(error)) throw error;
     // Tell this node's members now; the store learns when it is back (restore()).
@@ -379,8 +383,11 @@ export async function onPeerTimeout(ctx: ServerContext, sessionId: string): Prom
  */
 export async function endSession(ctx: ServerContext, session: LocalSession, reason: PeerLeaveReason): Promise<void> {
   ctx.sessions.end(session);
+  const streams = [...session.streams];
   try {
-    await ctx.store.leave(session, reason);
+    // The store's leave is the decision (only the owner's succeeds): the one node that made it tells the backend.
+    const after = await ctx.store.leave(session, reason);
+    if (after) memberLeft(ctx.webhooks, session.key, session.uid, session.role, streams, reason, after);
   } catch (error) {
     if (!storeDown(error)) throw error;
     ctx.recovery.leftWhileDown(session.sessionId, reason);

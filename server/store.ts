@@ -247,8 +247,8 @@ export interface ChannelStore extends ChannelAdmin {
   setAttributes(member: MemberRef, attributes: Attributes): Promise<'ok' | 'gone'>;
   /** Records a host's quality and tells its peers; 'gone' if this node no longer owns the session. */
   setQuality(member: MemberRef, quality: QualityPair): Promise<'ok' | 'gone'>;
-  /** Removes the member and its streams, if this node still owns that session. */
-  leave(member: MemberRef, reason: PeerLeaveReason): Promise<boolean>;
+  /** Removes the member and its streams, if this node still owns that session: the channel's counts after, or null if it was not this node's. */
+  leave(member: MemberRef, reason: PeerLeaveReason): Promise<ChannelCounts | null>;
   /** Removes every stream of the member (NO_DATA), if this node still owns that session. */
   removeStreams(member: MemberRef): Promise<boolean>;
   publish(member: MemberRef, streamId: string, maxStreams: number): Promise<PublishResult>;

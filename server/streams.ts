@@ -9,6 +9,7 @@ import type { LocalSession } from './local-session.js';
 import { finishReplay, prepareReplay, type Position } from './replay.js';
 import type { StreamRef } from './session-registry.js';
 import type { ChannelKey } from './store.js';
+import { streamPublished, streamUnpublished } from './webhooks.js';
 
 export async function publish(ctx: ServerContext, conn: Connection, session: LocalSession, id: number, streamId: string): Promise<void> {
   if (!session.grants.canPublish) {
@@ -26,7 +27,10 @@ export async function publish(ctx: ServerContext, conn: Connection, session: Loc
     return;
   }
   session.addStream(streamId);
-  if (outcome === 'added') conn.log.debug({ streamId }, 'stream published');
+  if (outcome === 'added') {
+    conn.log.debug({ streamId }, 'stream published');
+    streamPublished(ctx.webhooks, session.key, session.uid, streamId);
+  }
   conn.send({ type: 'ack', id });
 }
 
@@ -43,6 +47,7 @@ export async function unpublish(ctx: ServerContext, conn: Connection, session: L
     return;
   }
   conn.log.debug({ streamId }, 'stream unpublished');
+  streamUnpublished(ctx.webhooks, session.key, session.uid, streamId, 'UNPUBLISHED');
   conn.send({ type: 'ack', id });
 }
 

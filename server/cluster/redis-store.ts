@@ -219,10 +219,10 @@ export class RedisChannelStore implements ChannelStore {
     return this.guard(() => this.scripts.run(scripts.setQuality, { ...this.member(ref), quality }));
   }
 
-  async leave(ref: MemberRef, reason: PeerLeaveReason): Promise<boolean> {
+  async leave(ref: MemberRef, reason: PeerLeaveReason): Promise<ChannelCounts | null> {
     const counts = await this.guard(() => this.scripts.run(scripts.leave, { ...this.member(ref), reason, windowMs: this.bounds.windowMs }));
     if (counts) this.countsChanged(ref.key, counts);
-    return counts !== null;
+    return counts;
   }
 
   removeStreams(ref: MemberRef): Promise<boolean> {
