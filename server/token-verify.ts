@@ -5,7 +5,7 @@
  * app/channel/uid is INVALID_TOKEN; expired or not yet valid is TOKEN_EXPIRED. Nothing in the
  * token is read before its signature is checked (jose verifies first).
  */
-import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
+import { createHmac, createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { errors, jwtVerify, type JWSHeaderParameters, type JWTPayload } from 'jose';
 import { ChannelLinkError } from '../src/errors.js';
@@ -112,7 +112,7 @@ export function createJwtVerifier(keys: TokenKeys): JwtVerifier {
   // (jose refuses an algorithm outside the list before it asks for a key.)
   const keyFor = (header: JWSHeaderParameters): KeyObject => (header.alg === 'HS256' ? secret : pub?.key)!;
 
-  return async (token, claims, now = Date.now()) => {
+  const verify: JwtVerifier = async (token, claims, now = Date.now()) => {
     if (token === null) return invalid('a token is required');
     if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return invalid('malformed token');
     let payload: JWTPayload;
@@ -123,7 +123,20 @@ export function createJwtVerifier(keys: TokenKeys): JwtVerifier {
     }
     return checkClaims(payload, claims, now);
   };
+  // jose's first verifications cost tens of ms (the key's import, the code's first runs): pay
+  // them now, off any join, with throwaway tokens (their verdicts are ignored): one signed with the
+  // secret, so the whole path runs, and one of each algorithm.
+  const part = `${b64url({ alg: 'HS256', typ: 'JWT' })}.${b64url({ app: '', channel: '', uid: 0, exp: 1 })}`;
+  const warmUps = [
+    ...(keys.appCertificate ? [`${part}.${createHmac('sha256', keys.appCertificate).update(part).digest('base64url')}`] : []),
+    ...algorithms.map((alg) => `${b64url({ alg, typ: 'JWT' })}.${b64url({ exp: 1 })}.AAAA`),
+  ];
+  void warmUps.reduce((done, token) => done.then(() => verify(token, WARM_UP)), Promise.resolve<unknown>(undefined));
+  return verify;
 }
+
+const b64url = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+const WARM_UP: TokenClaims = { appId: '', channel: '', uid: 0 };
 
 /** Checks one token against the app certificate and what the client asks for (HS256 only). */
 export function verifyToken(token: string | null, appCertificate: string, claims: TokenClaims, now = Date.now()): Promise<TokenCheck> {
