@@ -50,6 +50,7 @@ const INTEGER_FLAGS: IntegerFlag[] = [
   { key: 'dataBurst', flag: '--data-burst', env: 'DATA_BURST', min: 1, max: 1e6, what: 'an integer 1-1000000', help: `data frames per connection at once (default ${defaults.dataBurst})` },
   { key: 'rateLimitMaxDropped', flag: '--rate-limit-max-dropped', env: 'RATE_LIMIT_MAX_DROPPED', min: 0, max: 1e9, what: 'an integer 0-1000000000', help: `frames dropped by the rate limits within 10 s before disconnecting (default ${defaults.rateLimitMaxDropped})` },
   { key: 'maxBufferedBytes', flag: '--max-buffered-bytes', env: 'MAX_BUFFERED_BYTES', min: 65536, max: 2 ** 31, what: 'an integer 65536-2147483648', help: `a socket with more unsent bytes is closed as a slow consumer (default ${defaults.maxBufferedBytes})` },
+  { key: 'webhookRetryMs', flag: '--webhook-retry-ms', env: 'WEBHOOK_RETRY_MS', min: 0, max: 86_400_000, what: 'an integer 0-86400000', help: `an undelivered webhook is retried this long, then dropped (default ${defaults.webhookRetryMs})` },
   { key: 'nodeTtlMs', flag: '--node-ttl-ms', env: 'NODE_TTL_MS', min: 150, max: 600_000, what: 'an integer 150-600000', help: `cluster: a node silent this long is dead, its members are adopted (default ${defaults.nodeTtlMs})` },
   { key: 'metricsPort', flag: '--metrics-port', env: 'METRICS_PORT', min: 0, max: 65535, what: 'an integer 0-65535', help: 'serve GET /metrics on this port instead, to any client (implies --metrics)' },
   { key: 'streamBufferMs', flag: '--stream-buffer-ms', env: 'STREAM_BUFFER_MS', min: 0, max: MAX_MS, what: 'an integer of milliseconds', help: 'how long each stream keeps its recent messages for subscribers that resume (default: the peer timeout)' },
@@ -71,6 +72,10 @@ function buildProgram(): Command {
   for (const f of INTEGER_FLAGS) program.addOption(new Option(`${f.flag} <n>`, f.help).env(envName(f.env)));
   return program
     .addOption(new Option('--app-certificate <secret>', 'require tokens signed with this secret (without it the server is OPEN)').env(envName('APP_CERTIFICATE')))
+    .addOption(new Option('--token-public-key <file>', 'also accept RS256, ES256 or EdDSA tokens signed by the private key of this PEM public key').env(envName('TOKEN_PUBLIC_KEY')))
+    .addOption(new Option('--api-secret <secret>', 'enable the server API under /v1/ with this bearer secret (at least 16 characters)').env(envName('API_SECRET')))
+    .addOption(new Option('--webhook-url <url>', 'POST every channel event, signed, to this URL (repeatable; env: CHANNEL_LINK_WEBHOOK_URLS, comma-separated)').argParser((url: string, all: string[] | undefined) => [...(all ?? []), url]))
+    .addOption(new Option('--webhook-secret <secret>', 'the secret webhooks are signed with (required with --webhook-url)').env(envName('WEBHOOK_SECRET')))
     .addOption(new Option('--allowed-origins <list>', 'comma-separated browser origins allowed to connect (default any)').env(envName('ALLOWED_ORIGINS')))
     .addOption(new Option('--tls-cert <file>', 'PEM certificate chain: serve wss:// and https:// (with --tls-key)').env(envName('TLS_CERT')))
     .addOption(new Option('--tls-key <file>', 'PEM private key of --tls-cert').env(envName('TLS_KEY')))
@@ -125,7 +130,7 @@ export function parseCli(argv: readonly string[]): CliOutcome {
 }
 
 function serverOptions(program: Command): ServerOptions {
-  const raw = program.opts<Record<string, string | boolean | undefined>>();
+  const raw = program.opts<Record<string, string | string[] | boolean | undefined>>();
   /** Names the flag, or the variable when the value came from the environment. */
   const nameOf = (key: string, flag: string, env: string): string => (program.getOptionValueSource(key) === 'env' ? env : flag);
   const text = (key: string): string | undefined => (typeof raw[key] === 'string' ? (raw[key] as string) : undefined);
@@ -163,6 +168,14 @@ function serverOptions(program: Command): ServerOptions {
   }
   const certificate = text('appCertificate');
   if (certificate !== undefined && certificate !== '') options.appCertificate = certificate;
+  const tokenPublicKey = text('tokenPublicKey');
+  if (tokenPublicKey) options.tokenPublicKey = tokenPublicKey;
+  const webhookUrls = Array.isArray(raw.webhookUrl) ? (raw.webhookUrl as string[]) : (process.env[envName('WEBHOOK_URLS')] ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+  if (webhookUrls.length > 0) options.webhookUrls = webhookUrls;
+  const webhookSecret = text('webhookSecret');
+  if (webhookSecret) options.webhookSecret = webhookSecret;
+  const apiSecret = text('apiSecret');
+  if (apiSecret) options.apiSecret = apiSecret;
   const origins = text('allowedOrigins');
   if (origins !== undefined && origins.trim() !== '') options.allowedOrigins = origins.split(',').map((o) => o.trim()).filter(Boolean);
   const tlsCert = text('tlsCert');

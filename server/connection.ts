@@ -4,6 +4,7 @@
  * What a frame *means* is decided by the handlers (protocol-handler.ts).
  * Nothing thrown while handling a frame escapes: it closes this socket, never the process.
  */
+import { decodeClientFrame } from '../src/client-frames.js';
 import type { Logger } from 'pino';
 import type { RawData, WebSocket } from 'ws';
 import type { ErrorCode } from '../src/errors.js';
@@ -12,7 +13,6 @@ import {
   CloseCode,
   ProtocolError,
   decodeDataHeader,
-  decodeClientFrame,
   encodeFrame,
   type ClientFrame,
   type ServerFrame,

@@ -9,6 +9,7 @@ import type { SocketRegistry } from './socket-registry.js';
 import type { ChannelStore } from './store.js';
 import type { StoreRecovery } from './store-recovery.js';
 import type { TokenExpiry } from './token-expiry.js';
+import type { Webhooks } from './webhooks.js';
 
 export interface ServerContext {
   readonly options: ResolvedOptions;
@@ -28,4 +29,6 @@ export interface ServerContext {
   readonly recovery: StoreRecovery;
   /** Records how long a join took, from its frame to the `joined` reply (the /metrics histogram; a no-op without metrics). */
   readonly observeJoinLatency: (seconds: number) => void;
+  /** What this node decides, told to the webhook URLs (a no-op without them). */
+  readonly webhooks: Webhooks;
 }

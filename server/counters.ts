@@ -40,6 +40,20 @@ export interface ServerCounters {
   deferredResumes: number;
   /** Newcomers' joins deferred with SERVER_BUSY. */
   deferredJoins: number;
+  /** Of joinsRefused: the token forbids the role or the attributes asked for (NO_PERMISSION, INVALID_PARAMS). */
+  joinsRefusedNoPermission: number;
+  /** Of joinsRefused: the uid is banned from the channel for now (BANNED). */
+  joinsRefusedBanned: number;
+  /** Members kicked through the server API (peer-leave KICKED). */
+  kicks: number;
+  /** Webhook requests answered 2xx. */
+  webhooksDelivered: number;
+  /** Webhook requests that failed (an error status, a timeout, a receiver down): each is retried. */
+  webhookAttemptsFailed: number;
+  /** Webhook events dropped because their queue was full. */
+  webhooksDropped: number;
+  /** Webhook events dropped after webhookRetryMs without a delivery. */
+  webhooksExpired: number;
   /** Members that left (peer-leave QUIT). */
   leaves: number;
   /** Sockets that sent no join within joinTimeoutMs. */
@@ -78,6 +92,13 @@ export function newCounters(): ServerCounters {
     admittedJoins: 0,
     deferredResumes: 0,
     deferredJoins: 0,
+    joinsRefusedNoPermission: 0,
+    joinsRefusedBanned: 0,
+    kicks: 0,
+    webhooksDelivered: 0,
+    webhookAttemptsFailed: 0,
+    webhooksDropped: 0,
+    webhooksExpired: 0,
     leaves: 0,
     joinTimeouts: 0,
     streamTimeouts: 0,
@@ -90,10 +111,15 @@ export function newCounters(): ServerCounters {
 }
 
 /** Counts a refused join under its total and its reason. */
-export function countRefusedJoin(counters: ServerCounters, code: 'INVALID_TOKEN' | 'TOKEN_EXPIRED' | 'CHANNEL_FULL' | 'PROTOCOL_ERROR'): void {
+export function countRefusedJoin(
+  counters: ServerCounters,
+  code: 'INVALID_TOKEN' | 'TOKEN_EXPIRED' | 'CHANNEL_FULL' | 'PROTOCOL_ERROR' | 'NO_PERMISSION' | 'INVALID_PARAMS' | 'BANNED',
+): void {
   counters.joinsRefused++;
   if (code === 'INVALID_TOKEN') counters.joinsRefusedInvalidToken++;
   else if (code === 'TOKEN_EXPIRED') counters.joinsRefusedTokenExpired++;
   else if (code === 'CHANNEL_FULL') counters.joinsRefusedChannelFull++;
+  else if (code === 'NO_PERMISSION' || code === 'INVALID_PARAMS') counters.joinsRefusedNoPermission++;
+  else if (code === 'BANNED') counters.joinsRefusedBanned++;
   else counters.joinsRefusedVersion++;
 }

@@ -1,6 +1,7 @@
-/** Plain HTTP side of the server: GET /healthz, the optional GET /stats, GET /metrics and static folder. */
+/** Plain HTTP side of the server: GET /healthz, the optional GET /stats, GET /metrics, the server API (/v1/) and static folder. */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import type { ApiHandler } from './api-http.js';
 import { serveMetrics } from './metrics-http.js';
 import type { ServerMetrics } from './metrics.js';
 import { serveStats, type StatsReport } from './stats.js';
@@ -21,15 +22,21 @@ export function createRequestListener(
   stats: (() => StatsReport) | null = null,
   metrics: ServerMetrics | null = null,
   health: () => { ok: boolean; reason?: string } = () => ({ ok: true }),
+  api: ApiHandler | null = null,
 ): RequestListener {
   const serveStatic = staticDir ? createStaticHandler(staticDir) : null;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    let pathname: string;
+    let url: URL;
     try {
-      pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+      url = new URL(req.url ?? '/', 'http://localhost');
     } catch {
       return send(res, 400, 'bad request\n');
+    }
+    const { pathname } = url;
+    if (pathname === '/v1' || pathname.startsWith('/v1/')) {
+      if (api) return api(req, res, url);
+      return send(res, 404, JSON.stringify({ error: { code: 'NOT_FOUND', message: 'the server API is off (set apiSecret)' } }), 'application/json');
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD');

@@ -13,6 +13,7 @@ import { createTokenVerifier } from './auth.js';
 import { Connection, type ConnectionLimits } from './connection.js';
 import type { ServerContext } from './context.js';
 import { newCounters } from './counters.js';
+import { createApiHandler } from './api-http.js';
 import { createRequestListener } from './http.js';
 import { createLogger } from './logger.js';
 import { MemoryChannelStore } from './memory-store.js';
@@ -35,20 +36,24 @@ import { statsReport, type ServerStats } from './stats.js';
 import { loadTls } from './tls.js';
 import { TokenExpiry } from './token-expiry.js';
 import { createUpgradeHandler } from './upgrade.js';
+import { createWebhooks, NO_WEBHOOKS, type Webhooks } from './webhooks.js';
 
 export type { ServerOptions, LogLevel, ResolvedOptions } from './options.js';
 export type { LogFormat } from './log-output.js';
 export { DEFAULT_OPTIONS, LOG_LEVELS } from './options.js';
 export type { VerifyToken } from './auth.js';
 export { createTokenVerifier } from './auth.js';
-export type { CreateTokenOptions, TokenClaims, TokenCheck } from './tokens.js';
-export { createToken, verifyToken } from './tokens.js';
+export type { CreateTokenOptions, TokenClaims, TokenCheck, TokenGrants } from './tokens.js';
+export { createToken } from './tokens.js';
+export { createJwtVerifier, verifyToken, type JwtVerifier, type TokenKeys } from './token-verify.js';
 export type { ServerCounters } from './counters.js';
 export type { ServerStats, StatsReport } from './stats.js';
 export type { StoreEvent, ChannelKey, ChannelStore, JoinRequest, JoinResult, MemberRef, MemberSnapshot, StoreHealth, StoreListener } from './store.js';
 export { channelKey, StoreUnavailableError } from './store.js';
 export { MemoryChannelStore } from './memory-store.js';
 export { RedisChannelStore, type RedisStoreOptions } from './cluster/redis-store.js';
+export { verifyWebhook, signWebhook, SIGNATURE_HEADER, type VerifyWebhookOptions } from './webhook-signature.js';
+export { WEBHOOK_EVENT_TYPES, type WebhookEvent, type WebhookEventType } from './webhook-events.js';
 
 export interface ChannelLinkServer {
   /** e.g. 'ws://127.0.0.1:8080' ('wss://...' with TLS) */
@@ -104,6 +109,8 @@ function connectionLimits(o: ResolvedOptions): ConnectionLimits {
 
 export async function startServer(options: ServerOptions = {}): Promise<ChannelLinkServer> {
   const resolved = resolveOptions(options);
+  // Before anything starts: a bad public key is a bad parameter.
+  const verifyToken = options.verifyToken ?? createTokenVerifier({ appCertificate: resolved.appCertificate, tokenPublicKey: resolved.tokenPublicKey });
   const tls = loadTls(options.tlsCert, options.tlsKey);
   const log = createLogger(options, resolved);
   const nodeId = randomBytes(6).toString('hex');
@@ -150,7 +157,10 @@ export async function startServer(options: ServerOptions = {}): Promise<ChannelL
       counters: { ...counters },
     };
   };
-  const metrics = resolved.metrics ? createMetrics(counters, stats) : null;
+  // The metrics read the webhook queue, and the webhooks report their latency to the metrics.
+  let webhooks: Webhooks = NO_WEBHOOKS;
+  const metrics = resolved.metrics ? createMetrics(counters, stats, () => webhooks.queueLength) : null;
+  webhooks = createWebhooks(resolved, log, counters, metrics ? metrics.observeWebhookLatency : undefined);
   const ctx: ServerContext = {
     options: resolved,
     nodeId,
@@ -162,7 +172,8 @@ export async function startServer(options: ServerOptions = {}): Promise<ChannelL
     admission,
     log,
     observeJoinLatency: metrics ? metrics.observeJoinLatency : () => {},
-    verifyToken: options.verifyToken ?? createTokenVerifier(resolved.appCertificate),
+    webhooks,
+    verifyToken,
     // A node that starts without the state of before (in memory) holds back leaves for a peer timeout.
     recovery: new StoreRecovery(resolved.peerTimeoutMs, !store.durable),
   };
@@ -199,6 +210,7 @@ export async function startServer(options: ServerOptions = {}): Promise<ChannelL
     resolved.statsEndpoint ? () => statsReport(stats(), startedAt) : null,
     resolved.metrics?.port === null ? metrics : null,
     () => store.health,
+    createApiHandler(resolved.apiSecret, store, log),
   );
   // A connection that never completes its HTTP request (slowloris) is cut after the join timeout.
   const headersTimeout = Math.max(1_000, resolved.joinTimeoutMs);
@@ -248,6 +260,7 @@ export async function startServer(options: ServerOptions = {}): Promise<ChannelL
     'listening',
   );
   logSecurityPosture(log, resolved, options.verifyToken !== undefined);
+  logBackendContract(log, resolved);
 
   return {
     url,
@@ -259,6 +272,8 @@ export async function startServer(options: ServerOptions = {}): Promise<ChannelL
       closing ??= (async () => {
         await metricsEndpoint?.close();
         await shutdown({ httpServer, wss, sockets, sessions: ctx.sessions, store, log, graceMs: resolved.closeGraceMs });
+        // Events still queued are lost with the process (docs/backend.md, Webhooks).
+        webhooks.close();
       })();
       return closing;
     },
@@ -275,7 +290,7 @@ function closeAndThrow(httpServer: { close(): unknown }) {
 }
 
 function logSecurityPosture(log: ServerContext['log'], o: ResolvedOptions, customVerifier: boolean): void {
-  if (!o.appCertificate && !customVerifier) {
+  if (!o.appCertificate && o.tokenPublicKey === undefined && !customVerifier) {
     log.warn(
       'OPEN SERVER: no appCertificate is set, so no token is checked: anyone who can reach this server may join any channel ' +
         'under any uid. For development only; set --app-certificate (CHANNEL_LINK_APP_CERTIFICATE) in production.',
@@ -283,4 +298,13 @@ function logSecurityPosture(log: ServerContext['log'], o: ResolvedOptions, custo
   } else if (o.appCertificate && o.appCertificate.length < 32) {
     log.warn('appCertificate is shorter than 32 characters: use a long random secret (e.g. `openssl rand -hex 32`).');
   }
+}
+
+/** Says at start what of the backend contract is off, and how to turn it on (docs/backend.md). */
+function logBackendContract(log: ServerContext['log'], o: ResolvedOptions): void {
+  const off = [
+    ...(o.apiSecret ? [] : ['the server API (set --api-secret or CHANNEL_LINK_API_SECRET to list channels and kick members over HTTP under /v1/)']),
+    ...(o.webhookUrls.length > 0 ? [] : ['webhooks (set --webhook-url URL and --webhook-secret, or CHANNEL_LINK_WEBHOOK_URLS and CHANNEL_LINK_WEBHOOK_SECRET, to have every channel event POSTed, signed)']),
+  ];
+  if (off.length > 0) log.info(`not enabled: ${off.join('; ')}; see docs/backend.md`);
 }

@@ -11,6 +11,7 @@ import type { ClientRole } from '../src/wire-words.js';
 import type { AttributeWriter } from './attribute-writer.js';
 import type { SessionQuality } from './session-quality.js';
 import type { Attributes, StoreEvent, ChannelKey, MemberRef } from './store.js';
+import { OPEN_GRANTS, type TokenGrants } from './tokens.js';
 
 const NO_ATTRIBUTES: Attributes = Object.freeze({});
 
@@ -31,6 +32,8 @@ export class LocalSession implements MemberRef {
   attributes: Attributes = NO_ATTRIBUTES;
   /** Its link quality, made at its first heartbeat. */
   quality: SessionQuality | null = null;
+  /** What its token allows (role, publishing, fixed attributes); a renewal replaces them. */
+  grants: TokenGrants = OPEN_GRANTS;
   /** Its attribute updates on their way to the store, made at its first update. */
   attributeWriter: AttributeWriter | null = null;
 

@@ -11,6 +11,7 @@ import { uidKey } from '../src/keys.js';
 import type { Uid } from '../src/types.js';
 import type { ClientRole, PeerLeaveReason } from '../src/wire-words.js';
 import { MemoryMessageLog } from './memory-message-log.js';
+import { parseChannelKey } from './store.js';
 import { diffStreams, leaveEvents } from './store-rules.js';
 import {
   DEFAULT_BUFFER_BOUNDS,
@@ -18,6 +19,9 @@ import {
   type ChannelCounts,
   type ChannelKey,
   type ChannelStore,
+  type ChannelSummary,
+  type MemberInfo,
+  type MemberPage,
   type JoinRequest,
   type JoinResult,
   type MemberRef,
@@ -86,6 +90,8 @@ class Channel {
 
 export class MemoryChannelStore implements ChannelStore {
   private readonly channels = new Map<ChannelKey, Channel>();
+  /** Bans by channel key and uid key: when each ends (expired ones are dropped when read). */
+  private readonly bans = new Map<string, number>();
   readonly messages: MemoryMessageLog;
   /** One counter for every channel's events and count changes: seqs only grow. */
   private seq = 0;
@@ -203,17 +209,17 @@ export class MemoryChannelStore implements ChannelStore {
     return 'ok';
   }
 
-  async leave(ref: MemberRef, reason: PeerLeaveReason): Promise<boolean> {
+  async leave(ref: MemberRef, reason: PeerLeaveReason): Promise<ChannelCounts | null> {
     const found = this.find(ref);
-    if (!found) return false;
+    if (!found) return null;
     const { channel, member } = found;
     if (member.role === 'host') for (const frame of leaveEvents(member.uid, member.streams, reason)) this.emit(ref.key, ref.sessionId, frame);
     // One who quit is gone with its messages; one who went silent may come back within the window.
-    for (const streamId of member.streams) this.messages.release(ref.key, ref.uid, streamId, reason === 'QUIT');
+    for (const streamId of member.streams) this.messages.release(ref.key, ref.uid, streamId, reason === 'QUIT' || reason === 'KICKED');
     channel.remove(uidKey(ref.uid));
     this.countsChanged(ref.key, channel);
     if (channel.empty) this.channels.delete(ref.key);
-    return true;
+    return channel.counts;
   }
 
   async removeStreams(ref: MemberRef): Promise<boolean> {
@@ -276,6 +282,44 @@ export class MemoryChannelStore implements ChannelStore {
     return 'ok';
   }
 
+  async listChannels(appId: string): Promise<ChannelSummary[]> {
+    return [...this.channels].flatMap(([key, channel]) => {
+      const parsed = parseChannelKey(key);
+      return parsed.appId === appId ? [{ channel: parsed.channel, ...channel.counts }] : [];
+    });
+  }
+
+  async members(key: ChannelKey, role: ClientRole, limit: number, cursor: string | null): Promise<MemberPage> {
+    const channel = this.channels.get(key);
+    if (!channel) return { counts: { hosts: 0, audience: 0 }, members: [], next: null };
+    const all = [...(role === 'host' ? channel.hosts : channel.audience).values()];
+    // The cursor is an offset: a page may shift by the members who left meanwhile, as any live listing does.
+    const from = role === 'host' ? 0 : Number(cursor ?? 0);
+    const page = role === 'host' ? all : all.slice(from, from + limit);
+    const next = role === 'host' || from + limit >= all.length ? null : String(from + limit);
+    return { counts: channel.counts, members: page.map(infoOf), next };
+  }
+
+  async kick(key: ChannelKey, uid: Uid, message: string): Promise<boolean> {
+    const member = this.channels.get(key)?.get(uidKey(uid));
+    if (!member) return false;
+    this.listener?.kick(member.sessionId, message);
+    return true;
+  }
+
+  async ban(key: ChannelKey, uid: Uid, untilMs: number): Promise<void> {
+    this.bans.set(`${key}\n${uidKey(uid)}`, untilMs);
+  }
+
+  async bannedUntil(key: ChannelKey, uid: Uid): Promise<number | null> {
+    const id = `${key}\n${uidKey(uid)}`;
+    const until = this.bans.get(id);
+    if (until === undefined) return null;
+    if (until > Date.now()) return until;
+    this.bans.delete(id);
+    return null;
+  }
+
   async ownedSessions(): Promise<MemberRef[]> {
     const out: MemberRef[] = [];
     for (const [key, channel] of this.channels) {
@@ -325,6 +369,10 @@ function snapshotOf(channel: Channel, except?: string): MemberSnapshot[] {
   const out: MemberSnapshot[] = [];
   for (const m of channel.hosts.values()) if (m.sessionId !== except) out.push(snapshotOfMember(m));
   return out;
+}
+
+function infoOf(m: Member): MemberInfo {
+  return { uid: m.uid, role: m.role, attributes: m.attributes, streams: [...m.streams], quality: m.quality, joinedAt: m.joinedAt };
 }
 
 function snapshotOfMember(m: Member): MemberSnapshot {

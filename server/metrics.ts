@@ -16,6 +16,8 @@ export interface ServerMetrics {
   render(): Promise<string>;
   /** One join took `seconds`, from its frame to the `joined` reply. */
   observeJoinLatency(seconds: number): void;
+  /** One webhook was delivered `seconds` after its event was decided. */
+  observeWebhookLatency(seconds: number): void;
 }
 
 /** Process metrics (CPU, memory, GC, event-loop lag...) are one set per process, shared by its servers. */
@@ -30,7 +32,11 @@ function processMetrics(): Registry {
 
 type Labelled = Record<string, number>;
 
-export function createMetrics(counters: Readonly<ServerCounters>, stats: () => ServerStats | Promise<ServerStats>): ServerMetrics {
+export function createMetrics(
+  counters: Readonly<ServerCounters>,
+  stats: () => ServerStats | Promise<ServerStats>,
+  webhookQueue: () => number = () => 0,
+): ServerMetrics {
   const registry = new Registry();
   const registers = [registry];
   /** The stats of the scrape under way, read by every gauge's collect(). */
@@ -78,6 +84,8 @@ export function createMetrics(counters: Readonly<ServerCounters>, stats: () => S
     token_expired: c.joinsRefusedTokenExpired,
     channel_full: c.joinsRefusedChannelFull,
     unsupported_version: c.joinsRefusedVersion,
+    no_permission: c.joinsRefusedNoPermission,
+    banned: c.joinsRefusedBanned,
   }), 'outcome');
   counter('channel_link_joins_admitted_total', 'Joins that got a slot (admission control), by kind: resume (it named a session) or join.', () => ({
     resume: c.admittedResumes,
@@ -91,6 +99,7 @@ export function createMetrics(counters: Readonly<ServerCounters>, stats: () => S
     quit: c.leaves,
     server_timeout: c.peerTimeouts,
     token_expired: c.tokenExpiries,
+    kicked: c.kicks,
   }), 'reason');
   counter('channel_link_timeouts_total', 'Timeouts: no join in time, streams silent (NO_DATA), members silent (SERVER_TIMEOUT).', () => ({
     join: c.joinTimeouts,
@@ -105,6 +114,26 @@ export function createMetrics(counters: Readonly<ServerCounters>, stats: () => S
   counter('channel_link_rate_limited_frames_total', 'Frames dropped by the rate limits.', () => c.framesDropped);
   counter('channel_link_rate_limit_disconnects_total', 'Sockets closed for persistent rate-limit abuse (4429).', () => c.rateLimitCloses);
   counter('channel_link_slow_consumer_disconnects_total', 'Sockets closed as slow consumers (4430).', () => c.slowConsumerCloses);
+  counter('channel_link_webhook_deliveries_total', 'Webhook requests and events, by outcome.', () => ({
+    delivered: c.webhooksDelivered,
+    failed: c.webhookAttemptsFailed,
+    dropped_queue_full: c.webhooksDropped,
+    dropped_expired: c.webhooksExpired,
+  }), 'outcome');
+  new Gauge({
+    name: 'channel_link_webhook_queue_length',
+    help: 'Webhook events waiting for delivery, over every URL.',
+    registers,
+    collect() {
+      this.set(webhookQueue());
+    },
+  });
+  const webhookLatency = new Histogram({
+    name: 'channel_link_webhook_delivery_seconds',
+    help: 'Time from the decision of an event to its webhook delivery (2xx).',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+    registers,
+  });
   counter('channel_link_upgrades_refused_total', 'WebSocket upgrades refused (origin not allowed, server closing).', () => c.upgradesRefused);
 
   const joinLatency = new Histogram({
@@ -122,5 +151,6 @@ export function createMetrics(counters: Readonly<ServerCounters>, stats: () => S
       return Registry.merge([registry, processMetrics()]).metrics();
     },
     observeJoinLatency: (seconds) => joinLatency.observe(seconds),
+    observeWebhookLatency: (seconds) => webhookLatency.observe(seconds),
   };
 }

@@ -20,8 +20,18 @@ export interface ServerOptions {
   streamTimeoutMs?: number;
   /** A socket must send a valid join within this time. Default 5000. */
   joinTimeoutMs?: number;
-  /** Set => signed tokens are required (see tokens.ts); unset => the server is open to anyone. */
+  /** Set => signed tokens are required (HS256 JWTs: docs/backend.md, Tokens); unset (and no tokenPublicKey) => the server is open to anyone. */
   appCertificate?: string;
+  /** A backend's public key (PEM text, or a path to a PEM file): RS256, ES256 or EdDSA tokens signed with its private key are accepted too. */
+  tokenPublicKey?: string | Buffer;
+  /** Enables the server API under /v1/ on the main port (`Authorization: Bearer <apiSecret>`); unset: /v1/ answers 404. */
+  apiSecret?: string;
+  /** Every event the server decides is POSTed, signed, to each of these http(s) URLs (docs/backend.md, Webhooks). */
+  webhookUrls?: readonly string[];
+  /** The secret webhooks are signed with; required with webhookUrls. */
+  webhookSecret?: string;
+  /** An event undelivered this long is dropped. Default 600000 (10 min). */
+  webhookRetryMs?: number;
   /** Overrides the token check derived from appCertificate. */
   verifyToken?: VerifyToken;
   /** Largest JSON control frame accepted. Default 96 KiB (a join frame with 1024 subscriptions and their positions fits). */
@@ -95,6 +105,12 @@ export interface ResolvedOptions {
   streamTimeoutMs: number;
   joinTimeoutMs: number;
   appCertificate: string | undefined;
+  apiSecret: string | undefined;
+  webhookUrls: readonly string[];
+  webhookSecret: string | undefined;
+  webhookRetryMs: number;
+  /** PEM text or path, as given (token-verify.ts loads it). */
+  tokenPublicKey: string | Buffer | undefined;
   maxControlFrameBytes: number;
   maxDataFrameBytes: number;
   logLevel: LogLevel;
@@ -149,6 +165,7 @@ export const DEFAULT_OPTIONS = {
   redisPrefix: 'cl:',
   nodeTtlMs: 3_000,
   maxJoinsInFlight: 64,
+  webhookRetryMs: 600_000,
 } as const satisfies Partial<ResolvedOptions>;
 
 const invalid = (message: string): never => {
@@ -206,6 +223,9 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
   if (options.appCertificate !== undefined && typeof options.appCertificate !== 'string') {
     invalid('appCertificate must be a string');
   }
+  if (options.apiSecret !== undefined && (typeof options.apiSecret !== 'string' || options.apiSecret.length < 16)) {
+    invalid('apiSecret must be a string of at least 16 characters (e.g. `openssl rand -hex 32`)');
+  }
   if (options.logFormat !== undefined && !isLogFormat(options.logFormat)) invalid("logFormat must be 'json' or 'pretty'");
   if (options.statsEndpoint !== undefined && typeof options.statsEndpoint !== 'boolean') invalid('statsEndpoint must be a boolean');
   if (options.staticDir !== undefined && (typeof options.staticDir !== 'string' || options.staticDir === '')) {
@@ -229,6 +249,9 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     streamTimeoutMs,
     joinTimeoutMs: integerIn('joinTimeoutMs', options.joinTimeoutMs, DEFAULT_OPTIONS.joinTimeoutMs, 1, maxMs),
     appCertificate: options.appCertificate,
+    tokenPublicKey: options.tokenPublicKey,
+    apiSecret: options.apiSecret || undefined,
+    ...resolveWebhooks(options),
     maxControlFrameBytes: integerIn('maxControlFrameBytes', options.maxControlFrameBytes, DEFAULT_OPTIONS.maxControlFrameBytes, 1024, 2 ** 30),
     maxDataFrameBytes: integerIn('maxDataFrameBytes', options.maxDataFrameBytes, DEFAULT_OPTIONS.maxDataFrameBytes, 1024, 2 ** 30),
     logLevel: level ?? DEFAULT_OPTIONS.logLevel,
@@ -254,5 +277,28 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     redisPrefix: prefix,
     nodeTtlMs: integerIn('nodeTtlMs', options.nodeTtlMs, DEFAULT_OPTIONS.nodeTtlMs, 150, 600_000),
     maxJoinsInFlight: integerIn('maxJoinsInFlight', options.maxJoinsInFlight, DEFAULT_OPTIONS.maxJoinsInFlight, 1, 1e6),
+  };
+}
+
+/** Webhook URLs (http or https, at most 16), their secret (required with them) and the retry window. */
+function resolveWebhooks(options: ServerOptions): Pick<ResolvedOptions, 'webhookUrls' | 'webhookSecret' | 'webhookRetryMs'> {
+  const urls = options.webhookUrls ?? [];
+  if (!Array.isArray(urls) || urls.length > 16) invalid('webhookUrls must be an array of at most 16 URLs');
+  for (const url of urls) {
+    let ok = false;
+    try {
+      ok = typeof url === 'string' && /^https?:$/.test(new URL(url).protocol);
+    } catch {
+      // reported below
+    }
+    if (!ok) invalid(`webhookUrls: not an http(s) URL: ${String(url)}`);
+  }
+  const secret = options.webhookSecret || undefined;
+  if (secret !== undefined && (typeof secret !== 'string' || secret.length < 16)) invalid('webhookSecret must be a string of at least 16 characters');
+  if (urls.length > 0 && secret === undefined) invalid('webhookUrls need a webhookSecret (--webhook-secret) to sign them');
+  return {
+    webhookUrls: [...urls],
+    webhookSecret: secret,
+    webhookRetryMs: integerIn('webhookRetryMs', options.webhookRetryMs, DEFAULT_OPTIONS.webhookRetryMs, 0, 24 * 3600 * 1000),
   };
 }

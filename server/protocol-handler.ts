@@ -58,7 +58,7 @@ export function createProtocolHandlers(ctx: ServerContext): ConnectionHandlers {
         case 'unsubscribe':
           return unsubscribe(ctx, conn, session, frame.id, frame);
         case 'renew-token':
-          return renewToken(ctx, conn, session, frame.id, frame.token);
+          return request(conn, frame.id, () => renewToken(ctx, conn, session, frame.id, frame.token));
         case 'leave':
           return leave(ctx, conn, session, frame.id);
         case 'set-role':
@@ -87,7 +87,8 @@ export function createProtocolHandlers(ctx: ServerContext): ConnectionHandlers {
       if (!session) return;
       conn.sendData(frame);
       // The uplink is measured from the arrivals (a join frame that names the period makes the meter).
-      if (session.quality) qualityNews(ctx, session, session.quality.heartbeat(Date.now()));
+      const news = session.quality?.heartbeat(Date.now());
+      if (news) qualityNews(ctx, session, news);
     },
 
     onData(conn: Connection, header: DataHeader, payload: Uint8Array): void {

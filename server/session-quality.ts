@@ -33,7 +33,8 @@ export class SessionQuality {
     return [this.meter.score, this.down];
   }
 
-  heartbeat(now: number): QualityNews {
+  /** A heartbeat arrived: what is due to be told (null, the usual case: nothing). */
+  heartbeat(now: number): QualityNews | null {
     const up = this.meter.beat(now);
     let uplink: number | null = null;
     if (up !== this.toldClient && now - this.toldClientAt >= QUALITY_INTERVAL_MS) {
@@ -41,7 +42,8 @@ export class SessionQuality {
       this.toldClientAt = now;
       uplink = up;
     }
-    return { uplink, share: this.due(now) };
+    const share = this.due(now);
+    return uplink === null && share === null ? null : { uplink, share };
   }
 
   /** The client reported its downlink. */

@@ -18,6 +18,9 @@ import { AttributeWriter } from './attribute-writer.js';
 import { validateAttributes } from '../src/validation.js';
 import { finishReplay, prepareReplay } from './replay.js';
 import { SessionQuality } from './session-quality.js';
+import { applyToken, roleRefusal, withFixedAttributes, type Refusal } from './token-grants.js';
+import type { TokenGrants } from './tokens.js';
+import { memberJoined, memberLeft, roleChanged, streamUnpublished } from './webhooks.js';
 import { channelKey, parseChannelKey, StoreUnavailableError, type Attributes, type ChannelKey, type JoinResult, type QualityPair } from './store.js';
 
 export const newSessionId = (): string => randomBytes(18).toString('base64url');
@@ -59,12 +62,15 @@ async function enterChannel(ctx: ServerContext, conn: Connection, frame: JoinFra
     entered = await ctx.sessions.enter(key);
     const admitted = await admit(ctx, conn, frame, key);
     if (!admitted) return;
-    const { result, uid, expiresAt } = admitted;
+    const { result, uid, expiresAt, grants, attributes } = admitted;
     const session = takeOver(ctx, entered.channel, key, uid, result);
+    session.grants = grants;
     const resumed = result.outcome === 'resumed';
     if (resumed) ctx.counters.joinsResumed++;
     else if (result.outcome === 'replaced') ctx.counters.joinsReplaced++;
     else ctx.counters.joinsFresh++;
+    // A resume or a uid replacement continues a stay: only a fresh member is news to the backend.
+    if (result.outcome === 'fresh') memberJoined(ctx.webhooks, key, uid, result.role, attributes, result.counts);
     if (conn.phase === 'closed') {
       // The socket went away during the round trip: the member stays, as a dropped session.
       conn.log.debug('socket closed while joining');
@@ -72,7 +78,7 @@ async function enterChannel(ctx: ServerContext, conn: Connection, frame: JoinFra
       return;
     }
     ctx.sessions.attach(session, conn)?.close(CloseCode.NORMAL, 'session resumed on a newer connection');
-    session.attributes = frame.attributes ?? {};
+    session.attributes = attributes;
     if (frame.heartbeatMs !== undefined) session.quality = new SessionQuality(frame.heartbeatMs);
     session.acceptedUpTo(result.published);
     // Subscriptions that name the last message they got are sent what they missed first: newer
@@ -126,15 +132,26 @@ async function admit(
   conn: Connection,
   frame: JoinFrame,
   key: ChannelKey,
-): Promise<{ result: Accepted; uid: Uid; expiresAt: number | null } | null> {
+): Promise<{ result: Accepted; uid: Uid; expiresAt: number | null; grants: TokenGrants; attributes: Attributes } | null> {
   const requestedUid = frame.uid === null || frame.uid === 0 ? null : frame.uid;
   for (;;) {
     const uid = requestedUid ?? randomUid();
-    const check = ctx.verifyToken(frame.token, { appId: frame.appId, channel: frame.channel, uid });
-    if (!check.ok) {
-      countRefusedJoin(ctx.counters, check.code);
-      conn.log.info({ code: check.code, appId: frame.appId, channel: frame.channel, uid }, 'join rejected');
-      refuse(conn, check.code, check.message);
+    const check = await ctx.verifyToken(frame.token, { appId: frame.appId, channel: frame.channel, uid });
+    // What the token forbids refuses the join as a whole: its role, or other values for its fixed attributes.
+    const applied = applyToken(check, frame.role, frame.attributes ?? {});
+    if ('code' in applied) {
+      countRefusedJoin(ctx.counters, applied.code);
+      conn.log.info({ code: applied.code, appId: frame.appId, channel: frame.channel, uid }, 'join rejected');
+      refuse(conn, applied.code, applied.message);
+      return null;
+    }
+    const { grants, attributes } = applied;
+    // Bans exist only where the server API is on (docs/backend.md, Server API): other servers skip the read.
+    const bannedUntil = ctx.options.apiSecret ? await ctx.store.bannedUntil(key, uid) : null;
+    if (bannedUntil !== null) {
+      countRefusedJoin(ctx.counters, 'BANNED');
+      conn.log.info({ appId: frame.appId, channel: frame.channel, uid, until: bannedUntil }, 'join rejected: banned');
+      refuse(conn, 'BANNED', `uid ${String(uid)} is banned from channel ${frame.channel} for ${Math.ceil((bannedUntil - Date.now()) / 1000)} more seconds`);
       return null;
     }
     const result = await ctx.store.join({
@@ -144,9 +161,9 @@ async function admit(
       ...(requestedUid !== null && frame.sessionId !== undefined ? { resumeSessionId: frame.sessionId } : {}),
       newSessionId: newSessionId(),
       role: frame.role,
-      // An audience member publishes nothing.
-      streams: frame.role === 'host' ? frame.streams : [],
-      attributes: frame.attributes ?? {},
+      // An audience member publishes nothing, nor does a member whose token forbids it.
+      streams: frame.role === 'host' && grants.canPublish ? frame.streams : [],
+      attributes,
       limits: roleLimits(ctx),
     });
     if (result.outcome === 'taken') continue;
@@ -157,7 +174,7 @@ async function admit(
       refuse(conn, 'CHANNEL_FULL', fullMessage(ctx, result.role));
       return null;
     }
-    return { result, uid, expiresAt: check.expiresAt };
+    return { result, uid, expiresAt: check.ok ? check.expiresAt : null, grants, attributes };
   }
 }
 
@@ -191,13 +208,20 @@ function takeOver(
  * a write of its value (or a later one) is stored. The handler does not wait for the store, so a
  * burst is not queued frame by frame behind it.
  */
-export function setAttributes(ctx: ServerContext, conn: Connection, session: LocalSession, id: number, attributes: Attributes): void {
+export function setAttributes(ctx: ServerContext, conn: Connection, session: LocalSession, id: number, requested: Attributes): void {
   try {
-    validateAttributes(attributes);
+    validateAttributes(requested);
   } catch (error) {
     conn.send({ type: 'error', id, code: 'INVALID_PARAMS', message: (error as Error).message });
     return;
   }
+  // The token's fixed keys stay as the token says (docs/backend.md, Tokens).
+  const fixed = withFixedAttributes(session.grants, requested);
+  if ('code' in fixed) {
+    conn.send({ type: 'error', id, code: fixed.code, message: fixed.message });
+    return;
+  }
+  const { attributes } = fixed;
   session.attributeWriter ??= new AttributeWriter(
     async (value) => {
       if ((await ctx.store.setAttributes(session, value)) === 'ok') session.attributes = value;
@@ -237,6 +261,11 @@ const fullMessage = (ctx: ServerContext, role: ClientRole): string =>
  * BECOME_AUDIENCE) or the other way (peers see it come online); acked once the store applied it.
  */
 export async function setRole(ctx: ServerContext, conn: Connection, session: LocalSession, id: number, role: ClientRole): Promise<void> {
+  const refusal = roleRefusal(session.grants, role);
+  if (refusal) {
+    conn.send({ type: 'error', id, code: refusal.code, message: refusal.message });
+    return;
+  }
   const result = await ctx.store.setRole(session, role, roleLimits(ctx));
   if (result.outcome === 'gone') {
     ctx.sessions.end(session);
@@ -249,7 +278,7 @@ export async function setRole(ctx: ServerContext, conn: Connection, session: Loc
   }
   if (result.outcome === 'changed') {
     session.role = role;
-    if (role === 'audience') session.takeStreams();
+    roleChanged(ctx.webhooks, session.key, session.uid, role, role === 'audience' ? session.takeStreams() : []);
     session.channel.updateCounts(result.counts);
     conn.log.info({ uid: session.uid, role }, 'role changed');
   }
@@ -275,15 +304,28 @@ export async function leave(ctx: ServerContext, conn: Connection, session: Local
   conn.close(CloseCode.NORMAL, 'left the channel');
 }
 
-/** `renew-token`: a valid token for the same app, channel and uid replaces the session's expiry. */
-export function renewToken(ctx: ServerContext, conn: Connection, session: LocalSession, id: number, token: string): void {
+/**
+ * `renew-token`: a valid token for the same app, channel and uid replaces the session's expiry
+ * and grants; its fixed attributes are written over the member's at once. One that forbids the
+ * member's current role is refused (NO_PERMISSION) and the old token stays in force.
+ */
+export async function renewToken(ctx: ServerContext, conn: Connection, session: LocalSession, id: number, token: string): Promise<void> {
   const { appId, channel } = parseChannelKey(session.key);
-  const check = ctx.verifyToken(token, { appId, channel, uid: session.uid });
-  if (!check.ok) {
+  const check = await ctx.verifyToken(token, { appId, channel, uid: session.uid });
+  // The new token's fixed values win over the member's own: its keys are left out of what is asked for.
+  const fixedKeys = check.ok ? Object.keys(check.grants?.attributes ?? {}) : [];
+  const own = Object.fromEntries(Object.entries(session.attributes).filter(([key]) => !fixedKeys.includes(key)));
+  const applied = applyToken(check, session.role, own);
+  if ('code' in applied || !check.ok) {
     // The old token stays in force (and still expires when it would have).
-    conn.log.info({ code: check.code, uid: session.uid }, 'token renewal rejected');
-    conn.send({ type: 'error', id, code: check.code, message: check.message });
+    const refusal: Refusal = 'code' in applied ? applied : { code: 'INVALID_TOKEN', message: 'token refused' };
+    conn.log.info({ code: refusal.code, uid: session.uid }, 'token renewal rejected');
+    conn.send({ type: 'error', id, code: refusal.code, message: refusal.message });
     return;
+  }
+  session.grants = applied.grants;
+  if (fixedKeys.some((key) => session.attributes[key] !== applied.attributes[key])) {
+    if ((await ctx.store.setAttributes(session, applied.attributes)) === 'ok') session.attributes = applied.attributes;
   }
   ctx.tokens.track(session.sessionId, check.expiresAt);
   conn.log.debug({ uid: session.uid, expiresAt: check.expiresAt }, 'token renewed');
@@ -305,6 +347,16 @@ export async function onTokenExpire(ctx: ServerContext, sessionId: string): Prom
   await endSession(ctx, session, 'QUIT');
 }
 
+/** The server API kicked the member: its client is told KICKED (no reconnect), peers see it leave with KICKED. */
+export async function onKick(ctx: ServerContext, sessionId: string, message: string): Promise<void> {
+  const session = ctx.sessions.get(sessionId);
+  if (!session) return;
+  ctx.counters.kicks++;
+  ctx.log.info({ uid: session.uid, session: logId(sessionId) }, 'kicked by the server API');
+  if (session.conn) kick(session.conn, 'KICKED', message);
+  await endSession(ctx, session, 'KICKED');
+}
+
 /** Silence reached streamTimeoutMs: the member's streams go (NO_DATA); it stays a member. */
 export async function onStreamTimeout(ctx: ServerContext, sessionId: string): Promise<void> {
   const session = ctx.sessions.get(sessionId);
@@ -314,6 +366,7 @@ export async function onStreamTimeout(ctx: ServerContext, sessionId: string): Pr
   ctx.counters.streamTimeouts++;
   try {
     if (!(await ctx.store.removeStreams(session))) ctx.sessions.end(session); // no longer ours
+    else for (const streamId of streams) streamUnpublished(ctx.webhooks, session.key, session.uid, streamId, 'NO_DATA');
   } catch (error) {
     if (!storeDown(error)) throw error;
     // Tell this node's members now; the store learns when it is back (restore()).
@@ -343,8 +396,11 @@ export async function onPeerTimeout(ctx: ServerContext, sessionId: string): Prom
  */
 export async function endSession(ctx: ServerContext, session: LocalSession, reason: PeerLeaveReason): Promise<void> {
   ctx.sessions.end(session);
+  const streams = [...session.streams];
   try {
-    await ctx.store.leave(session, reason);
+    // The store's leave is the decision (only the owner's succeeds): the one node that made it tells the backend.
+    const after = await ctx.store.leave(session, reason);
+    if (after) memberLeft(ctx.webhooks, session.key, session.uid, session.role, streams, reason, after);
   } catch (error) {
     if (!storeDown(error)) throw error;
     ctx.recovery.leftWhileDown(session.sessionId, reason);
@@ -399,7 +455,7 @@ function defer(conn: Connection, retryAfterMs: number): void {
 }
 
 /** A refused join: the error frame, then the close code of that outcome (outcomes.ts). */
-function refuse(conn: Connection, code: 'INVALID_TOKEN' | 'TOKEN_EXPIRED' | 'CHANNEL_FULL' | 'PROTOCOL_ERROR', message: string): void {
+function refuse(conn: Connection, code: Refusal['code'] | 'CHANNEL_FULL' | 'PROTOCOL_ERROR' | 'BANNED', message: string): void {
   conn.fail(code, outcomeOfRefusal(code)!.closeCode, message);
 }
 

@@ -4,7 +4,7 @@
  * reconciliation after a store outage.
  */
 import type { ServerContext } from './context.js';
-import { logId, onSessionTaken, resync } from './session.js';
+import { logId, onKick, onSessionTaken, resync } from './session.js';
 import { onRemoteData } from './streams.js';
 import { memberRef, type AdoptedSession, type StoreListener } from './store.js';
 
@@ -33,6 +33,9 @@ export function createStoreListener(ctx: ServerContext): StoreListener {
     sessionTaken: (sessionId, how) => onSessionTaken(ctx, sessionId, how),
     adopted: (sessions) => adopt(ctx, sessions),
     reconnected: reconcileSoon,
+    kick: (sessionId, message) => {
+      onKick(ctx, sessionId, message).catch((error: unknown) => ctx.log.error({ err: error }, 'kick failed'));
+    },
   };
 }
 

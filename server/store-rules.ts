@@ -17,6 +17,6 @@ export function diffStreams(current: readonly string[], wanted: readonly string[
 
 /** A member leaves: its streams go first (PEER_LEFT when it quit, NO_DATA when it went silent), then the member. */
 export function leaveEvents(uid: Uid, streams: readonly string[], reason: PeerLeaveReason): StoreEventFrame[] {
-  const streamReason = reason === 'QUIT' ? 'PEER_LEFT' : 'NO_DATA';
+  const streamReason = reason === 'QUIT' || reason === 'KICKED' ? 'PEER_LEFT' : 'NO_DATA';
   return [...streams.map((streamId): StoreEventFrame => ({ type: 'stream-removed', uid, streamId, reason: streamReason })), { type: 'peer-leave', uid, reason }];
 }

@@ -162,6 +162,51 @@ export interface StoreListener {
   adopted(sessions: AdoptedSession[]): void;
   /** The store came back after an outage: re-register every local session, resync every channel. */
   reconnected(): void;
+  /** The server API kicked a member whose session this node owns: end it (KICKED). */
+  kick(sessionId: string, message: string): void;
+}
+
+/** A channel as the server API lists it. */
+export interface ChannelSummary {
+  channel: string;
+  hosts: number;
+  audience: number;
+}
+
+/** A member as the server API lists it. */
+export interface MemberInfo {
+  uid: Uid;
+  role: ClientRole;
+  attributes: Attributes;
+  streams: string[];
+  /** Left null while unknown. */
+  quality: QualityPair | null;
+  /** When it first joined (epoch ms; a resume keeps it). */
+  joinedAt: number;
+}
+
+/** A page of a channel's members of one role: `next` is the cursor of the following page, null after the last. */
+export interface MemberPage {
+  counts: ChannelCounts;
+  members: MemberInfo[];
+  next: string | null;
+}
+
+/**
+ * The operator's side of the store (the server API: docs/backend.md, Server API): it reads the
+ * whole cluster's state, and reaches the node that owns a member.
+ */
+export interface ChannelAdmin {
+  /** The app's channels that have members, with their counts. */
+  listChannels(appId: string): Promise<ChannelSummary[]>;
+  /** The channel's hosts (all of them), or a page of its audience from `cursor` (null: the first). */
+  members(key: ChannelKey, role: ClientRole, limit: number, cursor: string | null): Promise<MemberPage>;
+  /** Has the node that owns the member end its session (its listener's `kick`); false if there is no such member. */
+  kick(key: ChannelKey, uid: Uid, message: string): Promise<boolean>;
+  /** The uid's joins of the channel are refused until `untilMs` (epoch ms). */
+  ban(key: ChannelKey, uid: Uid, untilMs: number): Promise<void>;
+  /** When the uid's ban of the channel ends, or null when it is not banned. */
+  bannedUntil(key: ChannelKey, uid: Uid): Promise<number | null>;
 }
 
 export interface StoreHealth {
@@ -175,7 +220,7 @@ export class StoreUnavailableError extends Error {
   override readonly name = 'StoreUnavailableError';
 }
 
-export interface ChannelStore {
+export interface ChannelStore extends ChannelAdmin {
   /** Whether the state outlives this process (false: a restarted node starts empty). */
   readonly durable: boolean;
   /** Starts the store for this node; `listener` receives what concerns the node. */
@@ -202,8 +247,8 @@ export interface ChannelStore {
   setAttributes(member: MemberRef, attributes: Attributes): Promise<'ok' | 'gone'>;
   /** Records a host's quality and tells its peers; 'gone' if this node no longer owns the session. */
   setQuality(member: MemberRef, quality: QualityPair): Promise<'ok' | 'gone'>;
-  /** Removes the member and its streams, if this node still owns that session. */
-  leave(member: MemberRef, reason: PeerLeaveReason): Promise<boolean>;
+  /** Removes the member and its streams, if this node still owns that session: the channel's counts after, or null if it was not this node's. */
+  leave(member: MemberRef, reason: PeerLeaveReason): Promise<ChannelCounts | null>;
   /** Removes every stream of the member (NO_DATA), if this node still owns that session. */
   removeStreams(member: MemberRef): Promise<boolean>;
   publish(member: MemberRef, streamId: string, maxStreams: number): Promise<PublishResult>;

@@ -9,8 +9,13 @@ import type { LocalSession } from './local-session.js';
 import { finishReplay, prepareReplay, type Position } from './replay.js';
 import type { StreamRef } from './session-registry.js';
 import type { ChannelKey } from './store.js';
+import { streamPublished, streamUnpublished } from './webhooks.js';
 
 export async function publish(ctx: ServerContext, conn: Connection, session: LocalSession, id: number, streamId: string): Promise<void> {
+  if (!session.grants.canPublish) {
+    conn.send({ type: 'error', id, code: 'NO_PERMISSION', message: 'the token does not allow publishing (canPublish: false)' });
+    return;
+  }
   const outcome = session.role === 'host' ? await ctx.store.publish(session, streamId, MAX_STREAMS_PER_MEMBER) : 'audience';
   if (outcome === 'gone') return sessionGone(ctx, conn, session);
   if (outcome === 'audience') {
@@ -22,7 +27,10 @@ export async function publish(ctx: ServerContext, conn: Connection, session: Loc
     return;
   }
   session.addStream(streamId);
-  if (outcome === 'added') conn.log.debug({ streamId }, 'stream published');
+  if (outcome === 'added') {
+    conn.log.debug({ streamId }, 'stream published');
+    streamPublished(ctx.webhooks, session.key, session.uid, streamId);
+  }
   conn.send({ type: 'ack', id });
 }
 
@@ -39,6 +47,7 @@ export async function unpublish(ctx: ServerContext, conn: Connection, session: L
     return;
   }
   conn.log.debug({ streamId }, 'stream unpublished');
+  streamUnpublished(ctx.webhooks, session.key, session.uid, streamId, 'UNPUBLISHED');
   conn.send({ type: 'ack', id });
 }
 

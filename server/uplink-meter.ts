@@ -4,14 +4,17 @@
  * keeps. A gap of about n periods means n - 1 heartbeats went missing; what a gap deviates from
  * the grid is jitter. Arithmetic on each arrival, nothing else.
  */
-import { QualitySmoother, scoreOf, type QualityScore } from '../src/quality.js';
+import { QualitySmoother, type QualityScore } from '../src/quality.js';
 
 /** Gaps the score looks at. */
 const WINDOW = 5;
 
 export class UplinkMeter {
   private last = 0;
-  private readonly gaps: number[] = [];
+  /** The last WINDOW gaps, a ring written at `next` (no allocation per heartbeat). */
+  private readonly gaps = new Float64Array(WINDOW);
+  private count = 0;
+  private next = 0;
   private readonly smoother = new QualitySmoother();
 
   constructor(private readonly periodMs: number) {}
@@ -26,17 +29,19 @@ export class UplinkMeter {
     const previous = this.last;
     this.last = now;
     if (previous === 0) return this.smoother.current;
-    this.gaps.push(now - previous);
-    if (this.gaps.length > WINDOW) this.gaps.shift();
+    this.gaps[this.next] = now - previous;
+    this.next = (this.next + 1) % WINDOW;
+    if (this.count < WINDOW) this.count++;
     let beats = 0;
     let missed = 0;
     let deviation = 0;
-    for (const gap of this.gaps) {
+    for (let i = 0; i < this.count; i++) {
+      const gap = this.gaps[i]!;
       const periods = Math.max(1, Math.round(gap / this.periodMs));
       beats += periods;
       missed += periods - 1;
       deviation += Math.abs(gap - periods * this.periodMs);
     }
-    return this.smoother.step(scoreOf({ rttMs: null, jitterMs: deviation / this.gaps.length, loss: missed / beats }));
+    return this.smoother.step({ rttMs: null, jitterMs: deviation / this.count, loss: missed / beats });
   }
 }

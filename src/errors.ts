@@ -17,6 +17,10 @@ export const ERROR_CODES = [
   'SERVER_ERROR',
   'NETWORK_ERROR',
   'SERVER_BUSY',
+  // The backend contract (docs/backend.md): a ban, what a token forbids, a webhook's signature.
+  'BANNED',
+  'NO_PERMISSION',
+  'INVALID_SIGNATURE',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

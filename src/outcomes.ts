@@ -27,11 +27,17 @@ export const ClientCloseCode = {
   JOIN_REFUSED: 4500,
   INVALID_TOKEN: 4501,
   TOKEN_EXPIRED: 4502,
+  /** The token forbids what the join asked for (a role, attributes). */
+  NO_PERMISSION: 4503,
   INVALID_PARAMS: 4506,
   UID_REPLACED: 4509,
   CHANNEL_FULL: 4510,
   /** The server ended the session for a failure of its own. */
   SERVER_ENDED: 4511,
+  /** The backend kicked the member (server API). */
+  KICKED: 4512,
+  /** The backend banned the uid from the channel for a while: its joins are refused. */
+  BANNED: 4513,
 } as const;
 
 /**
@@ -85,6 +91,9 @@ export const OUTCOMES: readonly Outcome[] = [
   { code: 'INVALID_PARAMS', closeCode: ClientCloseCode.INVALID_PARAMS, kicked: null, reason: 'SERVER_ERROR', didExpire: false, refusesJoin: true },
   { code: 'UID_CONFLICT', closeCode: ClientCloseCode.UID_REPLACED, kicked: 'UID_BANNED', reason: 'UID_BANNED', didExpire: false, refusesJoin: true },
   { code: 'CHANNEL_FULL', closeCode: ClientCloseCode.CHANNEL_FULL, kicked: null, reason: 'SERVER_ERROR', didExpire: false, refusesJoin: true },
+  { code: 'NO_PERMISSION', closeCode: ClientCloseCode.NO_PERMISSION, kicked: null, reason: 'SERVER_ERROR', didExpire: false, refusesJoin: true },
+  { code: 'BANNED', closeCode: ClientCloseCode.BANNED, kicked: null, reason: 'KICKED', didExpire: false, refusesJoin: true },
+  { code: 'CLOSED', closeCode: ClientCloseCode.KICKED, kicked: 'KICKED', reason: 'KICKED', didExpire: false, refusesJoin: false },
   { code: 'SERVER_ERROR', closeCode: ClientCloseCode.SERVER_ENDED, kicked: 'SERVER_ERROR', reason: 'SERVER_ERROR', didExpire: false, refusesJoin: false },
 ];
 

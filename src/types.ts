@@ -26,7 +26,8 @@ export type ConnectionChangeReason =
   | 'UID_BANNED'
   | 'TOKEN_EXPIRE'
   | 'SERVER_ERROR'
-  | 'INVALID_TOKEN';
+  | 'INVALID_TOKEN'
+  | 'KICKED';
 
 export interface ConnectionStateChange {
   curState: ConnectionState;

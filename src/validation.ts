@@ -9,7 +9,6 @@ import type { Uid } from './types.js';
 
 export { shown, validateRole } from './option-rules.js';
 
-
 const CHANNEL_RULE = 'channel must be 1-64 characters: letters, digits, space, a comma or one of !#$%&()+-:;<=.>?@[]^_{|}~';
 
 export function validateChannelName(channel: unknown): string {
@@ -42,15 +41,13 @@ export function validateToken(token: unknown): string | null {
   return token as string;
 }
 
-
-
-/** A member's attributes: a plain object of string keys and string values, within the limits (a copy). */
 /** Whether two attribute sets hold the same keys and values (in any order). */
 export function sameAttributes(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
   const keys = Object.keys(a);
   return keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && a[key] === b[key]);
 }
 
+/** A member's attributes: a plain object of string keys and string values, within the limits (a copy). */
 export function validateAttributes(attributes: unknown, what = 'attributes'): Record<string, string> {
   const proto = typeof attributes === 'object' && attributes !== null ? Object.getPrototypeOf(attributes) : undefined;
   if (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes) || (proto !== Object.prototype && proto !== null)) {

@@ -3,7 +3,7 @@
  * gives a round-trip time; an echo that has not come back within ECHO_HORIZON_MS counts as
  * missing. The score looks at the last few outcomes: arithmetic per heartbeat, nothing more.
  */
-import { QualitySmoother, scoreOf, type QualityScore } from '../src/quality.js';
+import { QualitySmoother, type QualityScore } from '../src/quality.js';
 
 /** An echo later than this is missing (a round trip of a second already scores 5). */
 export const ECHO_HORIZON_MS = 2000;
@@ -60,12 +60,10 @@ export class DownlinkMeter {
       sum += r;
       if (i > 0) jitter += Math.abs(r - rtts[i - 1]!);
     });
-    this.smoother.step(
-      scoreOf({
-        rttMs: rtts.length ? sum / rtts.length : null,
-        jitterMs: rtts.length > 1 ? jitter / (rtts.length - 1) : 0,
-        loss: 1 - echoed.length / this.outcomes.length,
-      }),
-    );
+    this.smoother.step({
+      rttMs: rtts.length ? sum / rtts.length : null,
+      jitterMs: rtts.length > 1 ? jitter / (rtts.length - 1) : 0,
+      loss: 1 - echoed.length / this.outcomes.length,
+    });
   }
 }

@@ -9,7 +9,8 @@
  *   P seq            the event counter, also taken by count changes   (deleted when the last node retires)
  *   P d:K\nS\nuk     stream a stream's recent messages (e epoch, s seq, f frame)
  *   P c:K            pub/sub: the channel's events and data
- *   P n:NODE         pub/sub: what a node must do ("resumed|sid", "replaced|sid")
+ *   P b:K\nuk        string a ban of the uid from the channel: when it ends (ms); expires then
+ *   P n:NODE         pub/sub: what a node must do ("resumed|sid", "replaced|sid", "kick|sid|message")
  */
 export class RedisKeys {
   constructor(readonly prefix: string) {}
@@ -65,6 +66,10 @@ export class RedisKeys {
 
   get nodeTopicPrefix(): string {
     return `${this.prefix}n:`;
+  }
+
+  ban(key: string, uk: string): string {
+    return `${this.prefix}b:${key}\n${uk}`;
   }
 
   /** Prefix of the message keys of a channel's streams (the scripts append stream and uid key). */

@@ -20,7 +20,9 @@ import {
   type ChannelKey,
   type ChannelCounts,
   type ChannelStore,
+  type ChannelSummary,
   type CountsAt,
+  type MemberPage,
   type JoinRequest,
   type JoinResult,
   type MemberRef,
@@ -33,6 +35,7 @@ import {
 } from '../store.js';
 import { NodeLiveness } from './node-liveness.js';
 import { memberOf, ukOf } from './redis-codec.js';
+import { RedisAdmin } from './redis-admin.js';
 import { RedisKeys } from './redis-keys.js';
 import { RedisMessageLog } from './redis-message-log.js';
 import * as scripts from './redis-scripts/index.js';
@@ -80,6 +83,8 @@ export class RedisChannelStore implements ChannelStore {
   private readying: Promise<void> | null = null;
   private retryTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** The server API's reads and kicks (redis-admin.ts). */
+  private readonly admin: RedisAdmin;
   private healthValue: StoreHealth = { ok: false, reason: 'redis: not connected yet' };
 
   constructor(private readonly options: RedisStoreOptions) {
@@ -97,6 +102,13 @@ export class RedisChannelStore implements ChannelStore {
     };
     this.cmd = new Redis(options.url, redisOptions);
     this.scripts = new ScriptRunner(this.cmd);
+    this.admin = new RedisAdmin({
+      cmd: this.cmd,
+      keys: this.keys,
+      node: () => this.node,
+      guard: (run) => this.guard(run),
+      kickLocal: (sessionId, message) => this.listener?.kick(sessionId, message),
+    });
     this.sub = new Redis(options.url, { ...redisOptions, commandTimeout: undefined });
     const ttlMs = options.nodeTtlMs ?? 3_000;
     this.liveness = new NodeLiveness({
@@ -207,10 +219,10 @@ export class RedisChannelStore implements ChannelStore {
     return this.guard(() => this.scripts.run(scripts.setQuality, { ...this.member(ref), quality }));
   }
 
-  async leave(ref: MemberRef, reason: PeerLeaveReason): Promise<boolean> {
+  async leave(ref: MemberRef, reason: PeerLeaveReason): Promise<ChannelCounts | null> {
     const counts = await this.guard(() => this.scripts.run(scripts.leave, { ...this.member(ref), reason, windowMs: this.bounds.windowMs }));
     if (counts) this.countsChanged(ref.key, counts);
-    return counts !== null;
+    return counts;
   }
 
   removeStreams(ref: MemberRef): Promise<boolean> {
@@ -236,6 +248,26 @@ export class RedisChannelStore implements ChannelStore {
 
   restore(ref: MemberRef, state: { role: ClientRole; streams: readonly string[]; attributes: Attributes }, connected: boolean): Promise<'ok' | 'lost'> {
     return this.guard(() => this.scripts.run(scripts.restore, { ...this.member(ref), ...state, connected, windowMs: this.bounds.windowMs }));
+  }
+
+  listChannels(appId: string): Promise<ChannelSummary[]> {
+    return this.admin.listChannels(appId);
+  }
+
+  members(key: ChannelKey, role: ClientRole, limit: number, cursor: string | null): Promise<MemberPage> {
+    return this.admin.members(key, role, limit, cursor);
+  }
+
+  kick(key: ChannelKey, uid: Uid, message: string): Promise<boolean> {
+    return this.admin.kick(key, uid, message);
+  }
+
+  ban(key: ChannelKey, uid: Uid, untilMs: number): Promise<void> {
+    return this.admin.ban(key, uid, untilMs);
+  }
+
+  bannedUntil(key: ChannelKey, uid: Uid): Promise<number | null> {
+    return this.admin.bannedUntil(key, uid);
   }
 
   ownedSessions(): Promise<MemberRef[]> {
@@ -356,7 +388,13 @@ export class RedisChannelStore implements ChannelStore {
     const listener = this.listener;
     if (!listener || message.length === 0) return;
     if (channel.startsWith(this.keys.nodeTopicPrefix)) {
-      const [how, sessionId] = message.toString().split('|');
+      const text = message.toString();
+      if (text.startsWith('kick|')) {
+        const [, sessionId = '', ...rest] = text.split('|');
+        listener.kick(sessionId, rest.join('|'));
+        return;
+      }
+      const [how, sessionId] = text.split('|');
       if ((how === 'resumed' || how === 'replaced') && sessionId) listener.sessionTaken(sessionId, how);
       return;
     }

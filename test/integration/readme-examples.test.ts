@@ -8,6 +8,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { createClient } from 'channel-link';
+import { createToken } from 'channel-link/server';
 import { CERT } from '../security/helpers.js';
 import { docExample, toJavaScript, typeErrors } from '../support/docs.js';
 import { runModule } from '../support/run-module.js';
@@ -125,5 +126,20 @@ describe('documented examples', () => {
     const other = createClient({ url: server.url, appId: 'my-app' });
     onCleanup(() => other.destroy());
     await expect(other.join(token, 'room-1', 43)).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
+  });
+
+  test('the backend example mints with jose a token the server accepts, with its fixed attributes', async () => {
+    const { code, output } = await runModule(docExample('backend-jwt').code, { env: { CHANNEL_LINK_APP_CERTIFICATE: CERT } });
+    expect(code, output).toBe(0);
+    const token = output.trim();
+    const server = await testServer({ appCertificate: CERT });
+    const peer = testClient(server.url, { appId: 'my-app' });
+    await peer.client.join(createToken({ appId: 'my-app', appCertificate: CERT, channel: 'room-1', uid: 7, expiresInSeconds: 60 }), 'room-1', 7);
+    const client = createClient({ url: server.url, appId: 'my-app' });
+    onCleanup(() => client.destroy());
+    await expect(client.join(token, 'room-1', 42)).resolves.toBe(42);
+    const online = await peer.waitForEvent((e) => e.type === 'peer-online' && e.uid === 42);
+    expect(online).toMatchObject({ attributes: { name: 'Ada' } });
+    await expect(client.setAttributes({ name: 'Eve' })).rejects.toMatchObject({ code: 'NO_PERMISSION' });
   });
 });

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseCli } from '../../server/cli-options.js';
 import { startServer } from '../../server/index.js';
-import { verifyToken } from '../../server/tokens.js';
+import { verifyToken } from '../../server/token-verify.js';
 import { RawClient } from '../server/raw-client.js';
 import { captureLogger } from './helpers.js';
 
@@ -75,11 +75,11 @@ describe('channel-link-server token', () => {
     expect(r.status).toBe(0);
     expect(r.stderr).toBe('');
     const token = r.stdout.trim();
-    expect(token).toMatch(/^cl1\.[\w-]+\.[\w-]+$/);
-    const verdict = verifyToken(token, 'c3rt', { appId: 'shop', channel: 'room-1', uid: 42 });
+    expect(token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    const verdict = await verifyToken(token, 'c3rt', { appId: 'shop', channel: 'room-1', uid: 42 });
     expect(verdict.ok).toBe(true);
     expect((verdict as { expiresAt: number }).expiresAt).toBeGreaterThan(Date.now() + 590_000);
-    expect(verifyToken(token, 'c3rt', { appId: 'shop', channel: 'room-1', uid: '42' }).ok).toBe(false);
+    expect((await verifyToken(token, 'c3rt', { appId: 'shop', channel: 'room-1', uid: '42' })).ok).toBe(false);
 
     const server = await startServer({ port: 0, logLevel: 'silent', appCertificate: 'c3rt' });
     try {
@@ -90,10 +90,20 @@ describe('channel-link-server token', () => {
     }
   });
 
-  it('--string-uid, the certificate from CHANNEL_LINK_APP_CERTIFICATE, and the default app id', () => {
+  it('--string-uid, the certificate from CHANNEL_LINK_APP_CERTIFICATE, and the default app id', async () => {
     const r = run(['token', '--channel', 'c', '--uid', '42', '--string-uid'], { CHANNEL_LINK_APP_CERTIFICATE: 'from-env' });
     expect(r.status).toBe(0);
-    expect(verifyToken(r.stdout.trim(), 'from-env', { appId: 'default', channel: 'c', uid: '42' }).ok).toBe(true);
+    expect((await verifyToken(r.stdout.trim(), 'from-env', { appId: 'default', channel: 'c', uid: '42' })).ok).toBe(true);
+  });
+
+  it('--role, --no-publish and --attributes become the token\'s grants', async () => {
+    const r = run(['token', '--app-certificate', 'c3rt', '--channel', 'c', '--uid', '7', '--role', 'audience', '--no-publish', '--attributes', '{"name":"Ada"}']);
+    expect(r.stderr).toBe('');
+    const verdict = await verifyToken(r.stdout.trim(), 'c3rt', { appId: 'default', channel: 'c', uid: 7 });
+    expect(verdict).toMatchObject({ ok: true, grants: { role: 'audience', canPublish: false, attributes: { name: 'Ada' } } });
+    const bad = run(['token', '--app-certificate', 'c3rt', '--channel', 'c', '--uid', '7', '--attributes', '{"name":1}']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/^error INVALID_PARAMS: token attributes/);
   });
 
   it.each([

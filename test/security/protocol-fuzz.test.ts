@@ -3,12 +3,12 @@
  * frame or throws ProtocolError (never anything else, never pollutes a prototype), and every valid
  * frame round-trips through encode/decode.
  */
+import { decodeClientFrame } from '../../src/client-frames.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   ProtocolError,
   decodeDataHeader,
-  decodeClientFrame,
   decodeServerData,
   decodeServerFrame,
   encodeClientData,

@@ -1,32 +1,47 @@
 /**
  * Signed tokens: what createToken() binds, what verifyToken() refuses, and what a server with an
  * app certificate does with them (raw protocol clients, so every frame and close code is visible).
+ * Tokens minted independently (by hand, with jose, with other algorithms): jwt-tokens.test.ts.
  */
 import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CloseCode, PROTOCOL_VERSION } from '../../src/protocol.js';
 import type { ChannelLinkServer, ServerOptions } from '../../server/index.js';
-import { createToken, verifyToken } from '../../server/tokens.js';
+import { createToken } from '../../server/tokens.js';
+import { verifyToken } from '../../server/token-verify.js';
 import { RawClient, quietPeriod, startTestServer, uniqueChannel, until } from '../server/raw-client.js';
 import { APP_ID, CERT, token } from './helpers.js';
 
 const claims = { appId: APP_ID, channel: 'room', uid: 7 };
+const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+const decode = (part: string): Record<string, unknown> => JSON.parse(Buffer.from(part, 'base64url').toString()) as Record<string, unknown>;
 
-/** Re-encodes a token's payload after `edit`, keeping the original signature. */
+/** Re-encodes a token's claims after `edit`, keeping the original header and signature. */
 function forgePayload(tok: string, edit: (payload: Record<string, unknown>) => void): string {
-  const [v, payload, sig] = tok.split('.') as [string, string, string];
-  const body = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
+  const [header, payload, sig] = tok.split('.') as [string, string, string];
+  const body = decode(payload);
   edit(body);
-  return `${v}.${Buffer.from(JSON.stringify(body)).toString('base64url')}.${sig}`;
+  return `${header}.${b64(body)}.${sig}`;
 }
 
 describe('createToken / verifyToken', () => {
   const good = token('room', 7);
 
-  it('accepts a token for exactly its app, channel and uid, and reports its expiry', () => {
+  it('is an HS256 JWT with the claims app, channel, uid, iat, exp', () => {
+    const now = 1_700_000_000_000;
+    const [header, payload] = token('room', 7, 60, { now }).split('.') as [string, string];
+    expect(decode(header)).toEqual({ alg: 'HS256', typ: 'JWT' });
+    expect(decode(payload)).toEqual({ app: APP_ID, channel: 'room', uid: 7, iat: 1_700_000_000, exp: 1_700_000_060 });
+  });
+
+  it('accepts a token for exactly its app, channel and uid, and reports its expiry', async () => {
     const now = Date.now();
     const tok = token('room', 7, 60, { now });
-    expect(verifyToken(tok, CERT, claims, now + 1000)).toEqual({ ok: true, expiresAt: now + 60_000 });
+    expect(await verifyToken(tok, CERT, claims, now + 1000)).toEqual({
+      ok: true,
+      expiresAt: now + 60_000,
+      grants: { role: null, canPublish: true, attributes: {} },
+    });
   });
 
   it.each([
@@ -34,80 +49,105 @@ describe('createToken / verifyToken', () => {
     ['another channel', { ...claims, channel: 'room2' }, 'another channel'],
     ['another uid', { ...claims, uid: 8 }, 'another uid'],
     ['the same uid as a string', { ...claims, uid: '7' }, 'another uid'],
-  ])('refuses it for %s (INVALID_TOKEN)', (_name, asked, message) => {
-    expect(verifyToken(good, CERT, asked)).toEqual({ ok: false, code: 'INVALID_TOKEN', message: `token was issued for ${message}` });
+  ])('refuses it for %s (INVALID_TOKEN)', async (_name, asked, message) => {
+    expect(await verifyToken(good, CERT, asked)).toEqual({ ok: false, code: 'INVALID_TOKEN', message: `token was issued for ${message}` });
   });
 
-  it('uid 0 admits any uid of that app and channel (Agora semantics), nothing else', () => {
+  it('uid 0 admits any uid of that app and channel (Agora semantics), nothing else', async () => {
     const any = token('room', 0);
-    expect(verifyToken(any, CERT, { ...claims, uid: 123 }).ok).toBe(true);
-    expect(verifyToken(any, CERT, { ...claims, uid: 'alice' }).ok).toBe(true);
-    expect(verifyToken(any, CERT, { ...claims, channel: 'x' }).ok).toBe(false);
+    expect((await verifyToken(any, CERT, { ...claims, uid: 123 })).ok).toBe(true);
+    expect((await verifyToken(any, CERT, { ...claims, uid: 'alice' })).ok).toBe(true);
+    expect((await verifyToken(any, CERT, { ...claims, channel: 'x' })).ok).toBe(false);
   });
 
-  it('refuses an expired token with TOKEN_EXPIRED', () => {
+  it('refuses an expired token with TOKEN_EXPIRED, to the millisecond', async () => {
     const now = Date.now();
     const tok = token('room', 7, 10, { now });
-    expect(verifyToken(tok, CERT, claims, now + 9_999).ok).toBe(true);
-    expect(verifyToken(tok, CERT, claims, now + 10_000)).toEqual({ ok: false, code: 'TOKEN_EXPIRED', message: 'token has expired' });
+    expect((await verifyToken(tok, CERT, claims, now + 9_999)).ok).toBe(true);
+    expect(await verifyToken(tok, CERT, claims, now + 10_000)).toEqual({ ok: false, code: 'TOKEN_EXPIRED', message: 'token has expired' });
+    expect(await verifyToken(tok, CERT, claims, now + 100_000)).toEqual({ ok: false, code: 'TOKEN_EXPIRED', message: 'token has expired' });
   });
 
-  it('refuses a token signed with another certificate', () => {
-    expect(verifyToken(token('room', 7, 3600, { cert: 'not-the-certificate' }), CERT, claims)).toMatchObject({
+  it('refuses a token not valid yet (nbf) with TOKEN_EXPIRED', async () => {
+    const now = Date.now();
+    const tok = createToken({ appId: APP_ID, appCertificate: CERT, channel: 'room', uid: 7, expiresInSeconds: 60, notBeforeSeconds: 5, now });
+    expect(await verifyToken(tok, CERT, claims, now + 4_999)).toEqual({ ok: false, code: 'TOKEN_EXPIRED', message: 'token is not valid yet' });
+    expect((await verifyToken(tok, CERT, claims, now + 5_000)).ok).toBe(true);
+  });
+
+  it('refuses a token signed with another certificate', async () => {
+    expect(await verifyToken(token('room', 7, 3600, { cert: 'not-the-certificate' }), CERT, claims)).toEqual({
       ok: false,
       code: 'INVALID_TOKEN',
       message: 'token signature does not match',
     });
   });
 
-  it('refuses every edit of the payload: longer expiry, other uid, other channel', () => {
+  it('refuses every edit of the claims: longer expiry, other uid, other channel, other app, a grant', async () => {
     const edits: ((p: Record<string, unknown>) => void)[] = [
-      (p) => (p.e = (p.e as number) + 1),
-      (p) => (p.u = 0),
-      (p) => (p.c = 'other'),
-      (p) => (p.a = 'x'),
+      (p) => (p.exp = (p.exp as number) + 1),
+      (p) => (p.uid = 0),
+      (p) => (p.channel = 'other'),
+      (p) => (p.app = 'x'),
+      (p) => (p.role = 'host'),
     ];
     for (const edit of edits) {
-      expect(verifyToken(forgePayload(good, edit), CERT, claims)).toMatchObject({ ok: false, code: 'INVALID_TOKEN', message: 'token signature does not match' });
+      expect(await verifyToken(forgePayload(good, edit), CERT, claims)).toEqual({ ok: false, code: 'INVALID_TOKEN', message: 'token signature does not match' });
     }
   });
 
-  it('refuses a flipped signature bit and every malformed shape', () => {
-    const [v, p, s] = good.split('.') as [string, string, string];
+  it('refuses a flipped signature bit and every malformed shape', async () => {
+    const [h, p, s] = good.split('.') as [string, string, string];
     const sig = Buffer.from(s, 'base64url');
     sig[5]! ^= 1;
     const malformed = [
       '',
       'abc',
-      `${v}.${p}`,
-      `${v}.${p}.${s}.x`,
-      `cl2.${p}.${s}`,
-      `${v}..${s}`,
-      `${v}.${p}.`,
-      `${v}.${p}.${s.slice(0, -2)}`,
-      `${v}.${p}.${s}AA`,
-      `${v}.${p}.${s.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'))}`, // a non-canonical or wrong last char
-      `${v}.${p}!.${s}`,
-      `${v}.${p}.${sig.toString('base64url')}`,
-      `${v}.${Buffer.from('not json').toString('base64url')}.${s}`,
+      `${h}.${p}`,
+      `${h}.${p}.${s}.x`,
+      `cl1.${p}.${s}`,
+      `${h}..${s}`,
+      `${h}.${p}.`,
+      `${h}.${p}.${s.slice(0, -2)}`,
+      `${h}.${p}.${s}AA`,
+      `${h}.${p}!.${s}`,
+      `${h}.${p}.${sig.toString('base64url')}`,
+      `${h}.${Buffer.from('not json').toString('base64url')}.${s}`,
+      'x'.repeat(3000),
     ];
     for (const tok of malformed) {
-      const verdict = verifyToken(tok, CERT, claims);
-      expect(verdict, tok).toMatchObject({ ok: false, code: 'INVALID_TOKEN' });
+      expect(await verifyToken(tok, CERT, claims), tok).toMatchObject({ ok: false, code: 'INVALID_TOKEN' });
     }
-    expect(verifyToken(null, CERT, claims)).toEqual({ ok: false, code: 'INVALID_TOKEN', message: 'a token is required' });
+    expect(await verifyToken(null, CERT, claims)).toEqual({ ok: false, code: 'INVALID_TOKEN', message: 'a token is required' });
   });
 
-  it('a correctly signed payload that is not a claims object is still refused', () => {
+  it('a correctly signed token whose claims have the wrong shape is still refused', async () => {
     // Signed by hand with the real algorithm, to reach the checks behind the signature.
-    const signedJunk = (body: unknown): string => {
-      const payload = Buffer.from(JSON.stringify(body)).toString('base64url');
-      const sig = createHmac('sha256', CERT).update(`cl1.${payload}`).digest('base64url');
-      return `cl1.${payload}.${sig}`;
+    const signed = (body: unknown): string => {
+      const part = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64(body)}`;
+      return `${part}.${createHmac('sha256', CERT).update(part).digest('base64url')}`;
     };
-    for (const body of [null, 5, [], { a: APP_ID, c: 'room', u: 7 }, { a: APP_ID, c: 'room', u: 7, e: 'later' }, { a: 1, c: 'room', u: 7, e: 1e15 }]) {
-      expect(verifyToken(signedJunk(body), CERT, claims)).toMatchObject({ ok: false, code: 'INVALID_TOKEN', message: 'malformed token payload' });
+    const exp = Math.floor(Date.now() / 1000) + 600;
+    for (const body of [
+      null,
+      5,
+      [],
+      { app: APP_ID, channel: 'room', uid: 7 },
+      { app: APP_ID, channel: 'room', uid: 7, exp: 'later' },
+      { app: 1, channel: 'room', uid: 7, exp },
+      { app: APP_ID, channel: 'room', uid: -1, exp },
+      { app: APP_ID, channel: 'room', uid: 7, exp, role: 'admin' },
+      { app: APP_ID, channel: 'room', uid: 7, exp, canPublish: 'yes' },
+      { app: APP_ID, channel: 'room', uid: 7, exp, attributes: { name: 1 } },
+      { app: APP_ID, channel: 'room', uid: 7, exp, attributes: ['a'] },
+    ]) {
+      expect(await verifyToken(signed(body), CERT, claims), JSON.stringify(body)).toMatchObject({ ok: false, code: 'INVALID_TOKEN' });
     }
+  });
+
+  it('carries the grants: role, canPublish, attributes', async () => {
+    const tok = createToken({ appId: APP_ID, appCertificate: CERT, channel: 'room', uid: 7, expiresInSeconds: 60, role: 'audience', canPublish: false, attributes: { name: 'Ada' } });
+    expect(await verifyToken(tok, CERT, claims)).toMatchObject({ ok: true, grants: { role: 'audience', canPublish: false, attributes: { name: 'Ada' } } });
   });
 
   it('validates its arguments (INVALID_PARAMS)', () => {
@@ -122,6 +162,10 @@ describe('createToken / verifyToken', () => {
       { expiresInSeconds: 0 },
       { expiresInSeconds: Number.NaN },
       { expiresInSeconds: Infinity },
+      { role: 'admin' },
+      { canPublish: 'no' },
+      { attributes: { name: 5 } },
+      { notBeforeSeconds: -1 },
       { uid: '\u0000'.repeat(255) }, // would not fit in the protocol's 2047 characters
     ]) {
       expect(() => createToken({ ...base, ...bad } as never), JSON.stringify(bad)).toThrow(expect.objectContaining({ code: 'INVALID_PARAMS' }));
@@ -239,7 +283,7 @@ describe('a server with an app certificate', () => {
     ['another uid', (c: string) => token(c, 9, 60)],
     ['another channel', () => token('elsewhere', 1, 60)],
     ['an expired token', (c: string) => token(c, 1, 1, { now: Date.now() - 5000 })],
-    ['a forged token', (c: string) => forgePayload(token(c, 1, 0.6), (p) => (p.e = Date.now() + 60_000))],
+    ['a forged token', (c: string) => forgePayload(token(c, 1, 0.6), (p) => (p.exp = Date.now() / 1000 + 60))],
   ])('renew-token with %s is refused; the old expiry stays in force', async (_name, make) => {
     await start({ tokenWillExpireMs: 100 });
     const channel = uniqueChannel('tok');

@@ -38,6 +38,28 @@ describe('parseCli', () => {
     expect(() => resolveOptions({ maxJoinsInFlight: 0 })).toThrow('maxJoinsInFlight must be an integer 1-1000000');
   });
 
+  it('the backend contract: --api-secret and --token-public-key, or their CHANNEL_LINK_* variables', () => {
+    expect(parseCli(['--api-secret', 'a'.repeat(20), '--token-public-key', 'key.pem'])).toEqual({ kind: 'run', options: { apiSecret: 'a'.repeat(20), tokenPublicKey: 'key.pem' } });
+    vi.stubEnv('CHANNEL_LINK_API_SECRET', 'b'.repeat(20));
+    vi.stubEnv('CHANNEL_LINK_TOKEN_PUBLIC_KEY', 'other.pem');
+    expect(parseCli([])).toEqual({ kind: 'run', options: { apiSecret: 'b'.repeat(20), tokenPublicKey: 'other.pem' } });
+    expect(() => resolveOptions({ apiSecret: 'short' })).toThrow(expect.objectContaining({ code: 'INVALID_PARAMS' }));
+  });
+
+  it('webhooks: --webhook-url repeatable, or CHANNEL_LINK_WEBHOOK_URLS comma-separated; the secret and retry window', () => {
+    const secret = 's'.repeat(20);
+    expect(parseCli(['--webhook-url', 'http://a/h', '--webhook-url', 'https://b/h', '--webhook-secret', secret, '--webhook-retry-ms', '5000'])).toEqual({
+      kind: 'run',
+      options: { webhookUrls: ['http://a/h', 'https://b/h'], webhookSecret: secret, webhookRetryMs: 5000 },
+    });
+    vi.stubEnv('CHANNEL_LINK_WEBHOOK_URLS', 'http://a/h, http://c/h');
+    vi.stubEnv('CHANNEL_LINK_WEBHOOK_SECRET', secret);
+    expect(parseCli([])).toEqual({ kind: 'run', options: { webhookUrls: ['http://a/h', 'http://c/h'], webhookSecret: secret } });
+    expect(() => resolveOptions({ webhookUrls: ['http://a/h'] })).toThrow('webhookUrls need a webhookSecret');
+    expect(() => resolveOptions({ webhookUrls: ['ftp://a/h'], webhookSecret: secret })).toThrow(expect.objectContaining({ code: 'INVALID_PARAMS' }));
+    expect(resolveOptions({}).webhookRetryMs).toBe(600_000);
+  });
+
   it('a stream timeout up to the peer timeout is fine', () => {
     expect(parseCli(['--peer-timeout-ms', '4000', '--stream-timeout-ms', '4000'])).toEqual({ kind: 'run', options: { peerTimeoutMs: 4000, streamTimeoutMs: 4000 } });
     expect(() => parseCli(['--peer-timeout-ms', '4000', '--stream-timeout-ms', '4001'])).toThrow('a stream cannot outlive its member');

@@ -56,12 +56,13 @@ describe('the CLI log', () => {
     expect(server.stderr()).toBe('');
     const lines = server.stdout().trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
     for (const line of lines) for (const field of STABLE_FIELDS) expect(line, JSON.stringify(line)).toHaveProperty(field);
-    const events = lines.map((l) => (String(l.msg).startsWith('OPEN SERVER') ? 'OPEN SERVER' : l.msg));
-    expect(events).toEqual(['listening', 'OPEN SERVER', 'joined', 'signal received', 'shutting down', 'closed']);
+    const events = lines.map((l) => (String(l.msg).startsWith('OPEN SERVER') ? 'OPEN SERVER' : String(l.msg).startsWith('not enabled') ? 'not enabled' : l.msg));
+    expect(events).toEqual(['listening', 'OPEN SERVER', 'not enabled', 'joined', 'signal received', 'shutting down', 'closed']);
     expect(lines[0]).toMatchObject({ level: 30, component: 'channel-link-server', url: `ws://127.0.0.1:${port}`, metrics: null });
     expect(lines[1]).toMatchObject({ level: 40 });
-    expect(lines[3]).toMatchObject({ signal: 'SIGTERM' });
-    expect(lines[4]).toMatchObject({ sockets: 1 });
+    expect(lines[2]).toMatchObject({ level: 30 });
+    expect(lines[4]).toMatchObject({ signal: 'SIGTERM' });
+    expect(lines[5]).toMatchObject({ sockets: 1 });
   });
 
   it('--log-level warn: only warnings and worse', async () => {
@@ -139,12 +140,12 @@ describe('an embedded server', () => {
       const server = await startServer({ port: 0, logger });
       await joinOnce(server.url);
       await server.close();
-      process.stderr.write(JSON.stringify(sink.map((l) => l.msg.startsWith('OPEN SERVER') ? 'OPEN SERVER' : l.msg)));
+      process.stderr.write(JSON.stringify(sink.map((l) => l.msg.startsWith('OPEN SERVER') ? 'OPEN SERVER' : l.msg.startsWith('not enabled') ? 'not enabled' : l.msg)));
     `);
     expect(r.status).toBe(0);
     expect(r.stdout).toBe('');
     const msgs = JSON.parse(r.stderr) as string[];
-    expect(msgs.slice(0, 3)).toEqual(['listening', 'OPEN SERVER', 'joined']);
+    expect(msgs.slice(0, 4)).toEqual(['listening', 'OPEN SERVER', 'not enabled', 'joined']);
     expect(msgs.filter((m) => m === 'shutting down')).toHaveLength(1);
     expect(msgs.indexOf('shutting down')).toBeLessThan(msgs.indexOf('closed'));
     expect(msgs.at(-1)).toBe('closed');

@@ -105,6 +105,8 @@ describe('GET /metrics', () => {
         token_expired: 1,
         channel_full: 1,
         unsupported_version: 1,
+        no_permission: 0,
+        banned: 0,
       });
       expect(value('channel_link_leaves_total', { reason: 'quit' })).toBe(1);
       expect(value('channel_link_leaves_total', { reason: 'server_timeout' })).toBe(1);

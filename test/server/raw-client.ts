@@ -52,6 +52,7 @@ export interface JoinOptions {
   role?: ClientRole;
   streams?: string[];
   subscriptions?: { uid: Uid; streamId: string }[];
+  attributes?: Record<string, string>;
   v?: number;
 }
 
@@ -140,6 +141,7 @@ export class RawClient {
       role: options.role ?? 'host',
       streams: options.streams ?? [],
       subscriptions: options.subscriptions ?? [],
+      ...(options.attributes === undefined ? {} : { attributes: options.attributes }),
     });
     return this.next('joined');
   }

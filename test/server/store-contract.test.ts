@@ -39,6 +39,7 @@ function recorder(): { listener: StoreListener; node: Omit<Node, 'store'> } {
     sessionTaken: (sessionId, how) => taken.push(`${how} ${sessionId}`),
     adopted: (sessions) => adopted.push(...sessions.map((s) => `${String(s.uid)} ${s.sessionId} ${s.streams.join(',')}${s.role === 'audience' ? ' audience' : ''}`)),
     reconnected: () => {},
+    kick: () => {},
   };
   const log = (key: string) =>
     events
@@ -149,10 +150,10 @@ for (const [kind, factoryOf, enabled] of kinds) {
       await node.store.watch(key);
       await node.store.join({ key, uid: 1, assigned: false, newSessionId: 'A', streams: ['s1'], role: 'host', limits: { hosts: 10, audience: 100 }, attributes: {} });
       await node.store.join({ key, uid: 2, assigned: false, newSessionId: 'B', streams: ['s2'], role: 'host', limits: { hosts: 10, audience: 100 }, attributes: {} });
-      expect(await node.store.leave({ key, uid: 1, sessionId: 'wrong' }, 'QUIT')).toBe(false);
-      expect(await node.store.leave({ key, uid: 1, sessionId: 'A' }, 'QUIT')).toBe(true);
-      expect(await node.store.leave({ key, uid: 1, sessionId: 'A' }, 'QUIT')).toBe(false);
-      expect(await node.store.leave({ key, uid: 2, sessionId: 'B' }, 'SERVER_TIMEOUT')).toBe(true);
+      expect(await node.store.leave({ key, uid: 1, sessionId: 'wrong' }, 'QUIT')).toBeNull();
+      expect(await node.store.leave({ key, uid: 1, sessionId: 'A' }, 'QUIT')).not.toBeNull();
+      expect(await node.store.leave({ key, uid: 1, sessionId: 'A' }, 'QUIT')).toBeNull();
+      expect(await node.store.leave({ key, uid: 2, sessionId: 'B' }, 'SERVER_TIMEOUT')).not.toBeNull();
       await settle(node, key, 8);
       expect(node.log(key).slice(4)).toEqual(['stream-removed 1 s1 PEER_LEFT', 'peer-leave 1 QUIT', 'stream-removed 2 s2 NO_DATA', 'peer-leave 2 SERVER_TIMEOUT']);
       expect((await node.store.snapshot(key)).members).toEqual([]);
@@ -238,7 +239,7 @@ for (const [kind, factoryOf, enabled] of kinds) {
       if (host2.outcome !== 'fresh') throw new Error('host 2 not admitted');
       expect(host2.snapshot).toEqual([{ uid: 1, streams: ['s1'] }]); // the audience is nobody's peer
       expect(await node.store.publish({ key, uid: 50, sessionId: 'F' }, 's9', 8)).toBe('audience');
-      expect(await node.store.leave({ key, uid: 51, sessionId: 'G' }, 'SERVER_TIMEOUT')).toBe(true);
+      expect(await node.store.leave({ key, uid: 51, sessionId: 'G' }, 'SERVER_TIMEOUT')).not.toBeNull();
       const snap = await node.store.snapshot(key);
       expect(snap.counts).toEqual({ hosts: 2, audience: 1 });
       expect(snap.members.map((m) => m.uid).sort()).toEqual([1, 2]);
@@ -329,7 +330,7 @@ describe.runIf(!missing)('Redis store: a cluster of nodes', () => {
     expect(resumed).toMatchObject({ outcome: 'resumed', previous: { sessionId: 'A', node: 'a' } });
     await waitFor(() => a.taken.length === 1, { message: 'resumed notice' });
     // The store now takes b for the owner: a can no longer end the session.
-    expect(await a.store.leave({ key, uid: 1, sessionId: 'A' }, 'QUIT')).toBe(false);
+    expect(await a.store.leave({ key, uid: 1, sessionId: 'A' }, 'QUIT')).toBeNull();
     await a.store.join({ key, uid: 1, assigned: false, newSessionId: 'C', streams: [], role: 'host', limits: { hosts: 10, audience: 100 }, attributes: {} });
     await waitFor(() => b.taken.length === 1, { message: 'replaced notice' });
     expect([...a.taken, ...b.taken]).toEqual(['resumed A', 'replaced A']);
@@ -348,8 +349,8 @@ describe.runIf(!missing)('Redis store: a cluster of nodes', () => {
     expect(adopter.adopted.sort()).toEqual(['1 A s1', '2 B ', '3 C  audience']);
     expect((b.adopted.length > 0 ? c : b).adopted).toEqual([]);
     expect((await adopter.store.ownedSessions()).filter((r) => r.key === key)).toHaveLength(3);
-    expect(await adopter.store.leave({ key, uid: 3, sessionId: 'C' }, 'SERVER_TIMEOUT')).toBe(true);
-    expect(await adopter.store.leave({ key, uid: 1, sessionId: 'A' }, 'SERVER_TIMEOUT')).toBe(true);
+    expect(await adopter.store.leave({ key, uid: 3, sessionId: 'C' }, 'SERVER_TIMEOUT')).not.toBeNull();
+    expect(await adopter.store.leave({ key, uid: 1, sessionId: 'A' }, 'SERVER_TIMEOUT')).not.toBeNull();
   });
 
   it('leaves no channel key behind once every member has left', async () => {

@@ -5,7 +5,7 @@ import ts from 'typescript';
 
 const ROOT = new URL('../../', import.meta.url);
 /** The documents that hold runnable examples, in reading order. */
-export const EXAMPLE_DOCS = ['README.md', 'docs/api.md', 'docs/security.md'] as const;
+export const EXAMPLE_DOCS = ['README.md', 'docs/api.md', 'docs/security.md', 'docs/backend.md'] as const;
 
 export const readDoc = (doc: string): string => readFileSync(new URL(doc, ROOT), 'utf8');
 

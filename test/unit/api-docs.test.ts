@@ -102,7 +102,7 @@ describe('docs/api.md', () => {
 
 describe('documented examples', () => {
   it('are marked, each a code block, and each is run by a test', () => {
-    expect(docExampleNames()).toEqual(['quick-start', 'subscribe', 'react', 'browser-connect', 'browser-subscribe', 'browser-join', 'node', 'token']);
+    expect(docExampleNames()).toEqual(['quick-start', 'subscribe', 'react', 'browser-connect', 'browser-subscribe', 'browser-join', 'node', 'token', 'backend-jwt']);
     const runners = ['test/integration/readme-examples.test.ts', 'test/integration/subscribe-once.test.ts']
       .map((file) => readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8'))
       .join('\n');

@@ -1,6 +1,7 @@
 /** Test doubles for the engine's injected environment: a scriptable WebSocket and an online source. */
+import { decodeClientFrame } from '../../src/client-frames.js';
 import { encodeHeartbeat, heartbeatTimestamp, isHeartbeatFrame } from '../../src/heartbeat-frame.js';
-import { decodeClientFrame, encodeFrame, type ClientFrame, type PresenceEntry, type ServerFrame } from '../../src/protocol.js';
+import { encodeFrame, type ClientFrame, type PresenceEntry, type ServerFrame } from '../../src/protocol.js';
 import type { EngineOptions } from '../../src/types.js';
 import type { EngineEnv, OnlineSource, WebSocketLike } from '../../worker/env.js';
 import { describeNodeSocketError } from '../../worker/node-socket-error.js';

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = new URL('../../', import.meta.url);
-const SHARED = ['types', 'errors', 'boundary', 'protocol', 'heartbeat-frame', 'outcomes', 'limits', 'wire-words', 'keys', 'quality'];
+const SHARED = ['types', 'errors', 'boundary', 'protocol', 'heartbeat-frame', 'outcomes', 'limits', 'wire-words', 'keys', 'quality', 'client-frames'];
 
 /** Every relative import (static, type-only, dynamic, or `new URL(...)`) of the files in `dir`. */
 function importsOf(dir: string): { file: string; target: string }[] {

@@ -94,7 +94,7 @@ describe('listeners', () => {
       seen.push(`${uid}/${streamId}`);
     });
     client.event$('peer-leave').subscribe(({ reason }) => {
-      expectTypeOf(reason).toEqualTypeOf<'QUIT' | 'SERVER_TIMEOUT' | 'BECOME_AUDIENCE'>();
+      expectTypeOf(reason).toEqualTypeOf<'QUIT' | 'SERVER_TIMEOUT' | 'BECOME_AUDIENCE' | 'KICKED'>();
       seen.push(reason);
     });
     const socket = await joined(client, ws);

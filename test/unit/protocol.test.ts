@@ -1,3 +1,4 @@
+import { decodeClientFrame } from '../../src/client-frames.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ChannelLinkError } from '../../src/errors.js';
@@ -5,7 +6,6 @@ import {
   PROTOCOL_VERSION,
   ProtocolError,
   decodeDataHeader,
-  decodeClientFrame,
   decodeServerData,
   decodeServerFrame,
   encodeClientData,

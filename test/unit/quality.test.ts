@@ -1,6 +1,6 @@
 /** Network quality's arithmetic (docs/behaviour.md, Network quality), on virtual time. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { QualitySmoother, scoreOf, type QualityScore } from '../../src/quality.js';
+import { JITTER_STEPS_MS, QualitySmoother, RISE_STRICTNESS, scoreOf, type QualityScore } from '../../src/quality.js';
 import { UplinkMeter } from '../../server/uplink-meter.js';
 import { SessionQuality } from '../../server/session-quality.js';
 import { AttributeWriter } from '../../server/attribute-writer.js';
@@ -25,18 +25,33 @@ describe('scoreOf', () => {
 });
 
 describe('QualitySmoother', () => {
-  const run = (samples: QualityScore[]) => {
+  // Samples by their jitter alone: 0 scores 1, 60 ms scores 2, 160 ms scores 3.
+  const jitter = (jitterMs: number) => ({ rttMs: null, jitterMs, loss: 0 });
+  const byScore: Record<number, number> = { 1: 0, 2: 60, 3: 160 };
+  const run = (samples: Array<QualityScore | { jitterMs: number }>) => {
     const smoother = new QualitySmoother();
-    return samples.map((s) => smoother.step(s));
+    return samples.map((s) => smoother.step(typeof s === 'number' ? jitter(byScore[s]!) : jitter(s.jitterMs)));
   };
   it('takes the first sample; falls after two worse samples in a row, to the better of them', () => {
-    expect(run([1, 5, 1, 1])).toEqual([1, 1, 1, 1]); // one late heartbeat changes nothing
-    expect(run([1, 5, 4, 4])).toEqual([1, 1, 4, 4]);
-    expect(run([2, 3, 5, 5])).toEqual([2, 2, 3, 5]);
+    expect(run([1, 3, 1, 1])).toEqual([1, 1, 1, 1]); // one late heartbeat changes nothing
+    expect(run([1, 3, 2, 2])).toEqual([1, 1, 2, 2]);
+    expect(run([1, 2, 3, 3])).toEqual([1, 1, 2, 3]);
   });
-  it('rises one level per better sample', () => {
-    expect(run([5, 1, 1, 1, 1, 1])).toEqual([5, 4, 3, 2, 1, 1]);
-    expect(run([5, 5, 3, 1, 5, 1])).toEqual([5, 5, 4, 3, 3, 2]);
+  it('rises after three better samples in a row, to the worst of them', () => {
+    expect(run([3, 1, 1, 1, 1])).toEqual([3, 3, 3, 1, 1]);
+    expect(run([3, 1, 2, 1, 1])).toEqual([3, 3, 3, 2, 2]);
+    expect(run([3, 1, 1, 3, 1, 1, 1])).toEqual([3, 3, 3, 3, 3, 3, 1]); // a worse sample starts the count again
+  });
+  it('does not flap at a step: rising needs the sample under the step lowered by the dead band', () => {
+    const step = JITTER_STEPS_MS[0];
+    const hovering = Array.from({ length: 20 }, (_, i) => ({ jitterMs: i % 3 === 2 ? step - 5 : step + 5 }));
+    expect(new Set(run([{ jitterMs: step + 5 }, ...hovering]))).toEqual(new Set([2]));
+    expect(run([2, 2, { jitterMs: step * RISE_STRICTNESS - 1 }, { jitterMs: 0 }, { jitterMs: 0 }])).toEqual([2, 2, 2, 2, 1]);
+  });
+  it('scoreOf with a strictness lowers every threshold', () => {
+    expect(scoreOf({ rttMs: 80, jitterMs: 40, loss: 0.04 }, RISE_STRICTNESS)).toBe(3);
+    expect(scoreOf({ rttMs: 80, jitterMs: 40, loss: 0 }, RISE_STRICTNESS)).toBe(3);
+    expect(scoreOf({ rttMs: 80, jitterMs: 40, loss: 0 })).toBe(1);
   });
 });
 
@@ -54,7 +69,7 @@ describe('UplinkMeter (server side, from heartbeat arrivals)', () => {
     expect(meter.score).toBe(1); // one sample alone changes nothing
     beat(1000);
     expect(meter.score).toBe(4);
-    // Back to regular: it climbs back one level per heartbeat once the gap is out of the window.
+    // Back to regular: it climbs back once the gap is out of the window and three samples were better.
     for (let i = 0; i < 10; i++) beat(1000);
     expect(meter.score).toBe(1);
     // Gaps 200 ms off the period, both ways: jitter, no loss.
@@ -107,12 +122,12 @@ describe('SessionQuality (what the server tells the client and the channel)', ()
     expect(news.at(-1)).toEqual({ uplink: 1, share: [1, 0] });
     for (let i = 0; i < 5; i++) beat(1000);
     // Steady: nothing more to tell.
-    expect(news.slice(2).every((n) => n.uplink === null && n.share === null)).toBe(true);
+    expect(news.slice(2).every((n) => n === null)).toBe(true);
     // The client reports its downlink: shared at once (2 s passed), then not again within 2 s.
     expect(quality.reported(3, now).share).toEqual([1, 3]);
     expect(quality.reported(4, now + 500).share).toBeNull();
     beat(1000);
-    expect(news.at(-1)!.share).toBeNull();
+    expect(news.at(-1)).toBeNull();
     beat(1000);
     expect(news.at(-1)!.share).toEqual([1, 4]);
   });

@@ -1,7 +1,7 @@
 -- Removes the member, if this node owns that session: a host's streams first (PEER_LEFT when it
 -- quit, NO_DATA when it went silent), then the host; an audience member is only counted out.
 -- KEYS[1] hosts   KEYS[2] seq   KEYS[3] audience   KEYS[4] the set of members this node owns
--- ARGV: topic, data prefix, channel key, uk, sid, this node, reason (QUIT|SERVER_TIMEOUT), window ms
+-- ARGV: topic, data prefix, channel key, uk, sid, this node, reason (QUIT|SERVER_TIMEOUT|KICKED), window ms
 -- Reply: {0} not this node's session | {1, seq, hosts, audience}
 local ch = { members = KEYS[1], seq = KEYS[2], audience = KEYS[3], topic = ARGV[1], data = ARGV[2] }
 local my_owned = KEYS[4]
@@ -11,10 +11,11 @@ if not m then return { 0 } end
 if role == 'host' then
   local uid = uid_value(uk)
   local stream_reason = 'NO_DATA'
-  if reason == 'QUIT' then stream_reason = 'PEER_LEFT' end
+  local gone = reason == 'QUIT' or reason == 'KICKED'
+  if gone then stream_reason = 'PEER_LEFT' end
   for _, s in ipairs(list(m.t)) do
     emit(ch, sid, me, { type = 'stream-removed', uid = uid, streamId = s, reason = stream_reason })
-    release(ch, uk, s, reason == 'QUIT', window_ms)
+    release(ch, uk, s, gone, window_ms)
   end
   emit(ch, sid, me, { type = 'peer-leave', uid = uid, reason = reason })
   redis.call('HDEL', ch.members, uk)

@@ -1,0 +1,150 @@
+/**
+ * Delivers webhook events (docs/backend.md, Webhooks): each URL has its own FIFO queue, sent one
+ * request at a time, so every URL gets every event in the order decided (per channel too). A
+ * receiver that fails or is down is retried with backoff until the event is `retryMs` old; the
+ * queue is bounded (`maxQueue` per URL), and what is dropped is counted and logged. The queue is
+ * this process's memory, on every node, with or without Redis: a crash loses it (docs/backend.md,
+ * Webhooks).
+ */
+import type { Logger } from 'pino';
+import type { ServerCounters } from './counters.js';
+import type { WebhookEvent } from './webhook-events.js';
+import { SIGNATURE_HEADER, signWebhook } from './webhook-signature.js';
+
+export interface WebhookDeliveryOptions {
+  urls: readonly string[];
+  secret: string;
+  /** An event still undelivered this long after it was decided is dropped. */
+  retryMs: number;
+  /** Events waiting per URL; beyond, new ones are dropped. */
+  maxQueue: number;
+  log: Logger;
+  counters: ServerCounters;
+  /** Each delivery's latency, from the decision to the receiver's 2xx. */
+  observeLatency?: (seconds: number) => void;
+}
+
+const FIRST_RETRY_MS = 250;
+const MAX_RETRY_MS = 30_000;
+const REQUEST_TIMEOUT_MS = 10_000;
+
+interface Queued {
+  event: WebhookEvent;
+  body: string;
+}
+
+/** One receiver: its queue and its one request in flight. */
+class Receiver {
+  readonly queue: Queued[] = [];
+  private running = false;
+  private failures = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private inFlight: AbortController | null = null;
+  private closed = false;
+  private droppedSinceLog = 0;
+
+  constructor(
+    private readonly url: string,
+    private readonly o: WebhookDeliveryOptions,
+  ) {}
+
+  add(item: Queued): void {
+    if (this.closed) return;
+    if (this.queue.length >= this.o.maxQueue) {
+      this.o.counters.webhooksDropped++;
+      // One line for the first drop of a run of drops, then one per hundred: a full queue must not flood the log.
+      if (this.droppedSinceLog++ % 100 === 0) this.o.log.warn({ url: this.url, queued: this.queue.length, dropped: this.o.counters.webhooksDropped }, 'webhook queue full: event dropped');
+      return;
+    }
+    this.droppedSinceLog = 0;
+    this.queue.push(item);
+    if (!this.running && !this.timer) void this.pump();
+  }
+
+  private async pump(): Promise<void> {
+    this.running = true;
+    try {
+      while (!this.closed && this.queue.length > 0) {
+        const head = this.queue[0]!;
+        if (await this.post(head)) {
+          this.queue.shift();
+          this.failures = 0;
+          this.o.counters.webhooksDelivered++;
+          this.o.observeLatency?.((Date.now() - head.event.at) / 1000);
+          continue;
+        }
+        this.o.counters.webhookAttemptsFailed++;
+        const age = Date.now() - head.event.at;
+        if (age >= this.o.retryMs) {
+          this.queue.shift();
+          this.failures = 0;
+          this.o.counters.webhooksExpired++;
+          this.o.log.warn({ url: this.url, id: head.event.id, type: head.event.type, ageMs: age }, 'webhook dropped: undelivered for webhookRetryMs');
+          continue;
+        }
+        const delay = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** this.failures++, this.o.retryMs - age);
+        this.timer = setTimeout(() => {
+          this.timer = undefined;
+          void this.pump();
+        }, delay);
+        this.timer.unref();
+        return;
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** True on a 2xx answer. */
+  private async post({ body }: Queued): Promise<boolean> {
+    const abort = new AbortController();
+    this.inFlight = abort;
+    const timeout = setTimeout(() => abort.abort(), REQUEST_TIMEOUT_MS);
+    try {
+      const res = await fetch(this.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signWebhook(body, this.o.secret) },
+        body,
+        signal: abort.signal,
+      });
+      await res.arrayBuffer().catch(() => undefined);
+      if (res.status < 200 || res.status > 299) this.o.log.debug({ url: this.url, status: res.status }, 'webhook refused by its receiver');
+      return res.status >= 200 && res.status <= 299;
+    } catch (error) {
+      this.o.log.debug({ url: this.url, err: (error as Error).message }, 'webhook receiver unreachable');
+      return false;
+    } finally {
+      clearTimeout(timeout);
+      this.inFlight = null;
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.inFlight?.abort();
+  }
+}
+
+export class WebhookDelivery {
+  private readonly receivers: Receiver[];
+
+  constructor(options: WebhookDeliveryOptions) {
+    this.receivers = options.urls.map((url) => new Receiver(url, options));
+  }
+
+  /** Queues the event for every URL. */
+  send(event: WebhookEvent): void {
+    const body = JSON.stringify(event);
+    for (const receiver of this.receivers) receiver.add({ event, body });
+  }
+
+  /** Events waiting, over every URL. */
+  get queueLength(): number {
+    return this.receivers.reduce((n, r) => n + r.queue.length, 0);
+  }
+
+  close(): void {
+    for (const receiver of this.receivers) receiver.close();
+  }
+}
