@@ -45,12 +45,12 @@ export function scoreOf({ rttMs, jitterMs, loss }: LinkSample, strictness = 1): 
 /** Thresholds an improvement must clear, as a share of the steps (the dead band). */
 export const RISE_STRICTNESS = 0.7;
 /** Better samples in a row before the reported score improves. */
-export const RISE_AFTER = 3;
+export const RISE_AFTER = 2;
 
 /**
  * What is reported: it falls as soon as two samples in a row are worse (to the better of the two,
- * so one late heartbeat alone changes nothing), and it rises only after three samples in a row
- * are better even with the thresholds lowered by the dead band, to the worst of those three (a
+ * so one late heartbeat alone changes nothing), and it rises only after two samples in a row
+ * are better even with the thresholds lowered by the dead band, to the worse of those two (a
  * sample is one heartbeat): it falls quickly and rises slowly, and never flaps at a step.
  */
 export class QualitySmoother {

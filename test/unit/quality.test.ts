@@ -37,16 +37,16 @@ describe('QualitySmoother', () => {
     expect(run([1, 3, 2, 2])).toEqual([1, 1, 2, 2]);
     expect(run([1, 2, 3, 3])).toEqual([1, 1, 2, 3]);
   });
-  it('rises after three better samples in a row, to the worst of them', () => {
-    expect(run([3, 1, 1, 1, 1])).toEqual([3, 3, 3, 1, 1]);
-    expect(run([3, 1, 2, 1, 1])).toEqual([3, 3, 3, 2, 2]);
-    expect(run([3, 1, 1, 3, 1, 1, 1])).toEqual([3, 3, 3, 3, 3, 3, 1]); // a worse sample starts the count again
+  it('rises after two better samples in a row, to the worse of them', () => {
+    expect(run([3, 1, 1, 1])).toEqual([3, 3, 1, 1]);
+    expect(run([3, 1, 2, 1, 1])).toEqual([3, 3, 2, 2, 1]);
+    expect(run([3, 1, 3, 1, 1])).toEqual([3, 3, 3, 3, 1]); // a worse sample starts the count again
   });
   it('does not flap at a step: rising needs the sample under the step lowered by the dead band', () => {
     const step = JITTER_STEPS_MS[0];
     const hovering = Array.from({ length: 20 }, (_, i) => ({ jitterMs: i % 3 === 2 ? step - 5 : step + 5 }));
     expect(new Set(run([{ jitterMs: step + 5 }, ...hovering]))).toEqual(new Set([2]));
-    expect(run([2, 2, { jitterMs: step * RISE_STRICTNESS - 1 }, { jitterMs: 0 }, { jitterMs: 0 }])).toEqual([2, 2, 2, 2, 1]);
+    expect(run([2, { jitterMs: step * RISE_STRICTNESS + 1 }, { jitterMs: step * RISE_STRICTNESS - 1 }, { jitterMs: 0 }])).toEqual([2, 2, 2, 1]);
   });
   it('scoreOf with a strictness lowers every threshold', () => {
     expect(scoreOf({ rttMs: 80, jitterMs: 40, loss: 0.04 }, RISE_STRICTNESS)).toBe(3);
@@ -69,12 +69,21 @@ describe('UplinkMeter (server side, from heartbeat arrivals)', () => {
     expect(meter.score).toBe(1); // one sample alone changes nothing
     beat(1000);
     expect(meter.score).toBe(4);
-    // Back to regular: it climbs back once the gap is out of the window and three samples were better.
+    // Back to regular: it climbs back once the gap is out of the window and two samples were better.
     for (let i = 0; i < 10; i++) beat(1000);
     expect(meter.score).toBe(1);
     // Gaps 200 ms off the period, both ways: jitter, no loss.
     for (let i = 0; i < 6; i++) beat(i % 2 === 0 ? 1200 : 800);
     expect(meter.score).toBe(3);
+  });
+  it('one stall (a heartbeat 200 ms late, the next one on time) is no jitter: the median of the deviations', () => {
+    const meter = new UplinkMeter(1000);
+    let now = 0;
+    const beat = (gap: number) => meter.beat((now += gap));
+    beat(0);
+    for (let i = 0; i < 5; i++) beat(1000);
+    for (const gap of [1200, 800, 1000, 1000, 1000, 1200, 800, 1000]) beat(gap);
+    expect(meter.score).toBe(1);
   });
 });
 
