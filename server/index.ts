@@ -160,7 +160,7 @@ export async function startServer(options: ServerOptions = {}): Promise<ChannelL
   // The metrics read the webhook queue, and the webhooks report their latency to the metrics.
   let webhooks: Webhooks = NO_WEBHOOKS;
   const metrics = resolved.metrics ? createMetrics(counters, stats, () => webhooks.queueLength) : null;
-  webhooks = createWebhooks(resolved, log, counters, metrics ? metrics.observeWebhookLatency : undefined);
+  webhooks = createWebhooks(resolved, log, counters, { store, nodeId, ...(metrics ? { observeLatency: metrics.observeWebhookLatency } : {}) });
   const ctx: ServerContext = {
     options: resolved,
     nodeId,
@@ -271,9 +271,9 @@ export async function startServer(options: ServerOptions = {}): Promise<ChannelL
     close(): Promise<void> {
       closing ??= (async () => {
         await metricsEndpoint?.close();
-        await shutdown({ httpServer, wss, sockets, sessions: ctx.sessions, store, log, graceMs: resolved.closeGraceMs });
-        // Events still queued are lost with the process (docs/backend.md, Webhooks).
-        webhooks.close();
+        // Without Redis, events still queued are lost with the process; on Redis they wait there
+        // for another node (docs/backend.md, Webhooks).
+        await shutdown({ httpServer, wss, sockets, sessions: ctx.sessions, store, log, graceMs: resolved.closeGraceMs, beforeStoreClose: () => webhooks.close() });
       })();
       return closing;
     },

@@ -17,9 +17,11 @@ export interface ShutdownParts {
   log: Logger;
   /** Sockets that have not finished their closing handshake after this long are terminated. */
   graceMs: number;
+  /** Runs once the sockets are gone, before the store closes (the webhook queues hand over on it). */
+  beforeStoreClose?: () => Promise<void>;
 }
 
-export async function shutdown({ httpServer, wss, sockets, sessions, store, log, graceMs }: ShutdownParts): Promise<void> {
+export async function shutdown({ httpServer, wss, sockets, sessions, store, log, graceMs, beforeStoreClose }: ShutdownParts): Promise<void> {
   log.info({ sockets: sockets.size }, 'shutting down');
   // Stop accepting connections first; the callback runs once every connection has ended.
   const httpClosed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
@@ -45,6 +47,7 @@ export async function shutdown({ httpServer, wss, sockets, sessions, store, log,
   await new Promise<void>((resolve) => wss.close(() => resolve()));
   httpServer.closeAllConnections();
   await httpClosed;
+  await beforeStoreClose?.();
   // In a cluster, a surviving node adopts this node's members now (they time out there if they do not come back).
   await store.close(true);
   log.info('closed');

@@ -8,6 +8,7 @@
  * node that holds the socket: the socket, liveness and token timers, and subscriptions (see
  * session-registry.ts): idle clients cost the store nothing.
  */
+import type { WebhookDeliveryOptions, WebhookSink } from './webhook-delivery.js';
 import type { PresenceEntry } from '../src/protocol.js';
 import type { Uid } from '../src/types.js';
 import type { ClientRole, PeerLeaveReason } from '../src/wire-words.js';
@@ -227,6 +228,8 @@ export interface ChannelStore extends ChannelAdmin {
   open(nodeId: string, listener: StoreListener): Promise<void>;
   /** Stops it. With `graceful`, this node's sessions are handed to the surviving nodes at once. */
   close(graceful: boolean): Promise<void>;
+  /** Webhook queues the cluster shares (a store that outlives its nodes); absent: each node queues in memory. */
+  webhookSink?(options: WebhookDeliveryOptions, nodeId: string): WebhookSink;
   readonly health: StoreHealth;
   /**
    * The node has (or is about to have) members in the channel: deliver its events from now on.

@@ -2,9 +2,9 @@
  * Delivers webhook events (docs/backend.md, Webhooks): each URL has its own FIFO queue, sent one
  * request at a time, so every URL gets every event in the order decided (per channel too). A
  * receiver that fails or is down is retried with backoff until the event is `retryMs` old; the
- * queue is bounded (`maxQueue` per URL), and what is dropped is counted and logged. The queue is
- * this process's memory, on every node, with or without Redis: a crash loses it (docs/backend.md,
- * Webhooks).
+ * queue is bounded (`maxQueue` per URL), and what is dropped is counted and logged. This is the
+ * queue of a node without Redis: its memory, which a crash loses (docs/backend.md, Webhooks); on
+ * Redis the queues are shared by the cluster (cluster/redis-webhooks.ts), with the same sending.
  */
 import type { Logger } from 'pino';
 import type { ServerCounters } from './counters.js';
@@ -27,6 +27,52 @@ export interface WebhookDeliveryOptions {
 const FIRST_RETRY_MS = 250;
 const MAX_RETRY_MS = 30_000;
 const REQUEST_TIMEOUT_MS = 10_000;
+
+/** Where a node's webhook events go: its own memory queues, or the cluster's queues in Redis. */
+export interface WebhookSink {
+  /** Queues the event for every URL. */
+  send(event: WebhookEvent): void;
+  /** Events waiting, over every URL (on Redis, the cluster's as last seen). */
+  readonly queueLength: number;
+  /** Stops sending (a request in flight is cut short). */
+  close(): Promise<void>;
+}
+
+/** The wait before the next attempt after `failures` failed ones, never past the event's last chance. */
+export const retryDelay = (failures: number, ageMs: number, retryMs: number): number => Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** failures, retryMs - ageMs);
+
+/** POSTs one signed event body; true on a 2xx answer. `abort` cuts it short (the node is closing). */
+export async function postWebhook(url: string, body: string, o: Pick<WebhookDeliveryOptions, 'secret' | 'log'>, abort: AbortController): Promise<boolean> {
+  const timeout = setTimeout(() => abort.abort(), REQUEST_TIMEOUT_MS);
+  try {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signWebhook(body, o.secret) },
+      body,
+      signal: abort.signal,
+    });
+    await res.arrayBuffer().catch(() => undefined);
+    if (res.status < 200 || res.status > 299) o.log.debug({ url, status: res.status }, 'webhook refused by its receiver');
+    return res.status >= 200 && res.status <= 299;
+  } catch (error) {
+    o.log.debug({ url, err: (error as Error).message }, 'webhook receiver unreachable');
+    return false;
+  } finally {
+    clearTimeout(timeout);
+  }
+}
+
+/** Counts and logs an event dropped for a full queue: one line for the first of a run of drops, then one per hundred. */
+export function countDropped(o: WebhookDeliveryOptions, url: string, queued: number, runSoFar: number): void {
+  o.counters.webhooksDropped++;
+  if (runSoFar % 100 === 0) o.log.warn({ url, queued, dropped: o.counters.webhooksDropped }, 'webhook queue full: event dropped');
+}
+
+/** Counts and logs an event given up after webhookRetryMs. */
+export function countExpired(o: WebhookDeliveryOptions, url: string, event: Pick<WebhookEvent, 'id' | 'type'>, ageMs: number): void {
+  o.counters.webhooksExpired++;
+  o.log.warn({ url, id: event.id, type: event.type, ageMs }, 'webhook dropped: undelivered for webhookRetryMs');
+}
 
 interface Queued {
   event: WebhookEvent;
@@ -51,9 +97,7 @@ class Receiver {
   add(item: Queued): void {
     if (this.closed) return;
     if (this.queue.length >= this.o.maxQueue) {
-      this.o.counters.webhooksDropped++;
-      // One line for the first drop of a run of drops, then one per hundred: a full queue must not flood the log.
-      if (this.droppedSinceLog++ % 100 === 0) this.o.log.warn({ url: this.url, queued: this.queue.length, dropped: this.o.counters.webhooksDropped }, 'webhook queue full: event dropped');
+      countDropped(this.o, this.url, this.queue.length, this.droppedSinceLog++);
       return;
     }
     this.droppedSinceLog = 0;
@@ -78,11 +122,10 @@ class Receiver {
         if (age >= this.o.retryMs) {
           this.queue.shift();
           this.failures = 0;
-          this.o.counters.webhooksExpired++;
-          this.o.log.warn({ url: this.url, id: head.event.id, type: head.event.type, ageMs: age }, 'webhook dropped: undelivered for webhookRetryMs');
+          countExpired(this.o, this.url, head.event, age);
           continue;
         }
-        const delay = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** this.failures++, this.o.retryMs - age);
+        const delay = retryDelay(this.failures++, age, this.o.retryMs);
         this.timer = setTimeout(() => {
           this.timer = undefined;
           void this.pump();
@@ -99,22 +142,9 @@ class Receiver {
   private async post({ body }: Queued): Promise<boolean> {
     const abort = new AbortController();
     this.inFlight = abort;
-    const timeout = setTimeout(() => abort.abort(), REQUEST_TIMEOUT_MS);
     try {
-      const res = await fetch(this.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signWebhook(body, this.o.secret) },
-        body,
-        signal: abort.signal,
-      });
-      await res.arrayBuffer().catch(() => undefined);
-      if (res.status < 200 || res.status > 299) this.o.log.debug({ url: this.url, status: res.status }, 'webhook refused by its receiver');
-      return res.status >= 200 && res.status <= 299;
-    } catch (error) {
-      this.o.log.debug({ url: this.url, err: (error as Error).message }, 'webhook receiver unreachable');
-      return false;
+      return await postWebhook(this.url, body, this.o, abort);
     } finally {
-      clearTimeout(timeout);
       this.inFlight = null;
     }
   }
@@ -126,7 +156,7 @@ class Receiver {
   }
 }
 
-export class WebhookDelivery {
+export class WebhookDelivery implements WebhookSink {
   private readonly receivers: Receiver[];
 
   constructor(options: WebhookDeliveryOptions) {
@@ -144,7 +174,7 @@ export class WebhookDelivery {
     return this.receivers.reduce((n, r) => n + r.queue.length, 0);
   }
 
-  close(): void {
+  async close(): Promise<void> {
     for (const receiver of this.receivers) receiver.close();
   }
 }

@@ -7,8 +7,8 @@ import type { Logger } from 'pino';
 import type { Uid } from '../src/types.js';
 import type { ClientRole } from '../src/wire-words.js';
 import type { ServerCounters } from './counters.js';
-import { parseChannelKey, type Attributes, type ChannelCounts, type ChannelKey } from './store.js';
-import { WebhookDelivery } from './webhook-delivery.js';
+import { parseChannelKey, type Attributes, type ChannelCounts, type ChannelKey, type ChannelStore } from './store.js';
+import { WebhookDelivery, type WebhookDeliveryOptions, type WebhookSink } from './webhook-delivery.js';
 import { webhookEvent, type WebhookFacts } from './webhook-events.js';
 
 export interface Webhooks {
@@ -16,30 +16,33 @@ export interface Webhooks {
   emit(facts: WebhookFacts): void;
   /** Events waiting for delivery, over every URL. */
   readonly queueLength: number;
-  close(): void;
+  /** Stops sending; on Redis, hands each URL it was sending over to the other nodes. */
+  close(): Promise<void>;
 }
 
 /** Events waiting per URL before new ones are dropped. */
 export const WEBHOOK_QUEUE_LIMIT = 10_000;
 
-export const NO_WEBHOOKS: Webhooks = { enabled: false, emit: () => {}, queueLength: 0, close: () => {} };
+export const NO_WEBHOOKS: Webhooks = { enabled: false, emit: () => {}, queueLength: 0, close: async () => {} };
 
 export function createWebhooks(
   o: { webhookUrls: readonly string[]; webhookSecret: string | undefined; webhookRetryMs: number },
   log: Logger,
   counters: ServerCounters,
-  observeLatency?: (seconds: number) => void,
+  where: { store: Pick<ChannelStore, 'webhookSink'>; nodeId: string; observeLatency?: (seconds: number) => void },
 ): Webhooks {
   if (o.webhookUrls.length === 0 || !o.webhookSecret) return NO_WEBHOOKS;
-  const delivery = new WebhookDelivery({
+  const options: WebhookDeliveryOptions = {
     urls: o.webhookUrls,
     secret: o.webhookSecret,
     retryMs: o.webhookRetryMs,
     maxQueue: WEBHOOK_QUEUE_LIMIT,
     log: log.child({ part: 'webhooks' }),
     counters,
-    ...(observeLatency ? { observeLatency } : {}),
-  });
+    ...(where.observeLatency ? { observeLatency: where.observeLatency } : {}),
+  };
+  // A store shared by the cluster keeps the queues (no event lost with a node); else this node's memory.
+  const delivery: WebhookSink = where.store.webhookSink?.(options, where.nodeId) ?? new WebhookDelivery(options);
   return {
     enabled: true,
     emit: (facts) => delivery.send(webhookEvent(facts)),

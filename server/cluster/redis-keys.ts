@@ -11,6 +11,8 @@
  *   P c:K            pub/sub: the channel's events and data
  *   P b:K\nuk        string a ban of the uid from the channel: when it ends (ms); expires then
  *   P n:NODE         pub/sub: what a node must do ("resumed|sid", "replaced|sid", "kick|sid|message")
+ *   P wq{U}          list   a webhook URL's undelivered events, oldest first (U: a hash of the URL)
+ *   P wl{U}          string the node that sends that URL's events now; expires by itself
  */
 export class RedisKeys {
   constructor(readonly prefix: string) {}
@@ -75,6 +77,15 @@ export class RedisKeys {
   /** Prefix of the message keys of a channel's streams (the scripts append stream and uid key). */
   dataPrefix(key: string): string {
     return `${this.prefix}d:${key}\n`;
+  }
+
+  /** A webhook URL's queue; `urlId` names the URL (a hash). Its lease shares the hash tag, so both sit in one slot. */
+  webhookQueue(urlId: string): string {
+    return `${this.prefix}wq{${urlId}}`;
+  }
+
+  webhookLease(urlId: string): string {
+    return `${this.prefix}wl{${urlId}}`;
   }
 
   data(key: string, uk: string, streamId: string): string {

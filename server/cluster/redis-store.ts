@@ -36,6 +36,8 @@ import {
 import { NodeLiveness } from './node-liveness.js';
 import { memberOf, ukOf } from './redis-codec.js';
 import { RedisAdmin } from './redis-admin.js';
+import { RedisWebhookDelivery } from './redis-webhooks.js';
+import type { WebhookDeliveryOptions, WebhookSink } from '../webhook-delivery.js';
 import { RedisKeys } from './redis-keys.js';
 import { RedisMessageLog } from './redis-message-log.js';
 import * as scripts from './redis-scripts/index.js';
@@ -152,6 +154,11 @@ export class RedisChannelStore implements ChannelStore {
       await this.close(false);
       throw new Error(`redis at ${redact(this.options.url)} is not usable: ${this.healthValue.reason}`);
     }
+  }
+
+  /** Webhook queues in Redis, shared by every node (redis-webhooks.ts). */
+  webhookSink(options: WebhookDeliveryOptions, nodeId: string): WebhookSink {
+    return new RedisWebhookDelivery({ cmd: this.cmd, scripts: this.scripts, keys: this.keys, node: nodeId }, options);
   }
 
   async close(graceful: boolean): Promise<void> {
