@@ -88,6 +88,9 @@ export class RedisChannelStore implements ChannelStore {
   /** The server API's reads and kicks (redis-admin.ts). */
   private readonly admin: RedisAdmin;
   private healthValue: StoreHealth = { ok: false, reason: 'redis: not connected yet' };
+  /** Resolves once open() succeeded (what must not run before the connections are up waits for it). */
+  private markOpened: () => void = () => {};
+  private readonly opened = new Promise<void>((resolve) => (this.markOpened = resolve));
 
   constructor(private readonly options: RedisStoreOptions) {
     this.keys = new RedisKeys(options.prefix ?? 'cl:');
@@ -154,11 +157,12 @@ export class RedisChannelStore implements ChannelStore {
       await this.close(false);
       throw new Error(`redis at ${redact(this.options.url)} is not usable: ${this.healthValue.reason}`);
     }
+    this.markOpened();
   }
 
   /** Webhook queues in Redis, shared by every node (redis-webhooks.ts). */
   webhookSink(options: WebhookDeliveryOptions, nodeId: string): WebhookSink {
-    return new RedisWebhookDelivery({ cmd: this.cmd, scripts: this.scripts, keys: this.keys, node: nodeId }, options);
+    return new RedisWebhookDelivery({ cmd: this.cmd, scripts: this.scripts, keys: this.keys, node: nodeId, ready: this.opened }, options);
   }
 
   async close(graceful: boolean): Promise<void> {

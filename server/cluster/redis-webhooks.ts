@@ -26,6 +26,8 @@ export interface RedisWebhookHost {
   readonly keys: RedisKeys;
   /** This node's id (a lease names its holder by it). */
   readonly node: string;
+  /** Resolves once the store is open: nothing touches Redis before (its connections are not up). */
+  readonly ready: Promise<void>;
 }
 
 /** The id of a URL in the key names: every node configured with the URL shares its queue. */
@@ -45,7 +47,8 @@ class Lane {
   private droppedRun = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private pushTimer: NodeJS.Timeout | undefined;
-  private readonly poll: NodeJS.Timeout;
+  private poll: NodeJS.Timeout | undefined;
+  private started = false;
   private inFlight: AbortController | null = null;
   private closed = false;
   /** The list's length as last seen. */
@@ -60,10 +63,15 @@ class Lane {
     this.queue = host.keys.webhookQueue(id);
     this.lease = host.keys.webhookLease(id);
     this.holder = `${host.node}/${randomUUID()}`;
-    this.poll = setInterval(() => this.tend(), WEBHOOK_POLL_MS);
-    this.poll.unref();
-    // Events left by a node that stopped are sent without waiting for the first poll.
-    this.tend();
+    void host.ready.then(() => {
+      if (this.closed) return;
+      this.started = true;
+      this.poll = setInterval(() => this.tend(), WEBHOOK_POLL_MS);
+      this.poll.unref();
+      // Events left by a node that stopped are sent without waiting for the first poll.
+      this.tend();
+      void this.push();
+    });
   }
 
   get waiting(): number {
@@ -81,7 +89,7 @@ class Lane {
   }
 
   private async push(): Promise<void> {
-    if (this.pushing) return;
+    if (this.pushing || !this.started) return;
     this.pushing = true;
     try {
       while (!this.closed && this.unpushed.length > 0) {
