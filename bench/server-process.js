@@ -4,7 +4,9 @@ import { fileURLToPath } from 'node:url';
 
 export function startServerProcess(args = []) {
   const cli = fileURLToPath(new URL('../dist/server/cli.js', import.meta.url));
-  const child = spawn(process.execPath, [cli, '--port', '0', '--host', '127.0.0.1', '--log-level', 'info', ...args], {
+  // SERVER_NODE_ARGS: extra node flags for the server only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeArgs = (process.env.SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, cli, '--port', '0', '--host', '127.0.0.1', '--log-level', 'info', ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
