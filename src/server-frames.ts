@@ -1,6 +1,7 @@
 /**
  * Every frame the server sends, as a strict check (src/wire-check.ts) that is also its type. The
- * client's engine decodes each one with it (docs/protocol.md, Server → client, Presence).
+ * client's engine decodes each one with it (docs/protocol.md, Server → client, Presence). Each
+ * frame is the shape of its keys but `type`, which byType() adds.
  */
 import { ERROR_CODES } from './errors.js';
 import { MAX_ERROR_MESSAGE_LENGTH } from './limits.js';
@@ -24,7 +25,6 @@ import {
   isText,
   isU32,
   isUid,
-  literal,
   nullable,
   object,
   oneOf,
@@ -49,8 +49,8 @@ const channelCounts = { hosts: count, audience: count };
 /** A host as a snapshot lists it; attributes and quality are left out while empty / unknown. */
 const peerSnapshot = object({ uid, streams: array(streamId), attributes: optional(attributes), quality: optional(field<[number, number]>(isQualityPair, 'quality is [uplink, downlink]')) });
 
-const joined = object({
-  type: literal('joined'),
+/** The server's answer to a join: the session, the channel as it is, what to resume. */
+const joined = {
   v: field<number>(Number.isInteger, 'a protocol version is an integer'),
   uid,
   sessionId: string,
@@ -77,56 +77,55 @@ const joined = object({
    * the position and `from` was lost.
    */
   replay: optional(array(object({ uid, streamId, epoch: u32, from: u32, to: u32 }))),
-});
+};
 
 /** A change of the channel's hosts, as members are told it: several ride in one `presence` frame. */
 const presenceEntry = byType({
-  'peer-online': object({ type: literal('peer-online'), uid, attributes: optional(attributes) }),
-  'peer-leave': object({ type: literal('peer-leave'), uid, reason: oneOf(PEER_LEAVE_REASONS) }),
-  'stream-added': object({ type: literal('stream-added'), uid, streamId }),
-  'stream-removed': object({ type: literal('stream-removed'), uid, streamId, reason: oneOf(STREAM_REMOVED_REASONS) }),
-  attributes: object({ type: literal('attributes'), uid, attributes }),
+  'peer-online': { uid, attributes: optional(attributes) },
+  'peer-leave': { uid, reason: oneOf(PEER_LEAVE_REASONS) },
+  'stream-added': { uid, streamId },
+  'stream-removed': { uid, streamId, reason: oneOf(STREAM_REMOVED_REASONS) },
+  attributes: { uid, attributes },
   /** A host's quality as it reports it: uplink (the server's view), downlink (its own). */
-  quality: object({ type: literal('quality'), uid, up: score, down: score }),
+  quality: { uid, up: score, down: score },
 });
 
-const error = object({
-  type: literal('error'),
+const error = {
   id: optional(requestId),
   code: oneOf(ERROR_CODES),
   message,
   /** With SERVER_BUSY: how long the client waits before it tries again. */
   retryAfterMs: optional(holdMs),
-});
-const kicked = object({ type: literal('kicked'), reason: oneOf(KICK_REASONS), message });
+};
+const kicked = { reason: oneOf(KICK_REASONS), message };
 /** The channel as it is now (after a store outage or missed events): the client diffs it against what it knows. */
-const snapshot = object({ type: literal('snapshot'), peers: array(peerSnapshot), holdMs: optional(holdMs), channel: optional(object(channelCounts)) });
+const snapshot = { peers: array(peerSnapshot), holdMs: optional(holdMs), channel: optional(object(channelCounts)) };
 
 const serverFrame = byType({
   joined,
-  pong: object({ type: literal('pong'), ts: timestamp, serverTime: timestamp }),
-  ack: object({ type: literal('ack'), id: requestId }),
+  pong: { ts: timestamp, serverTime: timestamp },
+  ack: { id: requestId },
   error,
   /** Changes of the channel's hosts, in the channel's order, batched (a server never sends none). */
-  presence: object({ type: literal('presence'), events: array(presenceEntry) }),
+  presence: { events: array(presenceEntry) },
   /** The channel's counts changed (sent at most once a second). */
-  'channel-info': object({ type: literal('channel-info'), ...channelCounts }),
+  'channel-info': channelCounts,
   /** The server's view of the client's uplink changed (sent at most every 2 s). */
-  uplink: object({ type: literal('uplink'), quality: score }),
+  uplink: { quality: score },
   kicked,
   /** The server is shutting down or restarting: reconnect (and resume) rather than give up. */
-  'server-closing': object({ type: literal('server-closing') }),
-  'token-will-expire': object({ type: literal('token-will-expire'), expiresAt: timestamp }),
+  'server-closing': {},
+  'token-will-expire': { expiresAt: timestamp },
   snapshot,
 });
 
 type Of<C> = C extends Check<infer T> ? T : never;
 export type ServerFrame = Of<typeof serverFrame>;
 export type PresenceEntry = Of<typeof presenceEntry>;
-export type JoinedFrame = Of<typeof joined>;
-export type ErrorFrame = Of<typeof error>;
-export type KickedFrame = Of<typeof kicked>;
-export type SnapshotFrame = Of<typeof snapshot>;
+export type JoinedFrame = Extract<ServerFrame, { type: 'joined' }>;
+export type ErrorFrame = Extract<ServerFrame, { type: 'error' }>;
+export type KickedFrame = Extract<ServerFrame, { type: 'kicked' }>;
+export type SnapshotFrame = Extract<ServerFrame, { type: 'snapshot' }>;
 
 export const decodeServerFrame = (text: string): ServerFrame => decodeWith(serverFrame, text);
 /** One presence entry (as the Redis store carries channel events between nodes). */

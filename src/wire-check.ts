@@ -39,16 +39,20 @@ export const STREAM_ID_RULE = 'a stream id is 1-64 characters of A-Z a-z 0-9 _ -
 // ---- the checker ----
 /** Checks a value at `path` and returns it typed, or throws a ProtocolError naming the path. */
 export type Check<T> = (value: unknown, path: string) => T;
+/** Marks a check as optional for the types only: nothing of it is in the code. */
+declare const OPTIONAL: unique symbol;
 /** A field that may be left out. */
-type Optional<T> = Check<T | undefined> & { optional: true };
+type Optional<T> = Check<T | undefined> & { readonly [OPTIONAL]: true };
 type Out<C> = C extends Check<infer T> ? T : never;
 type Shape = Record<string, Check<unknown>>;
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
 export type ObjectOf<S extends Shape> = Simplify<
-  { [K in keyof S as S[K] extends { optional: true } ? never : K]: Out<S[K]> } & {
-    [K in keyof S as S[K] extends { optional: true } ? K : never]?: Exclude<Out<S[K]>, undefined> | undefined;
+  { [K in keyof S as S[K] extends { readonly [OPTIONAL]: true } ? never : K]: Out<S[K]> } & {
+    [K in keyof S as S[K] extends { readonly [OPTIONAL]: true } ? K : never]?: Exclude<Out<S[K]>, undefined> | undefined;
   }
 >;
+/** The object of each case of `C`: its shape, with `type` the case's name. */
+type Variant<C extends Record<string, Shape>> = { [K in keyof C & string]: ObjectOf<{ type: Check<K> } & C[K]> }[keyof C & string];
 
 const at = (path: string, key: string | number) => (path ? `${path}.${key}` : String(key));
 const fail = (path: string, message: string): never => {
@@ -60,7 +64,7 @@ export const field =
   (x, path) =>
     ok(x) ? (x as T) : fail(path, rule);
 export const optional = <T>(check: Check<T>): Optional<T> =>
-  Object.assign((x: unknown, path: string) => (x === undefined ? undefined : check(x, path)), { optional: true as const });
+  ((x: unknown, path: string) => (x === undefined ? undefined : check(x, path))) as Optional<T>;
 export const nullable =
   <T>(check: Check<T>): Check<T | null> =>
   (x, path) =>
@@ -91,12 +95,17 @@ export function object<S extends Shape>(shape: S): Check<ObjectOf<S>> {
   };
 }
 
-/** One of several objects, told apart by their `type`. */
-export function byType<C extends Record<string, Check<{ type: string }>>>(cases: C): Check<Out<C[keyof C]>> {
+/**
+ * One of several objects, told apart by their `type`: each case names a type and the shape of the
+ * object's other keys (checked as object() does, with `type` first).
+ */
+export function byType<C extends Record<string, Shape>>(cases: C): Check<Variant<C>> {
+  const checks: Record<string, Check<unknown>> = {};
+  for (const type of Object.keys(cases)) checks[type] = object({ type: literal(type), ...cases[type] });
   return (x, path) => {
     const type = typeof x === 'object' && x !== null ? (x as { type?: unknown }).type : undefined;
-    const check = typeof type === 'string' && Object.hasOwn(cases, type) ? cases[type]! : fail(at(path, 'type'), `unknown type ${JSON.stringify(type)}`);
-    return check(x, path) as Out<C[keyof C]>;
+    const check = typeof type === 'string' && Object.hasOwn(checks, type) ? checks[type]! : fail(at(path, 'type'), `unknown type ${JSON.stringify(type)}`);
+    return check(x, path) as Variant<C>;
   };
 }
 
