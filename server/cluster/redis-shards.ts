@@ -45,6 +45,7 @@ export class RedisShards {
   readonly clustered: boolean;
   private readonly shards = new Map<string, Shard>();
   private onShard: ((shard: Shard) => void) | null = null;
+  private registry: Redis | null = null;
   private connected = false;
 
   constructor(private readonly where: Where) {
@@ -71,6 +72,22 @@ export class RedisShards {
     this.connected = true;
   }
 
+  /**
+   * On a Redis Cluster, a connection of its own to the master of the node registry's slot: the
+   * heartbeats never wait behind the Cluster client's handling of another shard's failure. (The
+   * single Redis's command connection otherwise.) Its health follows that shard's subscriber.
+   */
+  registryClient(registryKey: string): Redis {
+    if (!this.clustered) return this.cmd as Redis;
+    if (!this.registry) {
+      const owner = (this.cmd as Cluster).slots[keySlot(registryKey)]?.[0];
+      if (!owner) throw new Error('the cluster names no master for the node registry');
+      this.registry = new Redis({ ...hostPort(owner), ...connectionOptions, lazyConnect: false });
+      this.registry.on('error', () => {});
+    }
+    return this.registry;
+  }
+
   all(): Shard[] {
     return [...this.shards.values()];
   }
@@ -88,15 +105,19 @@ export class RedisShards {
    */
   async usable(shard: Shard): Promise<boolean> {
     if (!this.clustered) return this.cmd.status === 'ready';
-    const node = (this.cmd as Cluster).nodes('master').find((n) => `${n.options.host}:${n.options.port}` === shard.id);
-    if (!node) return false;
+    const node = this.masterOf(shard);
+    if (!node) {
+      // Dropped from the client's pool while it was down: the next map of the slots brings it back.
+      await new Promise<void>((resolve) => (this.cmd as Cluster).refreshSlotsCache(() => resolve()));
+      return false;
+    }
     const info = String(await node.cluster('INFO'));
     return info.includes('cluster_state:ok');
   }
 
   /** Every key of the shard that matches `pattern` (SCAN: used on adoption and after an outage only). */
   async scan(shard: Shard, pattern: string): Promise<string[]> {
-    const node = this.clustered ? (this.cmd as Cluster).nodes('master').find((n) => `${n.options.host}:${n.options.port}` === shard.id) : (this.cmd as Redis);
+    const node = this.clustered ? this.masterOf(shard) : (this.cmd as Redis);
     if (!node) throw new Error(`redis shard ${shard.id} is not connected`);
     const keys: string[] = [];
     let cursor = '0';
@@ -110,7 +131,12 @@ export class RedisShards {
 
   async close(): Promise<void> {
     const quit = (c: Redis | Cluster) => c.quit().catch(() => c.disconnect());
-    await Promise.all([quit(this.cmd), ...this.all().map((s) => quit(s.sub))]);
+    await Promise.all([quit(this.cmd), ...this.all().map((s) => quit(s.sub)), ...(this.registry ? [quit(this.registry)] : [])]);
+  }
+
+  /** The command client's connection to the shard's master, if it has one. */
+  private masterOf(shard: Shard): Redis | undefined {
+    return (this.cmd as Cluster).nodes('master').find((n) => `${n.options.host}:${n.options.port}` === shard.id);
   }
 
   /** The shard of a master, its subscriber created the first time (a shard that joined the cluster later too). */

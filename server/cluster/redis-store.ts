@@ -62,6 +62,8 @@ const WATCH = 0x57; // 'W': a node now listens to the channel
 const COUNTS = 0x43; // 'C': the counts a node's change left, as "seq|hosts|audience|origin"
 /** A node tells the others of the counts its changes left at most this often per channel. */
 const COUNTS_INTERVAL_MS = 1_000;
+/** How long open() waits for every shard to serve. */
+const OPEN_WAIT_MS = 5_000;
 
 export class RedisChannelStore implements ChannelStore {
   readonly durable = true;
@@ -70,6 +72,8 @@ export class RedisChannelStore implements ChannelStore {
   private readonly log: Logger;
   private readonly shards: RedisShards;
   private scripts!: ScriptRunner;
+  /** The node registry's scripts, on the registry shard's own connection (redis-shards.ts). */
+  private registryScripts!: ScriptRunner;
   /** SPUBLISH/SSUBSCRIBE (sharded pub/sub), or PUBLISH/SUBSCRIBE on a single Redis older than 7. */
   private sharded = true;
   private readonly liveness: NodeLiveness;
@@ -104,7 +108,7 @@ export class RedisChannelStore implements ChannelStore {
     const ttlMs = options.nodeTtlMs ?? 3_000;
     this.liveness = new NodeLiveness({
       ttlMs,
-      tick: (mayClaim) => this.scripts.run(scripts.tick, { keys: this.keys, node: this.node, ttlMs, mayClaim }),
+      tick: (mayClaim) => this.registryScripts.run(scripts.tick, { keys: this.keys, node: this.node, ttlMs, mayClaim }),
       onTick: (reply) => this.onTick(reply),
       onFailure: (error) => this.setDown(this.registry(), `redis heartbeat failed: ${error.message}`),
     });
@@ -143,12 +147,19 @@ export class RedisChannelStore implements ChannelStore {
       await this.shards.connect((shard) => this.wire(shard));
       this.sharded = this.shards.clustered || (await this.hasShardedPubSub());
       this.scripts = new ScriptRunner(cmd, this.sharded ? 'SPUBLISH' : 'PUBLISH');
+      this.registryScripts = this.shards.clustered ? new ScriptRunner(this.shards.registryClient(this.keys.nodes)) : this.scripts;
     } catch (error) {
       await this.close(false);
       throw new Error(`cannot reach ${this.where}: ${(error as Error).message}`);
     }
     this.opened = true;
-    await Promise.all(this.shards.all().map((s) => this.onReady(s)));
+    // A shard that just joined (or restarted) may need a moment before it serves: give it a few tries.
+    const until = Date.now() + OPEN_WAIT_MS;
+    do {
+      await Promise.all(this.shards.all().map((s) => this.onReady(s)));
+      if (this.shards.all().every((s) => s.up)) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    } while (Date.now() < until);
     const down = this.shards.all().find((s) => !s.up);
     if (down) {
       const { reason } = this.health;
@@ -163,7 +174,7 @@ export class RedisChannelStore implements ChannelStore {
     for (const shard of this.shards.all()) clearTimeout(shard.retryTimer);
     this.liveness.stop();
     for (const out of this.countsOut.values()) out.throttle.cancel();
-    if (graceful && this.registry()?.up) await this.scripts.run(scripts.retire, { keys: this.keys, node: this.node, ownsMembers: this.owns.size > 0 }).catch(() => {});
+    if (graceful && this.registry()?.up) await this.registryScripts.run(scripts.retire, { keys: this.keys, node: this.node, ownsMembers: this.owns.size > 0 }).catch(() => {});
     this.listener = null;
     await this.shards.close();
   }
@@ -395,6 +406,7 @@ export class RedisChannelStore implements ChannelStore {
       // Heartbeat before anything else: other nodes must not take this one for dead.
       if (isRegistry) await this.liveness.start();
     } catch (error) {
+      this.log.debug({ node: this.node, shard: shard.id, err: (error as Error).message }, 'redis shard not ready yet');
       this.setDown(shard, `redis ${shard.id} not ready: ${(error as Error).message}`);
       return;
     }
@@ -458,7 +470,7 @@ export class RedisChannelStore implements ChannelStore {
           complete = false;
         }
       }
-      if (complete) await this.scripts.run(scripts.release, { keys: this.keys, node: this.node, dead });
+      if (complete) await this.registryScripts.run(scripts.release, { keys: this.keys, node: this.node, dead });
       if (count > 0) this.log.info({ node: this.node, dead, sessions: count }, 'adopted the members of a dead node');
     } catch (error) {
       this.log.warn({ node: this.node, dead, err: (error as Error).message }, 'adoption of a dead node interrupted: retried');
