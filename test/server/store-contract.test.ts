@@ -1,6 +1,7 @@
 /**
- * One contract, two stores: the in-memory store and the Redis store (a real redis-server) must
- * answer every operation the same way and emit the same channel events in the same order.
+ * One contract, three stores: the in-memory store, the Redis store on a real redis-server and on a
+ * real 3-shard Redis Cluster must answer every operation the same way and emit the same channel
+ * events in the same order.
  */
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
@@ -9,6 +10,7 @@ import { MemoryChannelStore } from '../../server/memory-store.js';
 import { RedisChannelStore } from '../../server/cluster/redis-store.js';
 import { channelKey, type StoreEvent, type ChannelStore, type CountsAt, type MemberRef, type StoreListener } from '../../server/store.js';
 import { redisMissing, startRedis, type RedisServer } from '../support/redis-server.js';
+import { startRedisCluster, type RedisCluster } from '../support/redis-cluster.js';
 import { waitFor } from '../support/wait-for.js';
 
 interface Node {
@@ -59,14 +61,36 @@ if (missing && process.env.CI === 'true') throw new Error(`${missing}. CI=true: 
 if (missing) process.stderr.write(`\n\x1b[33m[store contract] SKIPPING the Redis store: ${missing}.\x1b[0m\n\n`);
 
 let redis: RedisServer | undefined;
+let redisCluster: RedisCluster | undefined;
 const opened: ChannelStore[] = [];
 beforeAll(async () => {
-  if (!missing) redis = await startRedis();
-}, 20_000);
+  if (!missing) [redis, redisCluster] = await Promise.all([startRedis(), startRedisCluster()]);
+}, 30_000);
 afterAll(async () => {
   for (const store of opened) await store.close(false);
   await redis?.close();
+  await redisCluster?.close();
 });
+
+/** Where a Redis store runs, and how a test reads what it left there. */
+interface Backend {
+  where(): { url: string } | { cluster: string[] };
+  /** Every key matching the pattern, over every shard, sorted. */
+  scan(pattern: string): string[];
+  /** The key's TTL in ms (-1: none, -2: absent). */
+  pttl(key: string): number;
+}
+
+const single: Backend = {
+  where: () => ({ url: redis!.url }),
+  scan: (pattern) => redis!.cli('--scan', '--pattern', pattern).trim().split('\n').filter(Boolean).sort(),
+  pttl: (key) => Number(redis!.cli('PTTL', key).trim()),
+};
+const sharded: Backend = {
+  where: () => ({ cluster: redisCluster!.nodes }),
+  scan: (pattern) => redisCluster!.shards.flatMap((s) => s.cli('--scan', '--pattern', pattern).trim().split('\n').filter(Boolean)).sort(),
+  pttl: (key) => Number(redisCluster!.shardOf(key).cli('PTTL', key).trim()),
+};
 
 const memoryFactory: Factory = async (nodeId) => {
   const store = new MemoryChannelStore();
@@ -76,10 +100,10 @@ const memoryFactory: Factory = async (nodeId) => {
 };
 
 /** Nodes of one cluster share a prefix; each test uses its own. */
-const redisFactory =
-  (prefix: string, nodeTtlMs = 3000): Factory =>
+const redisFactoryOn =
+  (prefix: string, nodeTtlMs = 3000, backend = single): Factory =>
   async (nodeId) => {
-    const store = new RedisChannelStore({ url: redis!.url, prefix, nodeTtlMs, log: silent });
+    const store = new RedisChannelStore({ ...backend.where(), prefix, nodeTtlMs, log: silent });
     const { listener, node } = recorder();
     await store.open(nodeId, listener);
     opened.push(store);
@@ -88,7 +112,8 @@ const redisFactory =
 
 const kinds: [string, () => Factory, boolean][] = [
   ['memory', () => memoryFactory, true],
-  ['redis', () => redisFactory(`t${randomBytes(4).toString('hex')}:`), !missing],
+  ['redis', () => redisFactoryOn(`t${randomBytes(4).toString('hex')}:`, 3000, single), !missing],
+  ['redis cluster', () => redisFactoryOn(`t${randomBytes(4).toString('hex')}:`, 3000, sharded), !missing],
 ];
 
 const uniqueKey = () => channelKey('app', `room-${randomBytes(4).toString('hex')}`);
@@ -306,7 +331,12 @@ for (const [kind, factoryOf, enabled] of kinds) {
   });
 }
 
-describe.runIf(!missing)('Redis store: a cluster of nodes', () => {
+describe.runIf(!missing).each([
+  ['one Redis', single],
+  ['a 3-shard Redis Cluster', sharded],
+])('Redis store on %s: a cluster of nodes', (_name, backend) => {
+  const redisFactory = (prefix: string, nodeTtlMs = 3000) => redisFactoryOn(prefix, nodeTtlMs, backend);
+
   it('delivers each channel event to every node that watches the channel, in the same order', async () => {
     const factory = redisFactory(`t${randomBytes(4).toString('hex')}:`);
     const [a, b, c] = [await factory('a'), await factory('b'), await factory('c')];
@@ -370,11 +400,13 @@ describe.runIf(!missing)('Redis store: a cluster of nodes', () => {
       await b.store.leave({ key, uid: 2, sessionId: `B${i}` }, 'SERVER_TIMEOUT');
       await b.store.leave({ key, uid: 3, sessionId: `C${i}` }, 'QUIT');
     }
-    const scan = redis!.cli('--scan', '--pattern', `${prefix}*`).trim().split('\n').filter(Boolean).sort();
-    // Only the nodes' own registry remains while they run: no channel, member or ownership key.
-    expect(scan).toEqual([`${prefix}heard`, `${prefix}nodes`, `${prefix}seq`]);
+    const counters = keys.map((key) => `${prefix}s:{${key}}`).sort();
+    // Only the nodes' own registry remains while they run, and each channel's event counter, which
+    // expires: no member, ownership or message key.
+    expect(backend.scan(`${prefix}*`)).toEqual([...counters, `${prefix}{nodes}heard`, `${prefix}{nodes}nodes`]);
+    for (const counter of counters) expect(backend.pttl(counter)).toBeGreaterThan(0);
     await a.store.close(true);
     await b.store.close(true);
-    expect(redis!.cli('--scan', '--pattern', `${prefix}*`).trim()).toBe('');
+    expect(backend.scan(`${prefix}*`).filter((k) => !counters.includes(k))).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-/** What every channel script is given first: the channel's keys, topic and message-key prefix. */
+/** What every channel script is given first: the channel's keys, topic and message-key prefix (all in the channel's slot). */
 import type { RedisKeys } from '../redis-keys.js';
 import type { RedisArg } from './script.js';
 
@@ -9,6 +9,6 @@ export interface ChannelCall {
 }
 
 /** KEYS[1] hosts, KEYS[2] seq, KEYS[3] audience. */
-export const channelKeys = ({ keys, key }: ChannelCall): string[] => [keys.members(key), keys.seq, keys.audience(key)];
+export const channelKeys = ({ keys, key }: ChannelCall): string[] => [keys.members(key), keys.seq(key), keys.audience(key)];
 /** ARGV[1] topic, ARGV[2] data prefix. */
 export const channelArgv = ({ keys, key }: ChannelCall): RedisArg[] => [keys.topic(key), keys.dataPrefix(key)];

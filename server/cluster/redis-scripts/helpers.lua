@@ -1,11 +1,14 @@
 -- Shared by every script (prepended to each one's source). A channel's keys travel in a table:
 --   ch.members  hash uk -> member record of its hosts
 --   ch.audience hash uk -> member record of its audience (never announced, no streams)
---   ch.seq      the event counter (also taken by every change of the counts)
+--   ch.seq      the channel's event counter (also taken by every change of the counts)
 --   ch.topic    the pub/sub channel of the channel's events and data
 --   ch.data     prefix of its streams' message keys: ch.data .. stream .. '\n' .. uk
 -- A member record is JSON: s session id, n owning node, t streams (csv), a attributes (absent
 -- while empty), q quality [up, down] (absent while unknown), j when it joined (ms).
+-- PUBLISH is the command that sends to a channel's topic: SPUBLISH (sharded pub/sub, the topic in
+-- the channel's slot), or PUBLISH on a single Redis older than 7 (script.ts sets it).
+local PUBLISH = 'SPUBLISH'
 local function list(csv)
   local t = {}
   for s in string.gmatch(csv, '[^,]+') do t[#t + 1] = s end
@@ -18,7 +21,7 @@ end
 -- Numbers the event and sends it to every node of the channel: 'E' seq|sid|origin|frameJson.
 local function emit(ch, sid, origin, frame)
   local seq = redis.call('INCR', ch.seq)
-  redis.call('PUBLISH', ch.topic, 'E' .. seq .. '|' .. sid .. '|' .. origin .. '|' .. cjson.encode(frame))
+  redis.call(PUBLISH, ch.topic, 'E' .. seq .. '|' .. sid .. '|' .. origin .. '|' .. cjson.encode(frame))
   return seq
 end
 local function dkey(ch, uk, stream)
@@ -106,6 +109,14 @@ end
 -- The counts changed: they take a seq of their own, so a node can tell newer counts from older ones.
 local function counts_changed(ch)
   redis.call('INCR', ch.seq)
+end
+-- How long an empty channel's counter is kept: far longer than any join in flight that saw its
+-- last events, so a channel's numbering never restarts under a node that watches it.
+local SEQ_IDLE_MS = 600000
+-- The channel has members again: its counter stays. Empty: it goes after SEQ_IDLE_MS.
+local function keep_seq(ch)
+  local hosts, audience = counts(ch)
+  if hosts + audience == 0 then redis.call('PEXPIRE', ch.seq, SEQ_IDLE_MS) else redis.call('PERSIST', ch.seq) end
 end
 -- A host becomes an audience member: its streams go (UNPUBLISHED, with their messages), then
 -- its peers see it leave; it moves to the audience hash.

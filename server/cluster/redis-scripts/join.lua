@@ -1,15 +1,15 @@
 -- A fresh member, a resume, or a uid replacement, with the member's role, streams and attributes set as asked.
--- KEYS[1] hosts   KEYS[2] seq   KEYS[3] audience   KEYS[4] the set of members this node owns
--- ARGV: topic, data prefix, owned-set prefix, node-topic prefix, channel key, uk, assigned (0|1),
---       resume sid or '', new sid, this node, role, wanted streams (csv), max hosts, max audience,
---       window ms, attributes (JSON object)
+-- KEYS[1] hosts   KEYS[2] seq   KEYS[3] audience   KEYS[4] the channel's members this node owns
+-- (every key in the channel's slot: the previous owner's set is the owned-set prefix + its node)
+-- ARGV: topic, data prefix, owned-set prefix, uk, assigned (0|1), resume sid or '', new sid,
+--       this node, role, wanted streams (csv), max hosts, max audience, window ms, attributes (JSON object)
 -- Reply: {'full', role} | {'taken'} |
 --        {outcome, sid, seq, prevSid, prevNode, streamsCsv, publishedCsv, role, hosts, audience, uk1, record1, ...}
 local ch = { members = KEYS[1], seq = KEYS[2], audience = KEYS[3], topic = ARGV[1], data = ARGV[2] }
-local my_owned, owned_prefix, node_topic_prefix = KEYS[4], ARGV[3], ARGV[4]
-local K, uk, assigned, resume, new_sid, me, role, wanted, max_hosts, max_audience, window_ms =
-  ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11], ARGV[12], tonumber(ARGV[13]), tonumber(ARGV[14]), ARGV[15]
-local attributes = cjson.decode(ARGV[16])
+local my_owned, owned_prefix = KEYS[4], ARGV[3]
+local uk, assigned, resume, new_sid, me, role, wanted, max_hosts, max_audience, window_ms =
+  ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10], tonumber(ARGV[11]), tonumber(ARGV[12]), ARGV[13]
+local attributes = cjson.decode(ARGV[14])
 local cur, cur_role = find_member(ch, uk)
 local outcome, sid, prev_sid, prev_node = nil, nil, '', ''
 if cur then
@@ -24,10 +24,8 @@ else
 end
 -- A resume or replacement that asks to become a host beyond the limit stays what it was.
 if cur and cur_role ~= role and role == 'host' and redis.call('HLEN', ch.members) >= max_hosts then role = cur_role end
--- The ref names the member in the owned sets: channel key and uid key.
-local ref = K .. '\n' .. uk
-if prev_node ~= '' then redis.call('SREM', owned_prefix .. prev_node, ref) end
-redis.call('SADD', my_owned, ref)
+if prev_node ~= '' and prev_node ~= me then redis.call('SREM', owned_prefix .. prev_node, uk) end
+redis.call('SADD', my_owned, uk)
 local uid = uid_value(uk)
 local m = { s = sid, n = me, t = '', j = now_ms() }
 if cur then m.j = cur.j; m.q = cur.q end
@@ -49,7 +47,7 @@ else
   save(ch, uk, m, 'audience')
 end
 if cur_role ~= role then counts_changed(ch) end
-if prev_node ~= '' and prev_node ~= me then redis.call('PUBLISH', node_topic_prefix .. prev_node, outcome .. '|' .. prev_sid) end
+keep_seq(ch)
 local published = {}
 for _, s in ipairs(list(m.t)) do
   local n = newest(ch, uk, s)

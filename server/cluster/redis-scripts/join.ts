@@ -18,12 +18,10 @@ export interface JoinCall extends ChannelCall {
 }
 
 export const join = defineScript<JoinCall, JoinResult>('join', {
-  keys: (c) => [...channelKeys(c), c.keys.owned(c.node)],
+  keys: (c) => [...channelKeys(c), c.keys.owned(c.key, c.node)],
   argv: (c) => [
     ...channelArgv(c),
-    c.keys.ownedPrefix,
-    c.keys.nodeTopicPrefix,
-    c.key,
+    c.keys.ownedPrefix(c.key),
     c.uk,
     c.assigned ? 1 : 0,
     c.resumeSessionId ?? '',

@@ -1,11 +1,11 @@
 -- Removes the member, if this node owns that session: a host's streams first (PEER_LEFT when it
 -- quit, NO_DATA when it went silent), then the host; an audience member is only counted out.
--- KEYS[1] hosts   KEYS[2] seq   KEYS[3] audience   KEYS[4] the set of members this node owns
--- ARGV: topic, data prefix, channel key, uk, sid, this node, reason (QUIT|SERVER_TIMEOUT|KICKED), window ms
+-- KEYS[1] hosts   KEYS[2] seq   KEYS[3] audience   KEYS[4] the channel's members this node owns
+-- ARGV: topic, data prefix, uk, sid, this node, reason (QUIT|SERVER_TIMEOUT|KICKED), window ms
 -- Reply: {0} not this node's session | {1, seq, hosts, audience}
 local ch = { members = KEYS[1], seq = KEYS[2], audience = KEYS[3], topic = ARGV[1], data = ARGV[2] }
 local my_owned = KEYS[4]
-local K, uk, sid, me, reason, window_ms = ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
+local uk, sid, me, reason, window_ms = ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
 local m, role = owned(ch, uk, sid, me)
 if not m then return { 0 } end
 if role == 'host' then
@@ -22,7 +22,8 @@ if role == 'host' then
 else
   redis.call('HDEL', ch.audience, uk)
 end
-redis.call('SREM', my_owned, K .. '\n' .. uk)
+redis.call('SREM', my_owned, uk)
 counts_changed(ch)
+keep_seq(ch)
 local hosts, audience = counts(ch)
 return { 1, redis.call('GET', ch.seq), hosts, audience }

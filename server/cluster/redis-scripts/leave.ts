@@ -11,8 +11,8 @@ export interface MemberCall extends ChannelCall {
 
 /** The counts after the member left, or null when the session was not this node's. */
 export const leave = defineScript<MemberCall & { reason: PeerLeaveReason; windowMs: number }, CountsAt | null>('leave', {
-  keys: (c) => [...channelKeys(c), c.keys.owned(c.node)],
-  argv: (c) => [...channelArgv(c), c.key, c.uk, c.sessionId, c.node, c.reason, c.windowMs],
+  keys: (c) => [...channelKeys(c), c.keys.owned(c.key, c.node)],
+  argv: (c) => [...channelArgv(c), c.uk, c.sessionId, c.node, c.reason, c.windowMs],
   decode: (reply) => countsAfter(reply as (number | string)[]),
 });
 

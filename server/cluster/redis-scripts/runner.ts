@@ -1,5 +1,8 @@
-/** Runs the store's scripts on one connection: each is defined with ioredis once, then called with its KEYS and ARGV. */
-import type { Redis } from 'ioredis';
+/**
+ * Runs the store's scripts on one client (a Redis, or a Cluster that sends each call to the shard
+ * of its first key): each is defined with ioredis once, then called with its KEYS and ARGV.
+ */
+import type { Cluster, Redis } from 'ioredis';
 import type { Script } from './script.js';
 
 type Command = (numberOfKeys: number, ...args: unknown[]) => Promise<unknown>;
@@ -7,12 +10,17 @@ type Command = (numberOfKeys: number, ...args: unknown[]) => Promise<unknown>;
 export class ScriptRunner {
   private readonly defined = new Set<string>();
 
-  constructor(private readonly redis: Redis) {}
+  /** `publish`: PUBLISH instead of SPUBLISH in the scripts (a single Redis older than 7). */
+  constructor(
+    private readonly redis: Redis | Cluster,
+    private readonly publish: 'SPUBLISH' | 'PUBLISH' = 'SPUBLISH',
+  ) {}
 
   async run<A, R>(script: Script<A, R>, args: A): Promise<R> {
     if (!this.defined.has(script.name)) {
       // No fixed numberOfKeys: each call passes its count first, so a script's KEYS may vary in length.
-      this.redis.defineCommand(script.name, { lua: script.source });
+      const lua = this.publish === 'SPUBLISH' ? script.source : script.source.replace("local PUBLISH = 'SPUBLISH'", "local PUBLISH = 'PUBLISH'");
+      this.redis.defineCommand(script.name, { lua });
       this.defined.add(script.name);
     }
     const keys = script.keys(args);
