@@ -104,14 +104,9 @@ export class RedisKeys {
     return `${this.prefix}b:${this.tag(key)}\n${uk}`;
   }
 
-  /** Prefix of the message keys of a channel's streams (the scripts append stream and uid key). */
-  dataPrefix(key: string): string {
-    return `${this.prefix}d:${this.tag(key)}\n`;
-  }
-
   /** A stream's kept messages (in the channel's slot). */
   data(key: string, uk: string, streamId: string): string {
-    return `${this.dataPrefix(key)}${streamId}\n${uk}`;
+    return `${this.prefix}d:${this.tag(key)}\n${streamId}\n${uk}`;
   }
 
   /** A webhook URL's queue; `urlId` names the URL (a hash). Its lease shares the hash tag, so both sit in one slot. */

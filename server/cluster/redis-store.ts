@@ -91,8 +91,12 @@ export class RedisChannelStore implements ChannelStore {
   private readonly lonely = new Set<ChannelKey>();
   /** Per channel: the newest counts this node's own changes left, told to the other nodes at most once a second. */
   private readonly countsOut = new Map<ChannelKey, { counts: CountsAt; told: CountsAt | null; throttle: Throttle }>();
-  /** The members this node owns, as far as it knows (session id -> channel): whether it must hand them over when it stops. */
-  private readonly owns = new Map<string, ChannelKey>();
+  /**
+   * The members this node owns, as far as it knows (session id -> channel, and the streams the
+   * store last said it has): whether it must hand them over when it stops, and which message keys
+   * its calls declare (a guess: a script that needs others asks for them, runner.ts).
+   */
+  private readonly owns = new Map<string, { key: ChannelKey; streams: readonly string[] }>();
   /** Dead nodes whose members this node is adopting now. */
   private readonly adopting = new Set<string>();
   private opened = false;
@@ -249,10 +253,11 @@ export class RedisChannelStore implements ChannelStore {
         limits: request.limits,
         windowMs: this.bounds.windowMs,
         attributes: request.attributes,
+        declared: { owner: '', streams: union(request.streams, this.streamsOf(request.resumeSessionId)) },
       }),
     );
     if (result.outcome !== 'full' && result.outcome !== 'taken') {
-      this.owns.set(result.sessionId, request.key);
+      this.owns.set(result.sessionId, { key: request.key, streams: result.streams });
       if (result.previous && result.previous.node !== this.node) this.tellNode(result.previous.node, `${result.outcome}|${result.previous.sessionId}`);
       else if (result.previous && result.previous.sessionId !== result.sessionId) this.owns.delete(result.previous.sessionId);
       this.countsChanged(request.key, { ...result.counts, seq: result.seq });
@@ -262,6 +267,7 @@ export class RedisChannelStore implements ChannelStore {
 
   async setRole(ref: MemberRef, role: ClientRole, limits: RoleLimits): Promise<SetRoleResult> {
     const result = await this.guard(ref.key, () => this.scripts.run(scripts.setRole, { ...this.member(ref), role, maxHosts: limits.hosts }));
+    if (result.outcome === 'changed' && role === 'audience') this.ownedStreams(ref, () => []);
     if (result.outcome === 'changed') this.countsChanged(ref.key, result.counts);
     return result;
   }
@@ -281,16 +287,22 @@ export class RedisChannelStore implements ChannelStore {
     return counts;
   }
 
-  removeStreams(ref: MemberRef): Promise<boolean> {
-    return this.guard(ref.key, () => this.scripts.run(scripts.removeStreams, { ...this.member(ref), windowMs: this.bounds.windowMs }));
+  async removeStreams(ref: MemberRef): Promise<boolean> {
+    const removed = await this.guard(ref.key, () => this.scripts.run(scripts.removeStreams, { ...this.member(ref), windowMs: this.bounds.windowMs }));
+    if (removed) this.ownedStreams(ref, () => []);
+    return removed;
   }
 
-  publish(ref: MemberRef, streamId: string, maxStreams: number): Promise<PublishResult> {
-    return this.guard(ref.key, () => this.scripts.run(scripts.publishStream, { ...this.member(ref), streamId, maxStreams }));
+  async publish(ref: MemberRef, streamId: string, maxStreams: number): Promise<PublishResult> {
+    const result = await this.guard(ref.key, () => this.scripts.run(scripts.publishStream, { ...this.member(ref), streamId, maxStreams }));
+    if (result === 'added') this.ownedStreams(ref, (streams) => [...streams, streamId]);
+    return result;
   }
 
-  unpublish(ref: MemberRef, streamId: string): Promise<'removed' | 'absent' | 'gone'> {
-    return this.guard(ref.key, () => this.scripts.run(scripts.unpublishStream, { ...this.member(ref), streamId }));
+  async unpublish(ref: MemberRef, streamId: string): Promise<'removed' | 'absent' | 'gone'> {
+    const result = await this.guard(ref.key, () => this.scripts.run(scripts.unpublishStream, { ...this.member(ref), streamId }));
+    if (result === 'removed') this.ownedStreams(ref, (streams) => streams.filter((s) => s !== streamId));
+    return result;
   }
 
   async hasStream(key: ChannelKey, uid: Uid, streamId: string): Promise<boolean> {
@@ -303,12 +315,13 @@ export class RedisChannelStore implements ChannelStore {
   }
 
   async restore(ref: MemberRef, state: { role: ClientRole; streams: readonly string[]; attributes: Attributes }, connected: boolean): Promise<'ok' | 'lost'> {
-    const result = await this.guard(ref.key, () => this.scripts.run(scripts.restore, { ...this.member(ref), ...state, connected, windowMs: this.bounds.windowMs }));
+    const declared = { owner: '', streams: union(state.streams, this.streamsOf(ref.sessionId)) };
+    const result = await this.guard(ref.key, () => this.scripts.run(scripts.restore, { ...this.member(ref), ...state, connected, windowMs: this.bounds.windowMs, declared }));
     if (result.outcome === 'lost') {
       this.owns.delete(ref.sessionId);
       return 'lost';
     }
-    this.owns.set(ref.sessionId, ref.key);
+    this.owns.set(ref.sessionId, { key: ref.key, streams: state.role === 'host' ? state.streams : [] });
     if (result.takenFrom) this.tellNode(result.takenFrom, `resumed|${ref.sessionId}`);
     return 'ok';
   }
@@ -349,8 +362,19 @@ export class RedisChannelStore implements ChannelStore {
     return { keys: this.keys, key };
   }
 
+  /** A member's call, declaring the message keys of the streams this node knows it has. */
   private member(ref: MemberRef) {
-    return { keys: this.keys, key: ref.key, uk: ukOf(ref.uid), sessionId: ref.sessionId, node: this.node };
+    return { keys: this.keys, key: ref.key, uk: ukOf(ref.uid), sessionId: ref.sessionId, node: this.node, declared: { owner: '', streams: this.streamsOf(ref.sessionId) } };
+  }
+
+  private streamsOf(sessionId: string | undefined): readonly string[] {
+    return (sessionId !== undefined && this.owns.get(sessionId)?.streams) || [];
+  }
+
+  /** What a call left of an owned member's streams. */
+  private ownedStreams(ref: MemberRef, next: (streams: readonly string[]) => readonly string[]): void {
+    const owned = this.owns.get(ref.sessionId);
+    if (owned) owned.streams = next(owned.streams);
   }
 
   /** The shard of the node registry (and of this node's liveness). */
@@ -528,7 +552,7 @@ export class RedisChannelStore implements ChannelStore {
           const members = await this.guard(key, () => this.scripts.run(scripts.adopt, { keys: this.keys, key, dead, node: this.node }));
           if (members.length === 0) continue;
           const adopted: AdoptedSession[] = members.map((m) => ({ ...m, key, silentForMs }));
-          for (const m of adopted) this.owns.set(m.sessionId, key);
+          for (const m of adopted) this.owns.set(m.sessionId, { key, streams: m.streams });
           count += adopted.length;
           this.listener?.adopted(adopted);
         } catch {
@@ -592,4 +616,9 @@ export class RedisChannelStore implements ChannelStore {
     if (origin !== this.node) this.lonely.delete(key);
     listener.storeEvent({ key, seq: Number(seq), sessionId: sessionId!, origin: origin!, frame });
   }
+}
+
+/** `a` and the entries of `b` it lacks. */
+function union(a: readonly string[], b: readonly string[]): readonly string[] {
+  return b.length === 0 ? a : [...new Set([...a, ...b])];
 }

@@ -3,14 +3,16 @@
  * real 3-shard Redis Cluster must answer every operation the same way and emit the same channel
  * events in the same order.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryChannelStore } from '../../server/memory-store.js';
 import { RedisChannelStore } from '../../server/cluster/redis-store.js';
+import * as scripts from '../../server/cluster/redis-scripts/index.js';
 import { channelKey, type StoreEvent, type ChannelStore, type CountsAt, type MemberRef, type StoreListener } from '../../server/store.js';
 import { redisMissing, startRedis, type RedisServer } from '../support/redis-server.js';
 import { startRedisCluster, type RedisCluster } from '../support/redis-cluster.js';
+import { auditScriptKeys, type ScriptKeyAudit } from '../support/script-key-audit.js';
 import { waitFor } from '../support/wait-for.js';
 
 interface Node {
@@ -62,11 +64,17 @@ if (missing) process.stderr.write(`\n\x1b[33m[store contract] SKIPPING the Redis
 
 let redis: RedisServer | undefined;
 let redisCluster: RedisCluster | undefined;
+/** Every script call on the single Redis, checked at the end of the file for keys it did not declare. */
+let audit: ScriptKeyAudit | undefined;
 const opened: ChannelStore[] = [];
 beforeAll(async () => {
-  if (!missing) [redis, redisCluster] = await Promise.all([startRedis(), startRedisCluster()]);
+  if (missing) return;
+  [redis, redisCluster] = await Promise.all([startRedis(), startRedisCluster()]);
+  const names = new Map(Object.values(scripts).flatMap((s) => (typeof s === 'object' && 'source' in s ? [[createHash('sha1').update(s.source).digest('hex'), s.name] as const] : [])));
+  audit = await auditScriptKeys(redis.url, names);
 }, 30_000);
 afterAll(async () => {
+  await audit?.stop();
   for (const store of opened) await store.close(false);
   await redis?.close();
   await redisCluster?.close();
@@ -366,6 +374,28 @@ describe.runIf(!missing).each([
     expect([...a.taken, ...b.taken]).toEqual(['resumed A', 'replaced A']);
   });
 
+  it('a uid that joins on another node takes its streams and the old owner\'s bookkeeping along; a restore takes a session back', async () => {
+    const factory = redisFactory(`t${randomBytes(4).toString('hex')}:`);
+    const [a, b] = [await factory('a'), await factory('b')];
+    const key = uniqueKey();
+    await a.store.watch(key);
+    await a.store.join({ key, uid: 1, assigned: false, newSessionId: 'A', streams: ['s1', 's2'], role: 'host', limits: { hosts: 10, audience: 100 }, attributes: {} });
+    a.store.messages.append({ key, uid: 1, sessionId: 'A' }, 's1', { epoch: 1, seq: 1, frame: new Uint8Array([1]) });
+    await waitFor(async () => (await a.store.messages.read(key, 1, 's1', 1, 0)) !== null, { message: 'kept' });
+    // b knows nothing of the member's streams nor of its owner: the script asks for their keys.
+    const replaced = await b.store.join({ key, uid: 1, assigned: false, newSessionId: 'B', streams: ['s2'], role: 'host', limits: { hosts: 10, audience: 100 }, attributes: {} });
+    expect(replaced).toMatchObject({ outcome: 'replaced', streams: ['s2'], previous: { sessionId: 'A', node: 'a' } });
+    expect(await a.store.messages.read(key, 1, 's1', 1, 0)).toBeNull();
+    expect((await a.store.ownedSessions()).filter((r) => r.key === key)).toEqual([]);
+    // a's session was still connected there after an outage: its restore wins it back, streams and all.
+    expect(await a.store.restore({ key, uid: 1, sessionId: 'B' }, { role: 'host', streams: ['s3'], attributes: {} }, true)).toBe('ok');
+    await waitFor(() => b.taken.length === 1, { message: 'resumed notice' });
+    expect((await b.store.ownedSessions()).filter((r) => r.key === key)).toEqual([]);
+    await waitFor(() => a.log(key).length >= 6, { message: '6 events' });
+    expect(a.log(key)).toEqual(['peer-online 1', 'stream-added 1 s1', 'stream-added 1 s2', 'stream-removed 1 s1 UNPUBLISHED', 'stream-removed 1 s2 NO_DATA', 'stream-added 1 s3']);
+    expect(await a.store.leave({ key, uid: 1, sessionId: 'B' }, 'QUIT')).toEqual({ seq: expect.any(Number), hosts: 0, audience: 0 });
+  });
+
   it('lets a surviving node adopt the members of a dead one, exactly once', async () => {
     const factory = redisFactory(`t${randomBytes(4).toString('hex')}:`, 300);
     const [dead, b, c] = [await factory('dead'), await factory('b'), await factory('c')];
@@ -408,5 +438,12 @@ describe.runIf(!missing).each([
     await a.store.close(true);
     await b.store.close(true);
     expect(backend.scan(`${prefix}*`).filter((k) => !counters.includes(k))).toEqual([]);
+  });
+});
+
+describe.runIf(!missing)('Redis scripts', () => {
+  it('touch only the keys their calls declare in KEYS (every call of the tests above, on one Redis)', async () => {
+    expect(audit!.calls).toBeGreaterThan(100);
+    expect(await audit!.violations()).toEqual([]);
   });
 });

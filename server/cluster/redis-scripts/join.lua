@@ -1,15 +1,16 @@
 -- A fresh member, a resume, or a uid replacement, with the member's role, streams and attributes set as asked.
 -- KEYS[1] hosts   KEYS[2] seq   KEYS[3] audience   KEYS[4] the channel's members this node owns
--- (every key in the channel's slot: the previous owner's set is the owned-set prefix + its node)
--- ARGV: topic, data prefix, owned-set prefix, uk, assigned (0|1), resume sid or '', new sid,
+-- KEYS[5..] the declared keys: the previous owner's set (when another node owned the member),
+-- the message keys of its streams and of the wanted ones
+-- ARGV: topic, declared keys, uk, assigned (0|1), resume sid or '', new sid,
 --       this node, role, wanted streams (csv), max hosts, max audience, window ms, attributes (JSON object)
 -- Reply: {'full', role} | {'taken'} |
 --        {outcome, sid, seq, prevSid, prevNode, streamsCsv, publishedCsv, role, hosts, audience, uk1, record1, ...}
-local ch = { members = KEYS[1], seq = KEYS[2], audience = KEYS[3], topic = ARGV[1], data = ARGV[2] }
-local my_owned, owned_prefix = KEYS[4], ARGV[3]
+local ch = channel()
+local my_owned = KEYS[4]
 local uk, assigned, resume, new_sid, me, role, wanted, max_hosts, max_audience, window_ms =
-  ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10], tonumber(ARGV[11]), tonumber(ARGV[12]), ARGV[13]
-local attributes = cjson.decode(ARGV[14])
+  ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], tonumber(ARGV[10]), tonumber(ARGV[11]), ARGV[12]
+local attributes = cjson.decode(ARGV[13])
 local cur, cur_role = find_member(ch, uk)
 local outcome, sid, prev_sid, prev_node = nil, nil, '', ''
 if cur then
@@ -24,7 +25,13 @@ else
 end
 -- A resume or replacement that asks to become a host beyond the limit stays what it was.
 if cur and cur_role ~= role and role == 'host' and redis.call('HLEN', ch.members) >= max_hosts then role = cur_role end
-if prev_node ~= '' and prev_node ~= me then redis.call('SREM', owned_prefix .. prev_node, uk) end
+local other_owner, old_streams, new_streams = nil, {}, {}
+if prev_node ~= '' and prev_node ~= me then other_owner = prev_node end
+if cur_role == 'host' then old_streams = list(cur.t) end
+if role == 'host' then new_streams = list(wanted) end
+local need = undeclared(ch, other_owner, old_streams, new_streams)
+if need then return need end
+if other_owner then redis.call('SREM', ch.owner_key, uk) end
 redis.call('SADD', my_owned, uk)
 local uid = uid_value(uk)
 local m = { s = sid, n = me, t = '', j = now_ms() }
@@ -38,7 +45,7 @@ if role == 'host' then
   else
     emit(ch, sid, me, online_entry(uid, m))
   end
-  m.t = reconcile_streams(ch, sid, me, uid, uk, list(old), wanted, 'UNPUBLISHED', window_ms)
+  m.t = reconcile_streams(ch, sid, me, uid, list(old), wanted, 'UNPUBLISHED', window_ms)
   save(ch, uk, m, 'host')
 elseif cur_role == 'host' then
   m.t = cur.t
@@ -50,7 +57,7 @@ if cur_role ~= role then counts_changed(ch) end
 keep_seq(ch)
 local published = {}
 for _, s in ipairs(list(m.t)) do
-  local n = newest(ch, uk, s)
+  local n = newest(ch, s)
   if n then published[#published + 1] = n end
 end
 local hosts, audience = counts(ch)

@@ -1,6 +1,6 @@
 import type { ClientRole } from '../../../src/wire-words.js';
 import type { Attributes } from '../../store.js';
-import { channelArgv, channelKeys } from './channel-args.js';
+import { channelArgv, channelKeys, declaredKeys, redeclare } from './channel-args.js';
 import type { MemberCall } from './leave.js';
 import { defineScript } from './script.js';
 
@@ -11,10 +11,9 @@ export const restore = defineScript<
   MemberCall & { role: ClientRole; streams: readonly string[]; attributes: Attributes; connected: boolean; windowMs: number },
   RestoreResult
 >('restore', {
-  keys: (c) => [...channelKeys(c), c.keys.owned(c.key, c.node)],
+  keys: (c) => [...channelKeys(c), c.keys.owned(c.key, c.node), ...declaredKeys(c)],
   argv: (c) => [
     ...channelArgv(c),
-    c.keys.ownedPrefix(c.key),
     c.uk,
     c.sessionId,
     c.node,
@@ -24,6 +23,7 @@ export const restore = defineScript<
     c.windowMs,
     JSON.stringify(c.attributes),
   ],
+  declare: redeclare,
   decode: (reply) => {
     const [outcome, takenFrom] = reply as string[];
     return outcome === 'ok' ? { outcome, takenFrom: takenFrom || null } : { outcome: 'lost' };
