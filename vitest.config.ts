@@ -49,9 +49,17 @@ export default defineConfig({
               test: {
                 name: 'redis-cluster',
                 // docs/cluster.md, Redis Cluster: the cross-node, node-crash and rolling-restart
-                // scenarios once more on a 3-shard Redis Cluster, and a shard's outage (only these:
-                // the rest of the cluster project runs on the single Redis, to keep CI short).
-                include: ['test/cluster/cross-node.test.ts', 'test/cluster/node-crash.test.ts', 'test/cluster/rolling-restart.test.ts', 'test/cluster/shard-outage.test.ts'],
+                // scenarios once more on a 3-shard Redis Cluster, the server API (a listing over every
+                // shard, kicks and bans) and the webhook queues, and a shard's outage (only these: the
+                // rest of the cluster project runs on the single Redis, to keep CI short).
+                include: [
+                  'test/cluster/cross-node.test.ts',
+                  'test/cluster/node-crash.test.ts',
+                  'test/cluster/rolling-restart.test.ts',
+                  'test/cluster/shard-outage.test.ts',
+                  'test/integration/server-api.test.ts',
+                  'test/integration/webhooks.test.ts',
+                ],
                 globalSetup: ['test/cluster/global-setup-redis-cluster.ts'],
                 env: { CHANNEL_LINK_TEST_TOPOLOGY: 'cluster', CHANNEL_LINK_TEST_REDIS: 'cluster' },
                 // Heavy scenarios (300 clients, killed processes, a killed shard) on two cores: one file
