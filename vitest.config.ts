@@ -33,6 +33,8 @@ export default defineConfig({
                 // docs/behaviour.md once more, with three nodes on one Redis and the members spread over them,
                 // plus the cluster's own scenarios.
                 include: ['test/integration/**/*.test.ts', 'test/cluster/**/*.test.ts'],
+                // A shard outage needs a Redis Cluster: project redis-cluster.
+                exclude: [...configDefaults.exclude, 'test/cluster/shard-outage.test.ts'],
                 globalSetup: ['test/cluster/global-setup.ts'],
                 env: { CHANNEL_LINK_TEST_TOPOLOGY: 'cluster' },
                 fileParallelism: true,
@@ -40,6 +42,30 @@ export default defineConfig({
                 // After the node project, not beside it: two files at a time on two cores, so no
                 // timing-sensitive test runs on a machine four files deep.
                 sequence: { groupOrder: 1 },
+              },
+            },
+            {
+              extends: true,
+              test: {
+                name: 'redis-cluster',
+                // docs/cluster.md, Redis Cluster: the cross-node, node-crash and rolling-restart
+                // scenarios once more on a 3-shard Redis Cluster, the server API (a listing over every
+                // shard, kicks and bans) and the webhook queues, and a shard's outage (only these: the
+                // rest of the cluster project runs on the single Redis, to keep CI short).
+                include: [
+                  'test/cluster/cross-node.test.ts',
+                  'test/cluster/node-crash.test.ts',
+                  'test/cluster/rolling-restart.test.ts',
+                  'test/cluster/shard-outage.test.ts',
+                  'test/integration/server-api.test.ts',
+                  'test/integration/webhooks.test.ts',
+                ],
+                globalSetup: ['test/cluster/global-setup-redis-cluster.ts'],
+                env: { CHANNEL_LINK_TEST_TOPOLOGY: 'cluster', CHANNEL_LINK_TEST_REDIS: 'cluster' },
+                // Heavy scenarios (300 clients, killed processes, a killed shard) on two cores: one file
+                // at a time, after the other projects, so none of them runs under another's load.
+                fileParallelism: false,
+                sequence: { groupOrder: 2 },
               },
             },
           ]),

@@ -7,7 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ChannelLinkError } from '../src/errors.js';
 import { addTokenCommand, type TokenRequest } from './cli-token.js';
 import { LOG_FORMATS, isLogFormat } from './log-output.js';
-import { DEFAULT_OPTIONS, LOG_LEVELS, isLogLevel, type ServerOptions } from './options.js';
+import { DEFAULT_OPTIONS, LOG_LEVELS, isHostPort, isLogLevel, type ServerOptions } from './options.js';
 import { packageVersion } from './version.js';
 
 export type CliOutcome =
@@ -81,6 +81,7 @@ function buildProgram(): Command {
     .addOption(new Option('--tls-key <file>', 'PEM private key of --tls-cert').env(envName('TLS_KEY')))
     .addOption(new Option('--stats', 'answer GET /stats (counts, counters, memory) to loopback clients (env: CHANNEL_LINK_STATS=1)'))
     .addOption(new Option('--redis-url <url>', 'join the cluster of every node on this Redis (redis:// or rediss://); default: state in memory').env(envName('REDIS_URL')))
+    .addOption(new Option('--redis-cluster <nodes>', 'join the cluster of every node on this Redis Cluster: comma-separated host:port of some of its masters').env(envName('REDIS_CLUSTER')))
     .addOption(new Option('--redis-prefix <prefix>', `prefix of the cluster's Redis keys (default ${defaults.redisPrefix})`).env(envName('REDIS_PREFIX')))
     .addOption(new Option('--metrics', 'serve Prometheus metrics at GET /metrics, to loopback clients on this port (env: CHANNEL_LINK_METRICS=1)'))
     .addOption(new Option('--metrics-host <host>', 'interface of --metrics-port (default: --host)').env(envName('METRICS_HOST')))
@@ -194,6 +195,14 @@ function serverOptions(program: Command): ServerOptions {
   if (redisUrl !== undefined && redisUrl !== '') {
     if (!/^rediss?:\/\/./.test(redisUrl)) invalid(`${nameOf('redisUrl', '--redis-url', envName('REDIS_URL'))} must be a redis:// or rediss:// URL (got "${redisUrl}")`);
     options.redisUrl = redisUrl;
+  }
+  const redisCluster = text('redisCluster');
+  if (redisCluster !== undefined && redisCluster !== '') {
+    const nodes = redisCluster.split(',').map((n) => n.trim()).filter((n) => n !== '');
+    const name = nameOf('redisCluster', '--redis-cluster', envName('REDIS_CLUSTER'));
+    if (nodes.length === 0 || !nodes.every(isHostPort)) invalid(`${name} must be comma-separated host:port entries (got "${redisCluster}")`);
+    if (options.redisUrl !== undefined) invalid(`${name} and ${nameOf('redisUrl', '--redis-url', envName('REDIS_URL'))} exclude each other: give one`);
+    options.redisCluster = nodes;
   }
   const redisPrefix = text('redisPrefix');
   if (redisPrefix !== undefined && redisPrefix !== '') options.redisPrefix = redisPrefix;

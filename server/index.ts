@@ -117,8 +117,8 @@ export async function startServer(options: ServerOptions = {}): Promise<ChannelL
   const buffer = { windowMs: resolved.streamBufferMs, maxMessages: resolved.streamBufferMessages, maxBytes: resolved.streamBufferBytes };
   const store: ChannelStore =
     options.store ??
-    (resolved.redisUrl
-      ? new RedisChannelStore({ url: resolved.redisUrl, prefix: resolved.redisPrefix, nodeTtlMs: resolved.nodeTtlMs, log, buffer })
+    (resolved.redisUrl || resolved.redisCluster
+      ? new RedisChannelStore({ url: resolved.redisUrl, cluster: resolved.redisCluster, prefix: resolved.redisPrefix, nodeTtlMs: resolved.nodeTtlMs, log, buffer })
       : new MemoryChannelStore({ buffer }));
   const sockets = new SocketRegistry();
   const counters = newCounters();
@@ -252,7 +252,7 @@ export async function startServer(options: ServerOptions = {}): Promise<ChannelL
       health: `${httpUrl}/healthz`,
       metrics: metricsUrl,
       node: nodeId,
-      store: resolved.redisUrl ? 'redis' : 'memory',
+      store: resolved.redisCluster ? 'redis-cluster' : resolved.redisUrl ? 'redis' : 'memory',
       peerTimeoutMs: resolved.peerTimeoutMs,
       streamTimeoutMs: resolved.streamTimeoutMs,
       tls: tls !== null,

@@ -320,9 +320,10 @@ export class MemoryChannelStore implements ChannelStore {
     return null;
   }
 
-  async ownedSessions(): Promise<MemberRef[]> {
+  async ownedSessions(covers: (key: ChannelKey) => boolean = () => true): Promise<MemberRef[]> {
     const out: MemberRef[] = [];
     for (const [key, channel] of this.channels) {
+      if (!covers(key)) continue;
       for (const m of [...channel.hosts.values(), ...channel.audience.values()]) out.push({ key, uid: m.uid, sessionId: m.sessionId });
     }
     return out;

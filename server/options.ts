@@ -90,6 +90,8 @@ export interface ServerOptions {
   statsEndpoint?: boolean;
   /** `redis://` or `rediss://` URL: this node joins the cluster of every node on that Redis. Default: none (in memory). */
   redisUrl?: string;
+  /** 'host:port' of some masters of a Redis Cluster: this node joins the cluster of every node on it (instead of redisUrl). Default: none. */
+  redisCluster?: readonly string[];
   /** Prefix of every Redis key and pub/sub channel, so several clusters can share one Redis. Default 'cl:'. */
   redisPrefix?: string;
   /** A cluster node silent this long counts as dead: a survivor adopts its members. Default 3000. */
@@ -135,6 +137,7 @@ export interface ResolvedOptions {
   streamBufferBytes: number;
   statsEndpoint: boolean;
   redisUrl: string | undefined;
+  redisCluster: readonly string[] | undefined;
   redisPrefix: string;
   nodeTtlMs: number;
   maxJoinsInFlight: number;
@@ -240,8 +243,11 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
   if (options.redisUrl !== undefined && (typeof options.redisUrl !== 'string' || !/^rediss?:\/\/./.test(options.redisUrl))) {
     invalid('redisUrl must be a redis:// or rediss:// URL');
   }
+  const redisCluster = resolveRedisCluster(options.redisCluster);
+  if (redisCluster && options.redisUrl !== undefined) invalid('redisUrl and redisCluster exclude each other: give one');
   const prefix = options.redisPrefix ?? DEFAULT_OPTIONS.redisPrefix;
-  if (typeof prefix !== 'string' || prefix.length > 64 || /[\s]/.test(prefix)) invalid('redisPrefix must be a string of at most 64 characters without spaces');
+  // Braces would change the keys' hash tags (docs/cluster.md, Keys).
+  if (typeof prefix !== 'string' || prefix.length > 64 || /[\s{}]/.test(prefix)) invalid('redisPrefix must be a string of at most 64 characters without spaces or braces');
   return {
     port: integerIn('port', options.port, DEFAULT_OPTIONS.port, 0, 65535),
     host,
@@ -274,6 +280,7 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     streamBufferBytes: integerIn('streamBufferBytes', options.streamBufferBytes, DEFAULT_OPTIONS.streamBufferBytes, 0, 2 ** 31),
     statsEndpoint: options.statsEndpoint ?? DEFAULT_OPTIONS.statsEndpoint,
     redisUrl: options.redisUrl,
+    redisCluster,
     redisPrefix: prefix,
     nodeTtlMs: integerIn('nodeTtlMs', options.nodeTtlMs, DEFAULT_OPTIONS.nodeTtlMs, 150, 600_000),
     maxJoinsInFlight: integerIn('maxJoinsInFlight', options.maxJoinsInFlight, DEFAULT_OPTIONS.maxJoinsInFlight, 1, 1e6),
@@ -301,4 +308,19 @@ function resolveWebhooks(options: ServerOptions): Pick<ResolvedOptions, 'webhook
     webhookSecret: secret,
     webhookRetryMs: integerIn('webhookRetryMs', options.webhookRetryMs, DEFAULT_OPTIONS.webhookRetryMs, 0, 24 * 3600 * 1000),
   };
+}
+
+/** 'host:port' entries of a Redis Cluster (at least one), or undefined without the option. */
+function resolveRedisCluster(nodes: unknown): readonly string[] | undefined {
+  if (nodes === undefined) return undefined;
+  if (!Array.isArray(nodes) || nodes.length === 0 || !nodes.every((n) => typeof n === 'string' && isHostPort(n))) {
+    invalid("redisCluster must be a non-empty array of 'host:port' strings");
+  }
+  return [...(nodes as string[])];
+}
+
+/** 'host:port' with a port in 1-65535. */
+export function isHostPort(text: string): boolean {
+  const m = /^([^\s:]+|\[[0-9a-fA-F:]+\]):(\d{1,5})$/.exec(text);
+  return m !== null && Number(m[2]) >= 1 && Number(m[2]) <= 65535;
 }

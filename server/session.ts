@@ -403,7 +403,7 @@ export async function endSession(ctx: ServerContext, session: LocalSession, reas
     if (after) memberLeft(ctx.webhooks, session.key, session.uid, session.role, streams, reason, after);
   } catch (error) {
     if (!storeDown(error)) throw error;
-    ctx.recovery.leftWhileDown(session.sessionId, reason);
+    ctx.recovery.leftWhileDown(session.sessionId, reason, session.key);
     // An audience member was never announced: nobody is told it left.
     if (session.role === 'host') session.channel.broadcastLocal(leaveEvents(session.uid, [...session.streams], reason), session);
   }

@@ -6,24 +6,28 @@
 import type { ServerContext } from './context.js';
 import { logId, onKick, onSessionTaken, resync } from './session.js';
 import { onRemoteData } from './streams.js';
-import { memberRef, type AdoptedSession, type StoreListener } from './store.js';
+import { memberRef, type AdoptedSession, type ChannelKey, type StoreListener } from './store.js';
+
+/** Which channels a reconciliation covers (undefined: all of them). */
+type Covers = ((key: ChannelKey) => boolean) | undefined;
 
 export function createStoreListener(ctx: ServerContext): StoreListener {
   let reconciling: Promise<void> | null = null;
-  let again = false;
-  const reconcileSoon = (): void => {
+  /** What came back while a reconciliation ran: reconciled next (null: nothing). */
+  let again: Covers[] | null = null;
+  const reconcileSoon = (covers?: Covers): void => {
     if (reconciling) {
-      again = true;
+      (again ??= []).push(covers);
       return;
     }
-    reconciling = reconcile(ctx)
+    reconciling = reconcile(ctx, covers)
       .catch((error: unknown) => ctx.log.error({ err: error }, 'reconciliation with the store failed; retried when it is back'))
       .finally(() => {
         reconciling = null;
-        if (again) {
-          again = false;
-          reconcileSoon();
-        }
+        const next = again;
+        again = null;
+        // Several shards back meanwhile: one pass over all of them (all channels if one asked for all).
+        if (next) reconcileSoon(next.some((c) => c === undefined) ? undefined : (key) => next.some((c) => c!(key)));
       });
   };
   return {
@@ -51,25 +55,29 @@ function adopt(ctx: ServerContext, sessions: readonly AdoptedSession[]): void {
 /**
  * After a store outage this node is the authority on its own sessions: it removes from the store
  * those that ended meanwhile, writes back those it holds (the store may have lost them), and sends
- * every local client a fresh snapshot, holding back leaves while the other nodes do the same.
+ * every local client a fresh snapshot, holding back leaves while the other nodes do the same. With
+ * `covers` (one shard of a Redis Cluster came back), only the channels of that shard.
  */
-async function reconcile(ctx: ServerContext): Promise<void> {
+async function reconcile(ctx: ServerContext, covers: Covers): Promise<void> {
   const { store, sessions } = ctx;
-  for (const channel of sessions.allChannels()) channel.reset();
+  const mine = (key: ChannelKey): boolean => !covers || covers(key);
+  for (const channel of sessions.allChannels()) if (mine(channel.key)) channel.reset();
   ctx.recovery.startHold();
-  for (const ref of await store.ownedSessions()) {
+  for (const ref of await store.ownedSessions(covers)) {
     if (sessions.get(ref.sessionId)) continue;
     await store.leave(ref, ctx.recovery.leaveReasonOf(ref.sessionId) ?? 'SERVER_TIMEOUT');
   }
-  ctx.recovery.forgetLeaves();
+  ctx.recovery.forgetLeaves(covers);
   let lost = 0;
   for (const session of sessions.all()) {
+    if (!mine(session.key)) continue;
     if ((await store.restore(session, { role: session.role, streams: [...session.streams], attributes: session.attributes }, session.conn !== null)) === 'lost') {
       lost++;
       onSessionTaken(ctx, session.sessionId, session.conn ? 'replaced' : 'resumed');
     }
   }
   for (const channel of sessions.allChannels()) {
+    if (!mine(channel.key)) continue;
     await store.watch(channel.key);
     await resync(ctx, channel);
   }

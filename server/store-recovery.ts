@@ -5,10 +5,12 @@
  * session.ts records, the reconciliation reads.
  */
 import type { PeerLeaveReason } from '../src/wire-words.js';
+import type { ChannelKey } from './store.js';
 
 export class StoreRecovery {
   private holdUntil: number;
-  private readonly leaves = new Map<string, PeerLeaveReason>();
+  /** session id -> why it left, and in which channel. */
+  private readonly leaves = new Map<string, { reason: PeerLeaveReason; key: ChannelKey }>();
 
   /**
    * `lostState`: the node starts without the state of before (an in-memory store), so its first
@@ -36,17 +38,18 @@ export class StoreRecovery {
   }
 
   /** A session ended while the store was unreachable: the store learns of it when it is back. */
-  leftWhileDown(sessionId: string, reason: PeerLeaveReason): void {
-    this.leaves.set(sessionId, reason);
+  leftWhileDown(sessionId: string, reason: PeerLeaveReason, key: ChannelKey): void {
+    this.leaves.set(sessionId, { reason, key });
   }
 
   /** Why a session that ended during the outage left (undefined: it did not end here). */
   leaveReasonOf(sessionId: string): PeerLeaveReason | undefined {
-    return this.leaves.get(sessionId);
+    return this.leaves.get(sessionId)?.reason;
   }
 
-  /** The store has been told of every leave recorded. */
-  forgetLeaves(): void {
-    this.leaves.clear();
+  /** The store has been told of every leave recorded (in the channels `covers` selects, by default all). */
+  forgetLeaves(covers?: (key: ChannelKey) => boolean): void {
+    if (!covers) return this.leaves.clear();
+    for (const [sessionId, { key }] of this.leaves) if (covers(key)) this.leaves.delete(sessionId);
   }
 }

@@ -4,7 +4,7 @@
  *
  * The store holds members (one session per uid per channel, owned by one node) and their
  * streams. Every change is one atomic operation that also emits the resulting channel events,
- * numbered by one growing counter (`seq`), to every node with members in that channel. What stays on the
+ * numbered by the channel's own growing counter (`seq`), to every node with members in that channel. What stays on the
  * node that holds the socket: the socket, liveness and token timers, and subscriptions (see
  * session-registry.ts): idle clients cost the store nothing.
  */
@@ -161,8 +161,11 @@ export interface StoreListener {
   sessionTaken(sessionId: string, how: 'resumed' | 'replaced'): void;
   /** Sessions of a dead node that this node now owns, as if their sockets were lost. */
   adopted(sessions: AdoptedSession[]): void;
-  /** The store came back after an outage: re-register every local session, resync every channel. */
-  reconnected(): void;
+  /**
+   * The store came back after an outage: re-register every local session, resync every channel;
+   * with `covers`, only the channels it selects (one shard of a Redis Cluster came back).
+   */
+  reconnected(covers?: (key: ChannelKey) => boolean): void;
   /** The server API kicked a member whose session this node owns: end it (KICKED). */
   kick(sessionId: string, message: string): void;
 }
@@ -267,8 +270,8 @@ export interface ChannelStore extends ChannelAdmin {
    * node has taken the session over meanwhile.
    */
   restore(member: MemberRef, state: { role: ClientRole; streams: readonly string[]; attributes: Attributes }, connected: boolean): Promise<'ok' | 'lost'>;
-  /** The sessions the store thinks this node owns. */
-  ownedSessions(): Promise<MemberRef[]>;
+  /** The sessions the store thinks this node owns (in the channels `covers` selects, by default all). */
+  ownedSessions(covers?: (key: ChannelKey) => boolean): Promise<MemberRef[]>;
   /** The recent messages of the channels' streams (its own seam: message-log.ts); the store keeps them alive with their streams. */
   readonly messages: MessageLog;
 }

@@ -6,7 +6,7 @@
  * An event leaves the list only once its receiver answered 2xx (or it expired): at least once.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { WebhookEvent } from '../webhook-events.js';
 import { countDropped, countExpired, postWebhook, retryDelay, type WebhookDeliveryOptions, type WebhookSink } from '../webhook-delivery.js';
 import type { RedisKeys } from './redis-keys.js';
@@ -21,7 +21,8 @@ export const WEBHOOK_POLL_MS = 2_000;
 const PUSH_RETRY_MS = 1_000;
 
 export interface RedisWebhookHost {
-  readonly cmd: Redis;
+  /** A single Redis or a Cluster: a URL's queue and lease share the hash tag {U}, so each call stays in one slot. */
+  readonly cmd: Redis | Cluster;
   readonly scripts: ScriptRunner;
   readonly keys: RedisKeys;
   /** This node's id (a lease names its holder by it). */

@@ -3,12 +3,11 @@
  * another node, uid replacement across nodes, QUIT at once, data only to subscribers, every
  * timeout decided once, several URLs, a load balancer, drains.
  */
-import { inject } from 'vitest';
 import { describe, expect, test } from 'vitest';
 import { startFaultProxy } from '../support/fault-proxy.js';
 import { waitFor } from '../support/wait-for.js';
 import { onCleanup, proxyTo, testClient, testCluster, uidsOf } from '../integration/harness.js';
-import { scanKeys } from './redis-keys.js';
+import { scanTarget } from './redis-keys.js';
 
 describe('a channel spread over three nodes', () => {
   test('resume on another node within peerTimeoutMs: peers see nothing', async () => {
@@ -181,7 +180,7 @@ describe('a channel spread over three nodes', () => {
     expect(two.log('peer-online', 'peer-leave', 'stream-added', 'stream-removed')).toEqual(['peer-online 1', 'stream-added 1']);
     await one.client.leave();
     await two.client.leave();
-    const keys = await scanKeys(inject('redisUrl'), `${prefix}*`);
+    const keys = await scanTarget(`${prefix}*`);
     expect(keys.filter((k) => /:(m|o):/.test(k))).toEqual([]);
   });
 });

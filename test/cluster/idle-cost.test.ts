@@ -77,7 +77,11 @@ describe('cluster cost', () => {
 
     for (const c of clients) await c.client.leave();
     const keys = await scanKeys(redis.url, '*');
-    expect(keys).toEqual(['cl:heard', 'cl:nodes', 'cl:seq']);
+    // The node registry, and each channel's event counter, which expires (docs/cluster.md, Keys).
+    const counters = keys.filter((k) => k.startsWith('cl:s:{'));
+    expect(keys).toEqual([...counters, 'cl:{nodes}heard', 'cl:{nodes}nodes']);
+    expect(counters).toHaveLength(3);
+    for (const counter of counters) expect(Number(redis.cli('PTTL', counter).trim())).toBeGreaterThan(0);
   });
 
   test('the SDK-level view: a three-node channel leaves no member or ownership key behind', async () => {
@@ -86,6 +90,6 @@ describe('cluster cost', () => {
     for (const [i, c] of clients.entries()) await c.client.join(null, 'hygiene', i + 1);
     for (const c of clients) await c.client.leave();
     await cluster.close();
-    expect(await scanKeys(inject('redisUrl'), `hyg*`)).toEqual([]);
+    expect((await scanKeys(inject('redisUrl'), `hyg*`)).filter((k) => !k.includes(':s:{'))).toEqual([]);
   });
 });

@@ -4,7 +4,8 @@
  * by one surviving node.
  */
 import { randomBytes } from 'node:crypto';
-import { describe, expect, inject, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
+import { redisArgs } from './redis-target.js';
 import { startFaultProxy } from '../support/fault-proxy.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
 import { onCleanup, testClient } from '../integration/harness.js';
@@ -16,7 +17,7 @@ const NODE_TTL_MS = 600;
 async function node(redisPrefix: string): Promise<ServerProcess> {
   const proc = await startServerProcess({
     args: [
-      '--redis-url', inject('redisUrl'), '--redis-prefix', redisPrefix, '--node-ttl-ms', String(NODE_TTL_MS),
+      ...redisArgs(), '--redis-prefix', redisPrefix, '--node-ttl-ms', String(NODE_TTL_MS),
       '--peer-timeout-ms', String(PEER_TIMEOUT_MS), '--stream-timeout-ms', String(STREAM_TIMEOUT_MS),
     ],
   });

@@ -1,5 +1,7 @@
-/** Reads a test Redis directly (SCAN), to check what the cluster leaves behind. */
+/** Reads the test Redis directly (SCAN of every shard), to check what the cluster leaves behind. */
 import { Redis } from 'ioredis';
+import { inject } from 'vitest';
+import { ON_REDIS_CLUSTER } from './redis-target.js';
 
 export async function scanKeys(url: string, pattern: string): Promise<string[]> {
   const redis = new Redis(url, { lazyConnect: true });
@@ -16,4 +18,11 @@ export async function scanKeys(url: string, pattern: string): Promise<string[]> 
   } finally {
     redis.disconnect();
   }
+}
+
+/** The keys matching `pattern` on the shared test Redis, or on every shard of the shared Redis Cluster. */
+export async function scanTarget(pattern: string): Promise<string[]> {
+  if (!ON_REDIS_CLUSTER) return scanKeys(inject('redisUrl'), pattern);
+  const all = await Promise.all(inject('redisCluster').map((node) => scanKeys(`redis://${node}`, pattern)));
+  return all.flat().sort();
 }

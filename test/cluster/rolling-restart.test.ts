@@ -4,7 +4,8 @@
  * subscription keeps delivering.
  */
 import { randomBytes } from 'node:crypto';
-import { describe, expect, inject, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
+import { redisArgs } from './redis-target.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
 import { waitFor } from '../support/wait-for.js';
 import { onCleanup } from '../integration/harness.js';
@@ -14,7 +15,7 @@ const CLIENTS = 300;
 const CHANNEL_SIZE = 10;
 
 async function node(redisPrefix: string, port = 0): Promise<ServerProcess> {
-  const proc = await startServerProcess({ args: ['--port', String(port), '--redis-url', inject('redisUrl'), '--redis-prefix', redisPrefix, '--node-ttl-ms', '1500'] });
+  const proc = await startServerProcess({ args: ['--port', String(port), ...redisArgs(), '--redis-prefix', redisPrefix, '--node-ttl-ms', '1500'] });
   onCleanup(() => proc.stop());
   return proc;
 }

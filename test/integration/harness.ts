@@ -4,7 +4,8 @@
  * cleanup of everything a test started.
  */
 import { randomBytes } from 'node:crypto';
-import { afterEach, inject } from 'vitest';
+import { afterEach } from 'vitest';
+import { redisTarget } from '../cluster/redis-target.js';
 import { createClient, type ChannelClient, type ChannelEvent, type ClientOptions, type PeerTable } from 'channel-link';
 import { startServer, type ChannelLinkServer, type ServerOptions } from 'channel-link/server';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
@@ -41,13 +42,13 @@ export interface TestCluster extends ChannelLinkServer {
 }
 
 /**
- * Three nodes on the shared test Redis (their own key prefix), behind one facade: each read of
+ * Three nodes on the shared test Redis or Redis Cluster (their own key prefix), behind one facade: each read of
  * `url` or `port` names the next node, so the clients of a test land on different nodes; stats()
  * adds up the nodes; close() closes them all.
  */
 export async function testCluster(options: ServerOptions = {}, count = 3): Promise<TestCluster> {
   const redisPrefix = options.redisPrefix ?? `it${randomBytes(4).toString('hex')}:`;
-  const base: ServerOptions = { ...FAST_SERVER, nodeTtlMs: FAST_NODE_TTL_MS, ...options, redisUrl: inject('redisUrl'), redisPrefix };
+  const base: ServerOptions = { ...FAST_SERVER, nodeTtlMs: FAST_NODE_TTL_MS, ...options, ...redisTarget(), redisPrefix };
   const nodes: ChannelLinkServer[] = [];
   for (let i = 0; i < count; i++) nodes.push(await startServer({ ...base, port: i === 0 ? (options.port ?? 0) : 0 }));
   let next = 0;

@@ -60,6 +60,16 @@ describe('parseCli', () => {
     expect(resolveOptions({}).webhookRetryMs).toBe(600_000);
   });
 
+  it('a Redis Cluster: --redis-cluster or CHANNEL_LINK_REDIS_CLUSTER, host:port entries, not with --redis-url', () => {
+    expect(parseCli(['--redis-cluster', '10.0.0.1:7000, 10.0.0.2:7001'])).toEqual({ kind: 'run', options: { redisCluster: ['10.0.0.1:7000', '10.0.0.2:7001'] } });
+    vi.stubEnv('CHANNEL_LINK_REDIS_CLUSTER', 'redis-a:6379');
+    expect(parseCli([])).toEqual({ kind: 'run', options: { redisCluster: ['redis-a:6379'] } });
+    expect(() => parseCli(['--redis-cluster', 'redis-a'])).toThrow('host:port');
+    expect(() => parseCli(['--redis-cluster', 'a:1', '--redis-url', 'redis://b:2'])).toThrow('exclude each other');
+    expect(() => resolveOptions({ redisCluster: [] })).toThrow('redisCluster');
+    expect(() => resolveOptions({ redisPrefix: 'a{b}' })).toThrow('braces');
+  });
+
   it('a stream timeout up to the peer timeout is fine', () => {
     expect(parseCli(['--peer-timeout-ms', '4000', '--stream-timeout-ms', '4000'])).toEqual({ kind: 'run', options: { peerTimeoutMs: 4000, streamTimeoutMs: 4000 } });
     expect(() => parseCli(['--peer-timeout-ms', '4000', '--stream-timeout-ms', '4001'])).toThrow('a stream cannot outlive its member');

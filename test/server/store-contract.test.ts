@@ -1,14 +1,18 @@
 /**
- * One contract, two stores: the in-memory store and the Redis store (a real redis-server) must
- * answer every operation the same way and emit the same channel events in the same order.
+ * One contract, three stores: the in-memory store, the Redis store on a real redis-server and on a
+ * real 3-shard Redis Cluster must answer every operation the same way and emit the same channel
+ * events in the same order.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryChannelStore } from '../../server/memory-store.js';
 import { RedisChannelStore } from '../../server/cluster/redis-store.js';
+import * as scripts from '../../server/cluster/redis-scripts/index.js';
 import { channelKey, type StoreEvent, type ChannelStore, type CountsAt, type MemberRef, type StoreListener } from '../../server/store.js';
 import { redisMissing, startRedis, type RedisServer } from '../support/redis-server.js';
+import { startRedisCluster, type RedisCluster } from '../support/redis-cluster.js';
+import { auditScriptKeys, type ScriptKeyAudit } from '../support/script-key-audit.js';
 import { waitFor } from '../support/wait-for.js';
 
 interface Node {
@@ -59,14 +63,42 @@ if (missing && process.env.CI === 'true') throw new Error(`${missing}. CI=true: 
 if (missing) process.stderr.write(`\n\x1b[33m[store contract] SKIPPING the Redis store: ${missing}.\x1b[0m\n\n`);
 
 let redis: RedisServer | undefined;
+let redisCluster: RedisCluster | undefined;
+/** Every script call on the single Redis, checked at the end of the file for keys it did not declare. */
+let audit: ScriptKeyAudit | undefined;
 const opened: ChannelStore[] = [];
 beforeAll(async () => {
-  if (!missing) redis = await startRedis();
-}, 20_000);
+  if (missing) return;
+  [redis, redisCluster] = await Promise.all([startRedis(), startRedisCluster()]);
+  const names = new Map(Object.values(scripts).flatMap((s) => (typeof s === 'object' && 'source' in s ? [[createHash('sha1').update(s.source).digest('hex'), s.name] as const] : [])));
+  audit = await auditScriptKeys(redis.url, names);
+}, 30_000);
 afterAll(async () => {
+  await audit?.stop();
   for (const store of opened) await store.close(false);
   await redis?.close();
+  await redisCluster?.close();
 });
+
+/** Where a Redis store runs, and how a test reads what it left there. */
+interface Backend {
+  where(): { url: string } | { cluster: string[] };
+  /** Every key matching the pattern, over every shard, sorted. */
+  scan(pattern: string): string[];
+  /** The key's TTL in ms (-1: none, -2: absent). */
+  pttl(key: string): number;
+}
+
+const single: Backend = {
+  where: () => ({ url: redis!.url }),
+  scan: (pattern) => redis!.cli('--scan', '--pattern', pattern).trim().split('\n').filter(Boolean).sort(),
+  pttl: (key) => Number(redis!.cli('PTTL', key).trim()),
+};
+const sharded: Backend = {
+  where: () => ({ cluster: redisCluster!.nodes }),
+  scan: (pattern) => redisCluster!.shards.flatMap((s) => s.cli('--scan', '--pattern', pattern).trim().split('\n').filter(Boolean)).sort(),
+  pttl: (key) => Number(redisCluster!.shardOf(key).cli('PTTL', key).trim()),
+};
 
 const memoryFactory: Factory = async (nodeId) => {
   const store = new MemoryChannelStore();
@@ -76,10 +108,10 @@ const memoryFactory: Factory = async (nodeId) => {
 };
 
 /** Nodes of one cluster share a prefix; each test uses its own. */
-const redisFactory =
-  (prefix: string, nodeTtlMs = 3000): Factory =>
+const redisFactoryOn =
+  (prefix: string, nodeTtlMs = 3000, backend = single): Factory =>
   async (nodeId) => {
-    const store = new RedisChannelStore({ url: redis!.url, prefix, nodeTtlMs, log: silent });
+    const store = new RedisChannelStore({ ...backend.where(), prefix, nodeTtlMs, log: silent });
     const { listener, node } = recorder();
     await store.open(nodeId, listener);
     opened.push(store);
@@ -88,7 +120,8 @@ const redisFactory =
 
 const kinds: [string, () => Factory, boolean][] = [
   ['memory', () => memoryFactory, true],
-  ['redis', () => redisFactory(`t${randomBytes(4).toString('hex')}:`), !missing],
+  ['redis', () => redisFactoryOn(`t${randomBytes(4).toString('hex')}:`, 3000, single), !missing],
+  ['redis cluster', () => redisFactoryOn(`t${randomBytes(4).toString('hex')}:`, 3000, sharded), !missing],
 ];
 
 const uniqueKey = () => channelKey('app', `room-${randomBytes(4).toString('hex')}`);
@@ -306,7 +339,12 @@ for (const [kind, factoryOf, enabled] of kinds) {
   });
 }
 
-describe.runIf(!missing)('Redis store: a cluster of nodes', () => {
+describe.runIf(!missing).each([
+  ['one Redis', single],
+  ['a 3-shard Redis Cluster', sharded],
+])('Redis store on %s: a cluster of nodes', (_name, backend) => {
+  const redisFactory = (prefix: string, nodeTtlMs = 3000) => redisFactoryOn(prefix, nodeTtlMs, backend);
+
   it('delivers each channel event to every node that watches the channel, in the same order', async () => {
     const factory = redisFactory(`t${randomBytes(4).toString('hex')}:`);
     const [a, b, c] = [await factory('a'), await factory('b'), await factory('c')];
@@ -334,6 +372,28 @@ describe.runIf(!missing)('Redis store: a cluster of nodes', () => {
     await a.store.join({ key, uid: 1, assigned: false, newSessionId: 'C', streams: [], role: 'host', limits: { hosts: 10, audience: 100 }, attributes: {} });
     await waitFor(() => b.taken.length === 1, { message: 'replaced notice' });
     expect([...a.taken, ...b.taken]).toEqual(['resumed A', 'replaced A']);
+  });
+
+  it('a uid that joins on another node takes its streams and the old owner\'s bookkeeping along; a restore takes a session back', async () => {
+    const factory = redisFactory(`t${randomBytes(4).toString('hex')}:`);
+    const [a, b] = [await factory('a'), await factory('b')];
+    const key = uniqueKey();
+    await a.store.watch(key);
+    await a.store.join({ key, uid: 1, assigned: false, newSessionId: 'A', streams: ['s1', 's2'], role: 'host', limits: { hosts: 10, audience: 100 }, attributes: {} });
+    a.store.messages.append({ key, uid: 1, sessionId: 'A' }, 's1', { epoch: 1, seq: 1, frame: new Uint8Array([1]) });
+    await waitFor(async () => (await a.store.messages.read(key, 1, 's1', 1, 0)) !== null, { message: 'kept' });
+    // b knows nothing of the member's streams nor of its owner: the script asks for their keys.
+    const replaced = await b.store.join({ key, uid: 1, assigned: false, newSessionId: 'B', streams: ['s2'], role: 'host', limits: { hosts: 10, audience: 100 }, attributes: {} });
+    expect(replaced).toMatchObject({ outcome: 'replaced', streams: ['s2'], previous: { sessionId: 'A', node: 'a' } });
+    expect(await a.store.messages.read(key, 1, 's1', 1, 0)).toBeNull();
+    expect((await a.store.ownedSessions()).filter((r) => r.key === key)).toEqual([]);
+    // a's session was still connected there after an outage: its restore wins it back, streams and all.
+    expect(await a.store.restore({ key, uid: 1, sessionId: 'B' }, { role: 'host', streams: ['s3'], attributes: {} }, true)).toBe('ok');
+    await waitFor(() => b.taken.length === 1, { message: 'resumed notice' });
+    expect((await b.store.ownedSessions()).filter((r) => r.key === key)).toEqual([]);
+    await waitFor(() => a.log(key).length >= 6, { message: '6 events' });
+    expect(a.log(key)).toEqual(['peer-online 1', 'stream-added 1 s1', 'stream-added 1 s2', 'stream-removed 1 s1 UNPUBLISHED', 'stream-removed 1 s2 NO_DATA', 'stream-added 1 s3']);
+    expect(await a.store.leave({ key, uid: 1, sessionId: 'B' }, 'QUIT')).toEqual({ seq: expect.any(Number), hosts: 0, audience: 0 });
   });
 
   it('lets a surviving node adopt the members of a dead one, exactly once', async () => {
@@ -370,11 +430,20 @@ describe.runIf(!missing)('Redis store: a cluster of nodes', () => {
       await b.store.leave({ key, uid: 2, sessionId: `B${i}` }, 'SERVER_TIMEOUT');
       await b.store.leave({ key, uid: 3, sessionId: `C${i}` }, 'QUIT');
     }
-    const scan = redis!.cli('--scan', '--pattern', `${prefix}*`).trim().split('\n').filter(Boolean).sort();
-    // Only the nodes' own registry remains while they run: no channel, member or ownership key.
-    expect(scan).toEqual([`${prefix}heard`, `${prefix}nodes`, `${prefix}seq`]);
+    const counters = keys.map((key) => `${prefix}s:{${key}}`).sort();
+    // Only the nodes' own registry remains while they run, and each channel's event counter, which
+    // expires: no member, ownership or message key.
+    expect(backend.scan(`${prefix}*`)).toEqual([...counters, `${prefix}{nodes}heard`, `${prefix}{nodes}nodes`]);
+    for (const counter of counters) expect(backend.pttl(counter)).toBeGreaterThan(0);
     await a.store.close(true);
     await b.store.close(true);
-    expect(redis!.cli('--scan', '--pattern', `${prefix}*`).trim()).toBe('');
+    expect(backend.scan(`${prefix}*`).filter((k) => !counters.includes(k))).toEqual([]);
+  });
+});
+
+describe.runIf(!missing)('Redis scripts', () => {
+  it('touch only the keys their calls declare in KEYS (every call of the tests above, on one Redis)', async () => {
+    expect(audit!.calls).toBeGreaterThan(100);
+    expect(await audit!.violations()).toEqual([]);
   });
 });

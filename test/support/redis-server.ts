@@ -43,14 +43,15 @@ export async function startRedis(): Promise<RedisServer> {
   }
 }
 
-async function startRedisOn(port: number): Promise<RedisServer> {
+/** Starts redis-server on `port` with `extraArgs` after the defaults (a Redis Cluster shard: test/support/redis-cluster.ts). */
+export async function startRedisOn(port: number, extraArgs: readonly string[] = []): Promise<RedisServer> {
   const dir = mkdtempSync(path.join(tmpdir(), 'channel-link-redis-'));
   let child: ChildProcess | null = null;
 
   const start = async (): Promise<void> => {
     const proc = spawn(
       REDIS_SERVER,
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--dbfilename', 'dump.rdb', '--protected-mode', 'no'],
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--dbfilename', 'dump.rdb', '--protected-mode', 'no', ...extraArgs],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     child = proc;

@@ -7,4 +7,4 @@ local key, topic = KEYS[1], ARGV[1]
 local epoch, seq, frame, max_len, publish, origin = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
 redis.call('XADD', key, 'MAXLEN', max_len, '*', 'e', epoch, 's', seq, 'f', frame)
 if publish ~= '1' then return -1 end
-return redis.call('PUBLISH', topic, 'D' .. string.char(#origin) .. origin .. frame)
+return redis.call(PUBLISH, topic, 'D' .. string.char(#origin) .. origin .. frame)

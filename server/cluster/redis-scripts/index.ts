@@ -1,4 +1,5 @@
 /** Every Lua script of the Redis store, each a .lua file with its typed twin beside it. */
+export { adopt } from './adopt.js';
 export { append } from './append.js';
 export { join } from './join.js';
 export { leave } from './leave.js';
@@ -12,7 +13,7 @@ export { setAttributes } from './set-attributes.js';
 export { setQuality } from './set-quality.js';
 export { setRole } from './set-role.js';
 export { snapshot } from './snapshot.js';
-export { tick } from './tick.js';
+export { release, tick } from './tick.js';
 export { unpublishStream } from './unpublish-stream.js';
 export { webhookDelivered } from './webhook-delivered.js';
 export { webhookLease } from './webhook-lease.js';
@@ -20,3 +21,4 @@ export { webhookPush } from './webhook-push.js';
 export type { Script } from './script.js';
 export type { TickReply } from './tick.js';
 export type { LeaseAction, LeaseState } from './webhook-lease.js';
+export type { RestoreResult } from './restore.js';

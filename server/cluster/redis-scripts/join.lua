@@ -1,15 +1,16 @@
 -- A fresh member, a resume, or a uid replacement, with the member's role, streams and attributes set as asked.
--- KEYS[1] hosts   KEYS[2] seq   KEYS[3] audience   KEYS[4] the set of members this node owns
--- ARGV: topic, data prefix, owned-set prefix, node-topic prefix, channel key, uk, assigned (0|1),
---       resume sid or '', new sid, this node, role, wanted streams (csv), max hosts, max audience,
---       window ms, attributes (JSON object)
+-- KEYS[1] hosts   KEYS[2] seq   KEYS[3] audience   KEYS[4] the channel's members this node owns
+-- KEYS[5..] the declared keys: the previous owner's set (when another node owned the member),
+-- the message keys of its streams and of the wanted ones
+-- ARGV: topic, declared keys, uk, assigned (0|1), resume sid or '', new sid,
+--       this node, role, wanted streams (csv), max hosts, max audience, window ms, attributes (JSON object)
 -- Reply: {'full', role} | {'taken'} |
 --        {outcome, sid, seq, prevSid, prevNode, streamsCsv, publishedCsv, role, hosts, audience, uk1, record1, ...}
-local ch = { members = KEYS[1], seq = KEYS[2], audience = KEYS[3], topic = ARGV[1], data = ARGV[2] }
-local my_owned, owned_prefix, node_topic_prefix = KEYS[4], ARGV[3], ARGV[4]
-local K, uk, assigned, resume, new_sid, me, role, wanted, max_hosts, max_audience, window_ms =
-  ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11], ARGV[12], tonumber(ARGV[13]), tonumber(ARGV[14]), ARGV[15]
-local attributes = cjson.decode(ARGV[16])
+local ch = channel()
+local my_owned = KEYS[4]
+local uk, assigned, resume, new_sid, me, role, wanted, max_hosts, max_audience, window_ms =
+  ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], tonumber(ARGV[10]), tonumber(ARGV[11]), ARGV[12]
+local attributes = cjson.decode(ARGV[13])
 local cur, cur_role = find_member(ch, uk)
 local outcome, sid, prev_sid, prev_node = nil, nil, '', ''
 if cur then
@@ -24,10 +25,14 @@ else
 end
 -- A resume or replacement that asks to become a host beyond the limit stays what it was.
 if cur and cur_role ~= role and role == 'host' and redis.call('HLEN', ch.members) >= max_hosts then role = cur_role end
--- The ref names the member in the owned sets: channel key and uid key.
-local ref = K .. '\n' .. uk
-if prev_node ~= '' then redis.call('SREM', owned_prefix .. prev_node, ref) end
-redis.call('SADD', my_owned, ref)
+local other_owner, old_streams, new_streams = nil, {}, {}
+if prev_node ~= '' and prev_node ~= me then other_owner = prev_node end
+if cur_role == 'host' then old_streams = list(cur.t) end
+if role == 'host' then new_streams = list(wanted) end
+local need = undeclared(ch, other_owner, old_streams, new_streams)
+if need then return need end
+if other_owner then redis.call('SREM', ch.owner_key, uk) end
+redis.call('SADD', my_owned, uk)
 local uid = uid_value(uk)
 local m = { s = sid, n = me, t = '', j = now_ms() }
 if cur then m.j = cur.j; m.q = cur.q end
@@ -40,7 +45,7 @@ if role == 'host' then
   else
     emit(ch, sid, me, online_entry(uid, m))
   end
-  m.t = reconcile_streams(ch, sid, me, uid, uk, list(old), wanted, 'UNPUBLISHED', window_ms)
+  m.t = reconcile_streams(ch, sid, me, uid, list(old), wanted, 'UNPUBLISHED', window_ms)
   save(ch, uk, m, 'host')
 elseif cur_role == 'host' then
   m.t = cur.t
@@ -49,10 +54,10 @@ else
   save(ch, uk, m, 'audience')
 end
 if cur_role ~= role then counts_changed(ch) end
-if prev_node ~= '' and prev_node ~= me then redis.call('PUBLISH', node_topic_prefix .. prev_node, outcome .. '|' .. prev_sid) end
+keep_seq(ch)
 local published = {}
 for _, s in ipairs(list(m.t)) do
-  local n = newest(ch, uk, s)
+  local n = newest(ch, s)
   if n then published[#published + 1] = n end
 end
 local hosts, audience = counts(ch)

@@ -1,7 +1,7 @@
 import type { ClientRole } from '../../../src/wire-words.js';
 import { uidFromKey, memberOf } from '../redis-codec.js';
 import type { Attributes, JoinResult, MemberSnapshot, RoleLimits } from '../../store.js';
-import { channelArgv, channelKeys, type ChannelCall } from './channel-args.js';
+import { channelArgv, channelKeys, declaredKeys, redeclare, type ChannelCall } from './channel-args.js';
 import { defineScript } from './script.js';
 
 export interface JoinCall extends ChannelCall {
@@ -18,12 +18,9 @@ export interface JoinCall extends ChannelCall {
 }
 
 export const join = defineScript<JoinCall, JoinResult>('join', {
-  keys: (c) => [...channelKeys(c), c.keys.owned(c.node)],
+  keys: (c) => [...channelKeys(c), c.keys.owned(c.key, c.node), ...declaredKeys(c)],
   argv: (c) => [
     ...channelArgv(c),
-    c.keys.ownedPrefix,
-    c.keys.nodeTopicPrefix,
-    c.key,
     c.uk,
     c.assigned ? 1 : 0,
     c.resumeSessionId ?? '',
@@ -36,6 +33,7 @@ export const join = defineScript<JoinCall, JoinResult>('join', {
     c.windowMs,
     JSON.stringify(c.attributes),
   ],
+  declare: redeclare,
   decode: (reply) => {
     const r = reply as (string | number)[];
     const [outcome, sessionId, seq, prevSid, prevNode, streams, published, role, hosts, audience] = r as [string, string, string, string, string, string, string, ClientRole, number, number];

@@ -1,6 +1,6 @@
 import type { PeerLeaveReason } from '../../../src/wire-words.js';
 import type { CountsAt } from '../../store.js';
-import { channelArgv, channelKeys, type ChannelCall } from './channel-args.js';
+import { channelArgv, channelKeys, declaredKeys, redeclare, type ChannelCall } from './channel-args.js';
 import { defineScript } from './script.js';
 
 export interface MemberCall extends ChannelCall {
@@ -11,8 +11,9 @@ export interface MemberCall extends ChannelCall {
 
 /** The counts after the member left, or null when the session was not this node's. */
 export const leave = defineScript<MemberCall & { reason: PeerLeaveReason; windowMs: number }, CountsAt | null>('leave', {
-  keys: (c) => [...channelKeys(c), c.keys.owned(c.node)],
-  argv: (c) => [...channelArgv(c), c.key, c.uk, c.sessionId, c.node, c.reason, c.windowMs],
+  keys: (c) => [...channelKeys(c), c.keys.owned(c.key, c.node), ...declaredKeys(c)],
+  argv: (c) => [...channelArgv(c), c.uk, c.sessionId, c.node, c.reason, c.windowMs],
+  declare: redeclare,
   decode: (reply) => countsAfter(reply as (number | string)[]),
 });
 

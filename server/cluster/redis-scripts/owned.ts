@@ -3,13 +3,14 @@ import type { RedisKeys } from '../redis-keys.js';
 import { uidFromKey } from '../redis-codec.js';
 import { defineScript } from './script.js';
 
-export const owned = defineScript<{ keys: RedisKeys; node: string }, MemberRef[]>('owned', {
-  keys: (c) => [c.keys.owned(c.node)],
-  argv: (c) => [c.keys.membersPrefix, c.keys.audiencePrefix, c.node],
+/** The members of one channel that this node owns. */
+export const owned = defineScript<{ keys: RedisKeys; key: ChannelKey; node: string }, Omit<MemberRef, 'key'>[]>('owned', {
+  keys: (c) => [c.keys.members(c.key), c.keys.audience(c.key), c.keys.owned(c.key, c.node)],
+  argv: (c) => [c.node],
   decode: (reply) => {
     const r = reply as string[];
-    const out: MemberRef[] = [];
-    for (let i = 0; i + 2 < r.length; i += 3) out.push({ key: r[i] as ChannelKey, uid: uidFromKey(r[i + 1]!), sessionId: r[i + 2]! });
+    const out: Omit<MemberRef, 'key'>[] = [];
+    for (let i = 0; i + 1 < r.length; i += 2) out.push({ uid: uidFromKey(r[i]!), sessionId: r[i + 1]! });
     return out;
   },
 });

@@ -1,8 +1,8 @@
 -- The member publishes one more stream.
 -- KEYS[1] hosts   KEYS[2] seq   KEYS[3] audience
--- ARGV: topic, data prefix, uk, sid, this node, stream id, max streams
+-- ARGV: topic, declared keys, uk, sid, this node, stream id, max streams
 -- Reply: added | exists | limit | gone | audience (an audience member publishes nothing)
-local ch = { members = KEYS[1], seq = KEYS[2], audience = KEYS[3], topic = ARGV[1], data = ARGV[2] }
+local ch = channel()
 local uk, sid, me, stream, max_streams = ARGV[3], ARGV[4], ARGV[5], ARGV[6], tonumber(ARGV[7])
 local m, role = owned(ch, uk, sid, me)
 if not m then return 'gone' end

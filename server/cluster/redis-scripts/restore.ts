@@ -1,19 +1,19 @@
 import type { ClientRole } from '../../../src/wire-words.js';
 import type { Attributes } from '../../store.js';
-import { channelArgv, channelKeys } from './channel-args.js';
+import { channelArgv, channelKeys, declaredKeys, redeclare } from './channel-args.js';
 import type { MemberCall } from './leave.js';
 import { defineScript } from './script.js';
 
+/** `takenFrom`: the node that had taken the session over meanwhile (it must be told it lost it). */
+export type RestoreResult = { outcome: 'ok'; takenFrom: string | null } | { outcome: 'lost' };
+
 export const restore = defineScript<
   MemberCall & { role: ClientRole; streams: readonly string[]; attributes: Attributes; connected: boolean; windowMs: number },
-  'ok' | 'lost'
+  RestoreResult
 >('restore', {
-  keys: (c) => [...channelKeys(c), c.keys.owned(c.node)],
+  keys: (c) => [...channelKeys(c), c.keys.owned(c.key, c.node), ...declaredKeys(c)],
   argv: (c) => [
     ...channelArgv(c),
-    c.keys.ownedPrefix,
-    c.keys.nodeTopicPrefix,
-    c.key,
     c.uk,
     c.sessionId,
     c.node,
@@ -23,5 +23,9 @@ export const restore = defineScript<
     c.windowMs,
     JSON.stringify(c.attributes),
   ],
-  decode: (reply) => reply as 'ok' | 'lost',
+  declare: redeclare,
+  decode: (reply) => {
+    const [outcome, takenFrom] = reply as string[];
+    return outcome === 'ok' ? { outcome, takenFrom: takenFrom || null } : { outcome: 'lost' };
+  },
 });

@@ -4,6 +4,7 @@
  * file declares its KEYS and ARGV in its header; its TypeScript twin here builds them in that order.
  */
 import { readFileSync } from 'node:fs';
+import type { Declared } from './channel-args.js';
 
 export type RedisArg = string | number | Buffer;
 
@@ -16,6 +17,8 @@ export interface Script<A, R> {
   keys(args: A): string[];
   argv(args: A): RedisArg[];
   decode(reply: unknown): R;
+  /** The call with more keys declared, when the script answered NEEDKEYS (absent: it never does). */
+  declare?(args: A, declared: Declared): A;
 }
 
 const lua = (file: string): string => readFileSync(new URL(`./${file}.lua`, import.meta.url), 'utf8');
@@ -23,7 +26,7 @@ let helpers: string | undefined;
 
 export function defineScript<A, R>(
   name: string,
-  spec: { keys(args: A): string[]; argv(args: A): RedisArg[]; decode(reply: unknown): R; binary?: boolean },
+  spec: { keys(args: A): string[]; argv(args: A): RedisArg[]; decode(reply: unknown): R; binary?: boolean; declare?(args: A, declared: Declared): A },
 ): Script<A, R> {
   let source: string | undefined;
   return {
@@ -37,5 +40,6 @@ export function defineScript<A, R>(
     keys: spec.keys,
     argv: spec.argv,
     decode: spec.decode,
+    ...(spec.declare ? { declare: spec.declare } : {}),
   };
 }

@@ -1,8 +1,8 @@
 -- Replaces the member's attributes, if this node owns that session; a host's peers are told.
 -- KEYS[1] hosts   KEYS[2] seq   KEYS[3] audience
--- ARGV: topic, data prefix, uk, sid, this node, attributes (JSON object)
+-- ARGV: topic, declared keys, uk, sid, this node, attributes (JSON object)
 -- Reply: ok | gone
-local ch = { members = KEYS[1], seq = KEYS[2], audience = KEYS[3], topic = ARGV[1], data = ARGV[2] }
+local ch = channel()
 local uk, sid, me = ARGV[3], ARGV[4], ARGV[5]
 local attributes = cjson.decode(ARGV[6])
 local m, role = owned(ch, uk, sid, me)

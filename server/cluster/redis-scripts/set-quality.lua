@@ -1,8 +1,8 @@
 -- Records a host's quality [up, down] and tells its peers, if this node owns that session.
 -- KEYS[1] hosts   KEYS[2] seq   KEYS[3] audience
--- ARGV: topic, data prefix, uk, sid, this node, up, down
+-- ARGV: topic, declared keys, uk, sid, this node, up, down
 -- Reply: ok | gone
-local ch = { members = KEYS[1], seq = KEYS[2], audience = KEYS[3], topic = ARGV[1], data = ARGV[2] }
+local ch = channel()
 local uk, sid, me, up, down = ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7])
 local m, role = owned(ch, uk, sid, me)
 if not m then return 'gone' end

@@ -1,33 +1,31 @@
-import type { ClientRole } from '../../../src/wire-words.js';
-import type { AdoptedSession, ChannelKey } from '../../store.js';
 import type { RedisKeys } from '../redis-keys.js';
-import { memberOf, uidFromKey } from '../redis-codec.js';
 import { defineScript } from './script.js';
 
 export interface TickReply {
   /** This node had been removed from the registry (taken for dead) before this tick. */
   wasAbsent: boolean;
-  adopted: AdoptedSession[];
+  /** This node is taken for dead and another node is adopting its members: it waits for the release. */
+  claimed: boolean;
+  /** The dead nodes this tick claimed, each with how long ago it was last heard from. */
+  dead: { node: string; silentForMs: number }[];
 }
 
+const registry = (keys: RedisKeys): string[] => [keys.nodes, keys.heard, keys.claims];
+
 export const tick = defineScript<{ keys: RedisKeys; node: string; ttlMs: number; mayClaim: boolean }, TickReply>('tick', {
-  keys: (c) => [c.keys.nodes, c.keys.heard, c.keys.owned(c.node)],
-  argv: (c) => [c.keys.ownedPrefix, c.keys.membersPrefix, c.keys.audiencePrefix, c.node, c.ttlMs, c.mayClaim ? 1 : 0],
+  keys: (c) => registry(c.keys),
+  argv: (c) => [c.node, c.ttlMs, c.mayClaim ? 1 : 0],
   decode: (reply) => {
     const r = reply as string[];
-    const adopted: AdoptedSession[] = [];
-    for (let i = 1; i + 4 < r.length; i += 5) {
-      const record = memberOf(r[i + 3]!);
-      adopted.push({
-        key: r[i] as ChannelKey,
-        uid: uidFromKey(r[i + 1]!),
-        sessionId: record.sessionId,
-        role: r[i + 2] as ClientRole,
-        streams: record.streams,
-        attributes: record.attributes ?? {},
-        silentForMs: Number(r[i + 4]),
-      });
-    }
-    return { wasAbsent: r[0] === '1', adopted };
+    const dead: TickReply['dead'] = [];
+    for (let i = 2; i + 1 < r.length; i += 2) dead.push({ node: r[i]!, silentForMs: Number(r[i + 1]) });
+    return { wasAbsent: r[0] === '1', claimed: r[1] === '1', dead };
   },
+});
+
+/** A dead node's members are all adopted: it leaves the registry. */
+export const release = defineScript<{ keys: RedisKeys; node: string; dead: string }, boolean>('release', {
+  keys: (c) => registry(c.keys),
+  argv: (c) => [c.dead, c.node],
+  decode: (reply) => reply === 1,
 });
